@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine, and nothing twice:
+#   - npm packages from package-lock.json (npm ci)
+#   - a JDK for the local endpoint's model server (multi-model-server runs on Java)
+#   - .venv: Python packages for model/ (pinned in model/requirements-dev.txt; torch is the CPU wheel)
+#   - .venv-checkov: the security scanner, kept apart because it pins many packages of its own
+# Each step records a fingerprint of its inputs and is skipped while they are unchanged.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CHECKPOINT_DISABLE=1 NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+fingerprint() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+# npm: reinstall when the lock file changed since the last install.
+npm_stamp=node_modules/.setup-stamp
+if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$(fingerprint package-lock.json)" ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  fingerprint package-lock.json > "$npm_stamp"
+fi
+
+# Java for multi-model-server (the local endpoint runs the real Hugging Face inference toolkit on it).
+if ! command -v java >/dev/null 2>&1; then
+  say "installing a headless JDK (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends default-jdk-headless >/dev/null
+fi
+
+pip_quiet() { # pip's output minus this machine's harmless "Location ... is ignored" warnings; keeps pip's exit code
+  local py=$1; shift
+  "$py" -m pip --disable-pip-version-check -q "$@" 2>&1 | { grep -v '^WARNING: Location' || true; }
+  return "${PIPESTATUS[0]}"
+}
+
+make_venv() { # make_venv <dir> <requirements file>...
+  local dir=$1; shift
+  local want; want=$(fingerprint "$@")
+  if [ -f "$dir/.setup-stamp" ] && [ "$(cat "$dir/.setup-stamp")" = "$want" ]; then return 0; fi
+  say "python venv $dir from $*"
+  [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
+  local args=(); for f in "$@"; do args+=(-r "$f"); done
+  pip_quiet "$dir/bin/python" install "${args[@]}"
+  echo "$want" > "$dir/.setup-stamp"
+}
+
+make_venv .venv model/requirements-dev.txt
+[ -f scripts/checkov-requirements.txt ] && make_venv .venv-checkov scripts/checkov-requirements.txt
+say "ready"
