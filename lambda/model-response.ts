@@ -1,0 +1,57 @@
+/**
+ * Checks the endpoint's success body against GUIDE contract 2 and rebuilds it from validated fields only,
+ * so nothing unexpected from the container reaches the caller.
+ */
+import { ApiError } from "./errors";
+import type { Task } from "./event";
+
+export interface Prediction {
+  readonly label: string;
+  readonly score: number;
+}
+export interface ClassifyAnswer {
+  readonly predictions: Prediction[];
+}
+export interface EmbedAnswer {
+  readonly embedding: number[];
+  readonly dim: number;
+}
+
+export function parseModelAnswer(task: Task, body: Buffer, topK: number): ClassifyAnswer | EmbedAnswer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw bad("body is not JSON", body);
+  }
+  return task === "classify" ? classifyAnswer(parsed, topK, body) : embedAnswer(parsed, body);
+}
+
+function classifyAnswer(parsed: unknown, topK: number, body: Buffer): ClassifyAnswer {
+  // Contract 2 is {"predictions": [...]}; the stock Hugging Face handler answers the bare list: accept both.
+  const list = Array.isArray(parsed) ? parsed : (parsed as { predictions?: unknown } | null)?.predictions;
+  if (!Array.isArray(list)) throw bad("no predictions list", body);
+  const predictions = list.map((item: unknown) => {
+    const { label, score } = (item ?? {}) as { label?: unknown; score?: unknown };
+    if (typeof label !== "string" || typeof score !== "number" || !Number.isFinite(score)) {
+      throw bad("prediction without a string label and a finite score", body);
+    }
+    return { label, score };
+  });
+  // Sorted here too: callers rely on the order, whatever the container did.
+  predictions.sort((a, b) => b.score - a.score);
+  return { predictions: predictions.slice(0, topK) };
+}
+
+function embedAnswer(parsed: unknown, body: Buffer): EmbedAnswer {
+  const { embedding, dim } = (parsed ?? {}) as { embedding?: unknown; dim?: unknown };
+  if (!Array.isArray(embedding) || embedding.length === 0 || !embedding.every((v) => typeof v === "number" && Number.isFinite(v))) {
+    throw bad("no embedding list of finite numbers", body);
+  }
+  if (dim !== undefined && dim !== embedding.length) throw bad("dim does not match the embedding length", body);
+  return { embedding: embedding as number[], dim: embedding.length };
+}
+
+function bad(reason: string, body: Buffer): ApiError {
+  return new ApiError("bad_model_response", { detail: { reason, bodyBytes: body.length, bodyStart: body.subarray(0, 200).toString("utf8") } });
+}

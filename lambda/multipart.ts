@@ -1,0 +1,53 @@
+/**
+ * Extracts the one file part of a multipart/form-data body (what `curl -F image=@cat.jpg` sends) with busboy,
+ * a well-kept streaming parser, instead of hand-splitting on the boundary.
+ */
+import busboy from "busboy";
+import { MAX_IMAGE_BYTES } from "./config";
+import { ApiError } from "./errors";
+
+export async function extractMultipartFile(body: Buffer, contentType: string): Promise<Buffer> {
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: { "content-type": contentType },
+      // One byte over the SageMaker limit is enough to know the image is too large, without buffering more.
+      limits: { files: 1, fileSize: MAX_IMAGE_BYTES + 1, fields: 20, parts: 21 },
+    });
+  } catch (err) {
+    // busboy throws synchronously for a missing boundary or a non-multipart type.
+    throw invalid({ reason: (err as Error).message });
+  }
+
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let files = 0;
+    let failure: ApiError | undefined;
+    const fail = (error: ApiError): void => {
+      failure ??= error;
+    };
+
+    parser.on("file", (field, stream) => {
+      files += 1;
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("limit", () => fail(new ApiError("image_too_large", { detail: { field } })));
+    });
+    parser.on("filesLimit", () => fail(invalid({ reason: "more than one file part" })));
+    parser.on("partsLimit", () => fail(invalid({ reason: "too many parts" })));
+    parser.on("fieldsLimit", () => fail(invalid({ reason: "too many fields" })));
+    parser.on("error", (err: Error) => {
+      fail(invalid({ reason: err.message }));
+      reject(failure);
+    });
+    parser.on("close", () => {
+      if (failure) return reject(failure);
+      if (files === 0) return reject(invalid({ reason: "no file part" }));
+      resolve(Buffer.concat(chunks));
+    });
+    parser.end(body);
+  });
+}
+
+function invalid(detail: Record<string, unknown>): ApiError {
+  return new ApiError("invalid_multipart", { detail });
+}
