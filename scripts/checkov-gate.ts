@@ -1,0 +1,99 @@
+/**
+ * Applies the stack's resource-level checkov skips (see src/checkov-skip.ts) to a checkov JSON
+ * report and decides the scan's result.
+ *
+ *   ts-node scripts/checkov-gate.ts <checkov-report.json> <cdk.tf.json>
+ *
+ * Exit 0 only when: the report parsed every file, at least one check ran, every failed check is
+ * skipped on that exact resource with a reason, and every declared skip was actually needed (a
+ * skip whose check passes is stale and must be removed). Prints the skipped checks with reasons.
+ */
+import * as fs from "fs";
+
+interface CheckRecord {
+  readonly check_id: string;
+  readonly check_name?: string;
+  readonly resource: string;
+}
+interface CheckovReport {
+  readonly check_type: string;
+  readonly results: { readonly failed_checks: CheckRecord[]; readonly passed_checks: CheckRecord[] };
+  readonly summary: { readonly passed: number; readonly failed: number; readonly parsing_errors: number };
+}
+interface Skip {
+  readonly id: string;
+  readonly comment: string;
+}
+
+/** checkov names terraform_json resources "resource.<name>" or "<type>.<name>": the logical name is the last part. */
+function logicalName(resource: string): string {
+  return resource.split(".").pop() ?? resource;
+}
+
+export function declaredSkips(tfJson: any): Map<string, Skip[]> {
+  const skips = new Map<string, Skip[]>();
+  for (const byName of Object.values<Record<string, any>>(tfJson.resource ?? {})) {
+    for (const [name, body] of Object.entries(byName)) {
+      const list: Skip[] = body?.["//"]?.checkov?.skip ?? [];
+      if (list.length > 0) skips.set(name, list);
+    }
+  }
+  return skips;
+}
+
+export function gate(reports: CheckovReport[], tfJson: any): { ok: boolean; lines: string[] } {
+  const lines: string[] = [];
+  let ok = true;
+  const skips = declaredSkips(tfJson);
+  const used = new Set<string>();
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const report of reports) {
+    if (report.summary.parsing_errors > 0) {
+      ok = false;
+      lines.push(`ERROR: checkov could not parse ${report.summary.parsing_errors} file(s) (${report.check_type})`);
+    }
+    passed += report.results.passed_checks.length;
+    for (const record of report.results.failed_checks) {
+      const name = logicalName(record.resource);
+      const skip = (skips.get(name) ?? []).find((s) => s.id === record.check_id);
+      if (skip && skip.comment.trim().length > 0) {
+        used.add(`${name}/${skip.id}`);
+        skipped += 1;
+        lines.push(`SKIPPED ${record.check_id} on ${name}: ${skip.comment}`);
+      } else {
+        failed += 1;
+        ok = false;
+        lines.push(`FAILED  ${record.check_id} on ${record.resource}: ${record.check_name ?? ""}`);
+      }
+    }
+  }
+  for (const [name, list] of skips) {
+    for (const skip of list) {
+      if (!used.has(`${name}/${skip.id}`)) {
+        ok = false;
+        lines.push(`STALE   skip ${skip.id} on ${name}: the check did not fail there; remove the skip`);
+      }
+    }
+  }
+  if (passed + failed + skipped === 0) {
+    ok = false;
+    lines.push("ERROR: checkov ran no checks (wrong file or framework?)");
+  }
+  lines.push(`checkov: passed ${passed}, failed ${failed}, skipped (in code, with reasons) ${skipped}`);
+  return { ok, lines };
+}
+
+if (require.main === module) {
+  const [reportPath, tfJsonPath] = process.argv.slice(2);
+  if (!reportPath || !tfJsonPath) {
+    console.error("usage: checkov-gate.ts <checkov-report.json> <cdk.tf.json>");
+    process.exit(2);
+  }
+  const raw = JSON.parse(fs.readFileSync(reportPath, "utf8"));
+  const reports: CheckovReport[] = Array.isArray(raw) ? raw : [raw];
+  const result = gate(reports, JSON.parse(fs.readFileSync(tfJsonPath, "utf8")));
+  for (const line of result.lines) console.log(line);
+  process.exit(result.ok ? 0 : 1);
+}

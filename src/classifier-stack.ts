@@ -1,0 +1,147 @@
+/**
+ * ClassifierStack: the whole image classifier on one AWS account, from one validated config.
+ *
+ *   client -> API Gateway HTTP API (InferenceApi) -> Lambda (InferenceFunction)
+ *          -> SageMaker endpoint (SagemakerEndpoint [+ EndpointAutoscaling]) <- S3 model.tar.gz (ModelArtifact)
+ *
+ * Account, partition and region come from data sources, never from source. Outputs: classify_url,
+ * embed_url, endpoint_name, model_artifact_uri, route_invoke_arns.
+ */
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { ClassifierConfig } from "./config/load-config";
+import { integrationTimeoutMs } from "./config/defaults";
+import { instanceSection } from "./config/schema";
+import { EndpointAutoscaling } from "./endpoint-autoscaling";
+import { ApiAuth, InferenceApi } from "./inference-api";
+import { InferenceFunction } from "./inference-function";
+import { bundleLambda, LambdaBundle } from "./lambda-bundle";
+import { ModelArtifact } from "./model-artifact";
+import { configureRemoteState } from "./remote-state";
+import { AwsContext, EndpointVariant, SagemakerEndpoint } from "./sagemaker-endpoint";
+
+/** Terraform version the synthesized JSON needs (S3 native locking arrived in 1.10). */
+export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
+
+export interface ClassifierStackProps {
+  readonly config: ClassifierConfig;
+  /** A prebuilt Lambda bundle (tests pass one). @default bundleLambda() of lambda/handler.ts */
+  readonly lambdaBundle?: LambdaBundle;
+}
+
+export class ClassifierStack extends TerraformStack {
+  public readonly modelArtifact: ModelArtifact;
+  public readonly endpoint: SagemakerEndpoint;
+  public readonly autoscaling?: EndpointAutoscaling;
+  public readonly inferenceFunction: InferenceFunction;
+  public readonly api: InferenceApi;
+  public readonly config: ClassifierConfig;
+
+  constructor(scope: Construct, id: string, props: ClassifierStackProps) {
+    super(scope, id);
+    const c = props.config;
+    this.config = c;
+    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+    configureRemoteState(this, c.backend);
+    new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: c.defaultTags }] });
+
+    const aws: AwsContext = {
+      partition: new DataAwsPartition(this, "partition").partition,
+      region: new DataAwsRegion(this, "region").region,
+      accountId: new DataAwsCallerIdentity(this, "account").accountId,
+    };
+
+    this.modelArtifact = new ModelArtifact(this, "model-artifact", {
+      tarballPath: c.modelArtifactPath,
+      namePrefix: c.namePrefix,
+      forceDestroy: c.modelArtifact.forceDestroyBucket,
+      noncurrentVersionExpirationDays: c.modelArtifact.noncurrentVersionExpirationDays,
+    });
+
+    this.endpoint = new SagemakerEndpoint(this, "endpoint", {
+      endpointName: c.endpointName,
+      namePrefix: c.namePrefix,
+      variantName: c.endpoint.variantName,
+      variant: endpointVariant(c),
+      modelArtifact: this.modelArtifact,
+      imageRepository: c.model.imageRepository,
+      imageTag: c.model.imageTag,
+      networkIsolation: c.networkIsolation,
+      containerLogLevel: c.model.containerLogLevel,
+      extraEnvironment: c.model.environment,
+      logRetentionDays: c.endpoint.logRetentionDays,
+      aws,
+    });
+
+    if (c.autoscaling.enabled && !c.serverless) {
+      this.autoscaling = new EndpointAutoscaling(this, "autoscaling", {
+        endpointName: this.endpoint.endpointName,
+        variantName: c.endpoint.variantName,
+        minInstances: c.autoscaling.minInstances,
+        maxInstances: c.autoscaling.maxInstances,
+        targetInvocationsPerInstance: c.autoscaling.targetInvocationsPerInstance,
+        scaleInCooldownSeconds: c.autoscaling.scaleInCooldownSeconds,
+        scaleOutCooldownSeconds: c.autoscaling.scaleOutCooldownSeconds,
+      });
+    }
+
+    const bundle = props.lambdaBundle ?? bundleLambda();
+    this.inferenceFunction = new InferenceFunction(this, "function", {
+      functionName: `${c.namePrefix}-api`,
+      bundleDir: bundle.outdir,
+      handler: bundle.handler,
+      endpointName: this.endpoint.endpointName,
+      architecture: c.lambda.architecture,
+      memoryMb: c.lambda.memoryMb,
+      timeoutSeconds: c.lambda.timeoutSeconds,
+      reservedConcurrency: c.lambda.reservedConcurrency ?? undefined,
+      logRetentionDays: c.lambda.logRetentionDays,
+      logLevel: c.lambda.logLevel,
+      serviceName: c.namePrefix,
+      aws,
+    });
+
+    this.api = new InferenceApi(this, "api", {
+      apiName: c.namePrefix,
+      functionArn: this.inferenceFunction.function.arn,
+      throttlingRateLimit: c.api.throttlingRateLimit,
+      throttlingBurstLimit: c.api.throttlingBurstLimit,
+      integrationTimeoutMs: integrationTimeoutMs(c.lambda.timeoutSeconds),
+      auth: apiAuth(c),
+      logRetentionDays: c.api.logRetentionDays,
+    });
+
+    new TerraformOutput(this, "classify_url", { value: this.api.url("/classify"), description: "POST an image here" }).overrideLogicalId("classify_url");
+    new TerraformOutput(this, "embed_url", { value: this.api.url("/embed"), description: "POST an image here for its embedding" }).overrideLogicalId("embed_url");
+    new TerraformOutput(this, "endpoint_name", { value: this.endpoint.endpointName, description: "SageMaker endpoint name" }).overrideLogicalId("endpoint_name");
+    new TerraformOutput(this, "route_invoke_arns", {
+      value: this.api.routeInvokeArns,
+      description: "execute-api ARNs of the routes: the Resource of a caller's execute-api:Invoke policy (auth.mode iam)",
+    }).overrideLogicalId("route_invoke_arns");
+    new TerraformOutput(this, "model_artifact_uri", { value: this.modelArtifact.s3Uri, description: "S3 URI of the deployed model.tar.gz" }).overrideLogicalId("model_artifact_uri");
+  }
+}
+
+export function endpointVariant(c: ClassifierConfig): EndpointVariant {
+  if (c.endpoint.serverless) {
+    return { kind: "serverless", memorySizeMb: c.endpoint.serverless.memorySizeMb, maxConcurrency: c.endpoint.serverless.maxConcurrency };
+  }
+  // Neither set: a real-time variant with the instance section's defaults.
+  const instance = c.endpoint.instance ?? instanceSection.parse({});
+  return {
+    kind: "realtime",
+    instanceType: instance.type,
+    instanceCount: instance.count,
+    startupHealthCheckTimeoutSeconds: instance.startupHealthCheckTimeoutSeconds,
+  };
+}
+
+export function apiAuth(c: ClassifierConfig): ApiAuth {
+  const a = c.auth;
+  if (a.mode === "jwt") return { mode: "jwt", issuer: a.jwtIssuer!, audience: a.jwtAudience!, scopes: a.jwtScopes };
+  return { mode: a.mode };
+}

@@ -1,0 +1,27 @@
+/**
+ * SageMaker real-time instance types this stack accepts, checked at synth so a typo fails before
+ * `terraform apply` does (after minutes of waiting on CreateEndpoint).
+ *
+ * The default container is the Hugging Face PyTorch *x86_64* image, so Graviton families
+ * (ml.c6g, ml.m6g, ml.c7g, ...) are deliberately absent: the image would not start on them.
+ */
+export const SAGEMAKER_INSTANCE_FAMILIES: readonly string[] = [
+  // general purpose / compute / memory optimised CPU
+  "t2", "m4", "m5", "m5d", "m6i", "m6id", "m7i", "c4", "c5", "c5d", "c6i", "c6id", "c7i", "r5", "r5d", "r6i", "r6id", "r7i",
+  // GPU (work with a GPU image tag; the CPU tag runs on them too, just wastefully)
+  "g4dn", "g5", "g6", "g6e", "p3", "p4d", "p5",
+];
+
+const INSTANCE_TYPE_PATTERN = /^ml\.([a-z0-9]+)\.([a-z0-9]+)$/;
+
+/** Returns a problem description, or undefined when `instanceType` looks like a supported SageMaker type. */
+export function instanceTypeProblem(instanceType: string): string | undefined {
+  const match = INSTANCE_TYPE_PATTERN.exec(instanceType);
+  if (!match) {
+    return `"${instanceType}" is not a SageMaker instance type (expected ml.<family>.<size>, e.g. ml.m5.xlarge)`;
+  }
+  if (!SAGEMAKER_INSTANCE_FAMILIES.includes(match[1])) {
+    return `unknown instance family "${match[1]}" in "${instanceType}" (known: ${SAGEMAKER_INSTANCE_FAMILIES.join(", ")})`;
+  }
+  return undefined;
+}

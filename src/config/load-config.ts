@@ -1,0 +1,124 @@
+/**
+ * The one place the stack config comes from.
+ *
+ *   CLASSIFIER_CONFIG=<path to JSON file>   (default: classifier.config.json in the repository root,
+ *                                            optional — without it every setting takes its default)
+ *
+ * `resolveConfig` validates everything (each section on its own, then the cross-section rules, then
+ * the model tarball's existence) and throws ONE `ConfigError` listing every problem found.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { z } from "zod";
+import { defaultConfigFilePath, defaultNetworkIsolation, defaultModelArtifactPath, defaultTags, repoRoot } from "./defaults";
+import { UserFacingError } from "./errors";
+import { ensureDefaultModelArtifact } from "./model-artifact-path";
+import { ConfigProblem, ParsedConfig, RawConfig, configSections, crossSectionProblems } from "./schema";
+
+/** The validated config with defaults applied and derived values resolved. */
+export type ClassifierConfig = ParsedConfig & {
+  /** Absolute path of the model tarball (exists). */
+  readonly modelArtifactPath: string;
+  /** Endpoint name (defaults to namePrefix). */
+  readonly endpointName: string;
+  /** True for a serverless endpoint, false for real-time instances. */
+  readonly serverless: boolean;
+  /** Network isolation after applying the mode-dependent default. */
+  readonly networkIsolation: boolean;
+  /** Provider default tags after merging config tags over the defaults. */
+  readonly defaultTags: Record<string, string>;
+  /** Where the config was read from, for messages ("defaults" when no file). */
+  readonly source: string;
+};
+
+export class ConfigError extends UserFacingError {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(
+      `Invalid classifier config (${source}): ${problems.length} problem${problems.length === 1 ? "" : "s"}\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}`).join("\n"),
+    );
+  }
+}
+
+export interface ResolveOptions {
+  /** Folder relative paths in the config are resolved against. @default the repository root */
+  readonly baseDir?: string;
+  /** Shown in error messages. @default "inline config" */
+  readonly source?: string;
+  /** Builds the default tarball when no path is configured and it is missing. @default ensureDefaultModelArtifact */
+  readonly ensureDefaultArtifact?: (artifactPath: string) => void;
+}
+
+/** Validates a raw config object (as parsed from JSON) and returns the typed config. */
+export function resolveConfig(raw: unknown, options: ResolveOptions = {}): ClassifierConfig {
+  const source = options.source ?? "inline config";
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new ConfigError(source, [{ path: "(root)", message: "must be a JSON object" }]);
+  }
+  const input = raw as RawConfig;
+  const problems: ConfigProblem[] = [];
+  for (const key of Object.keys(input)) {
+    if (!(key in configSections)) problems.push({ path: key, message: `unknown setting (known: ${Object.keys(configSections).join(", ")})` });
+  }
+  const parsed: Partial<Record<keyof ParsedConfig, unknown>> = {};
+  for (const [key, schema] of Object.entries(configSections) as [keyof ParsedConfig, z.ZodTypeAny][]) {
+    const result = schema.safeParse(input[key]);
+    if (result.success) parsed[key] = result.data;
+    else problems.push(...result.error.issues.map((i) => ({ path: [key, ...i.path].join("."), message: i.message })));
+  }
+  problems.push(...crossSectionProblems(input, parsed as Partial<ParsedConfig>));
+  const artifactSection = parsed.modelArtifact as ParsedConfig["modelArtifact"] | undefined;
+  const configuredArtifact = artifactSection?.path !== undefined ? path.resolve(options.baseDir ?? repoRoot(), artifactSection.path) : undefined;
+  if (configuredArtifact !== undefined) problems.push(...artifactProblems(configuredArtifact));
+  if (problems.length > 0) throw new ConfigError(source, problems);
+
+  const config = parsed as ParsedConfig;
+  // Only a valid config with no tarball path is worth building the default tarball for.
+  const modelArtifactPath = configuredArtifact ?? defaultArtifact(options);
+  const serverless = config.endpoint.serverless !== undefined;
+  return {
+    ...config,
+    modelArtifactPath,
+    endpointName: config.endpoint.name ?? config.namePrefix,
+    serverless,
+    networkIsolation: config.model.networkIsolation ?? defaultNetworkIsolation(serverless),
+    defaultTags: { ...defaultTags(config.namePrefix), ...config.tags },
+    source,
+  };
+}
+
+function defaultArtifact(options: ResolveOptions): string {
+  const artifact = defaultModelArtifactPath();
+  (options.ensureDefaultArtifact ?? ensureDefaultModelArtifact)(artifact);
+  return artifact;
+}
+
+function artifactProblems(artifact: string): ConfigProblem[] {
+  if (!fs.existsSync(artifact) || !fs.statSync(artifact).isFile()) {
+    return [{ path: "modelArtifact.path", message: `model tarball not found: ${artifact}` }];
+  }
+  if (!artifact.endsWith(".tar.gz")) {
+    return [{ path: "modelArtifact.path", message: `must be a .tar.gz file (SageMaker's model.tar.gz): ${artifact}` }];
+  }
+  return [];
+}
+
+/** Reads the config from CLASSIFIER_CONFIG (or the default file, if present) and validates it. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: Omit<ResolveOptions, "baseDir" | "source"> = {}): ClassifierConfig {
+  const explicit = env.CLASSIFIER_CONFIG;
+  const file = explicit ? path.resolve(explicit) : defaultConfigFilePath();
+  if (!fs.existsSync(file)) {
+    if (explicit) throw new ConfigError(file, [{ path: "(file)", message: "CLASSIFIER_CONFIG points to a file that does not exist" }]);
+    return resolveConfig({}, { ...options, source: "defaults (no classifier.config.json)" });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(file, [{ path: "(file)", message: `not valid JSON: ${(error as Error).message}` }]);
+  }
+  return resolveConfig(raw, { ...options, baseDir: path.dirname(file), source: file });
+}

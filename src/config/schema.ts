@@ -1,0 +1,245 @@
+/**
+ * The stack config's schema: one zod object per section, so adding a section (e.g. `alarms`) is a
+ * local change — write its schema here and add it to `configSections`. Objects are `.strict()`, so a
+ * misspelt key is an error rather than a silently ignored setting. Cross-section rules live in
+ * `crossSectionProblems` and are reported together with the per-field problems.
+ */
+import { z } from "zod";
+import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG, STACK_CONTAINER_ENV_KEYS } from "./defaults";
+import { instanceTypeProblem } from "./instance-types";
+
+/** Values CloudWatch Logs accepts for `retention_in_days`. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const retentionDays = z
+  .number()
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `must be one of CloudWatch's retention values (${LOG_RETENTION_DAYS.join(", ")})`,
+  });
+
+const int = (min: number, max: number) =>
+  z.number().int("must be an integer").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+/** SageMaker endpoint names: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. */
+const endpointName = z
+  .string()
+  .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, "must be 1-63 letters, digits and hyphens, not starting or ending with a hyphen");
+
+const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as eu-west-1");
+
+/**
+ * Prefix of every resource name. Lower case because S3 bucket prefixes must be; 24 characters at
+ * most so that `<prefix>-model-<hash>` style names stay inside SageMaker's and S3's 63-character limits.
+ */
+const namePrefix = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, "must be 2-24 lower-case letters, digits and hyphens, starting with a letter");
+
+export const modelArtifactSection = z
+  .object({
+    /** Path of model.tar.gz (relative to the config file). Unset: model/.cache/model.tar.gz, built on demand. */
+    path: z.string().min(1).optional(),
+    /** Let `destroy` delete the bucket with its object versions (the tarball is rebuilt from the repo). */
+    forceDestroyBucket: z.boolean().default(true),
+    /** Days S3 keeps superseded tarball versions before deleting them. */
+    noncurrentVersionExpirationDays: int(1, 3650).default(30),
+  })
+  .strict();
+
+export const modelSection = z
+  .object({
+    imageRepository: z.string().min(1).default(DEFAULT_IMAGE_REPOSITORY),
+    imageTag: z.string().min(1).default(DEFAULT_IMAGE_TAG),
+    /** Unset: on for real-time endpoints, off for serverless (which does not support it). */
+    networkIsolation: z.boolean().optional(),
+    /** SAGEMAKER_CONTAINER_LOG_LEVEL (Python logging level number). */
+    containerLogLevel: z.enum(["10", "20", "30", "40"]).default("20"),
+    /** Extra container environment variables (cannot override the ones the stack sets). */
+    environment: z
+      .record(z.string())
+      .superRefine((env, ctx) => {
+        for (const key of Object.keys(env).filter((k) => STACK_CONTAINER_ENV_KEYS.includes(k))) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: "is set by the stack and cannot be overridden" });
+        }
+      })
+      .default({}),
+  })
+  .strict();
+
+export const instanceSection = z
+  .object({
+    type: z.string().superRefine((t, ctx) => {
+      const problem = instanceTypeProblem(t);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    }).default("ml.m5.xlarge"),
+    count: int(1, 100).default(1),
+    /** Seconds SageMaker waits for /ping to pass on a new instance (model download + load). */
+    startupHealthCheckTimeoutSeconds: int(60, 3600).default(600),
+  })
+  .strict();
+
+export const serverlessSection = z
+  .object({
+    memorySizeMb: z
+      .number()
+      .refine((m) => [1024, 2048, 3072, 4096, 5120, 6144].includes(m), "must be 1024, 2048, 3072, 4096, 5120 or 6144")
+      .default(4096),
+    maxConcurrency: int(1, 200).default(5),
+  })
+  .strict();
+
+export const endpointSection = z
+  .object({
+    name: endpointName.optional(),
+    variantName: endpointName.default("AllTraffic"),
+    /** Real-time variant; the default when neither `instance` nor `serverless` is set. */
+    instance: instanceSection.optional(),
+    serverless: serverlessSection.optional(),
+    logRetentionDays: retentionDays.default(30),
+  })
+  .strict();
+
+export const autoscalingSection = z
+  .object({
+    enabled: z.boolean().default(false),
+    minInstances: int(1, 100).default(1),
+    maxInstances: int(1, 100).default(4),
+    /** SageMakerVariantInvocationsPerInstance target (invocations per instance per minute). */
+    targetInvocationsPerInstance: int(1, 100000).default(100),
+    scaleInCooldownSeconds: int(0, 3600).default(300),
+    scaleOutCooldownSeconds: int(0, 3600).default(60),
+  })
+  .strict();
+
+export const lambdaSection = z
+  .object({
+    architecture: z.enum(["arm64", "x86_64"]).default("arm64"),
+    memoryMb: int(128, 10240).default(512),
+    /** Must stay below API Gateway HTTP API's 30 s integration limit. */
+    timeoutSeconds: int(5, 29).default(28),
+    /** Reserved concurrency (caps the bill and protects other functions); null = none reserved. */
+    reservedConcurrency: int(1, 10000).nullable().default(10),
+    logRetentionDays: retentionDays.default(30),
+    logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
+  })
+  .strict();
+
+export const apiSection = z
+  .object({
+    /** Stage-wide steady-state requests per second. */
+    throttlingRateLimit: z.number().positive("must be greater than 0").max(10000, "must be at most 10000").default(10),
+    /** Stage-wide burst (token bucket size). */
+    throttlingBurstLimit: int(1, 5000).default(20),
+    logRetentionDays: retentionDays.default(30),
+  })
+  .strict();
+
+export const authSection = z
+  .object({
+    mode: z.enum(["none", "iam", "jwt"]).default("none"),
+    /** jwt mode: token issuer URL, e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>. */
+    jwtIssuer: z.string().url("must be an https URL").startsWith("https://", "must be an https URL").optional(),
+    /** jwt mode: accepted `aud` (or Cognito `client_id`) values. */
+    jwtAudience: z.array(z.string().min(1)).optional(),
+    /** jwt mode: optional OAuth scopes a token must carry. */
+    jwtScopes: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+export const backendSection = z
+  .object({
+    bucket: z.string().min(3),
+    key: z.string().min(1).default("vit-classifier/terraform.tfstate"),
+    region: awsRegion,
+    encrypt: z.boolean().default(true),
+    /** S3-native state locking (Terraform >= 1.10), no DynamoDB table needed. */
+    useLockfile: z.boolean().default(true),
+  })
+  .strict();
+
+/**
+ * Every top-level setting and section with its schema. Each is parsed on its own, so one bad section
+ * never hides the problems of another; a top-level key not listed here is reported as unknown.
+ */
+export const configSections = {
+  /** Name of the cdktf stack (folder under cdktf.out/stacks/). */
+  stackName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]*$/, "must be letters, digits and hyphens").default("vit-classifier"),
+  namePrefix: namePrefix.default("vit-classifier"),
+  /** Provider region; unset = Terraform's usual AWS_REGION / profile resolution at plan time. */
+  region: awsRegion.optional(),
+  /** Provider default_tags, merged over {project: <namePrefix>, managed-by: cdktf}. */
+  tags: z.record(z.string()).default({}),
+  modelArtifact: modelArtifactSection.default({}),
+  model: modelSection.default({}),
+  endpoint: endpointSection.default({}),
+  autoscaling: autoscalingSection.default({}),
+  lambda: lambdaSection.default({}),
+  api: apiSection.default({}),
+  auth: authSection.default({}),
+  /** Remote state in S3; unset = local state. */
+  backend: backendSection.optional(),
+};
+
+type Sections = typeof configSections;
+export type ConfigInput = { [K in keyof Sections]?: z.input<Sections[K]> };
+export type ParsedConfig = { [K in keyof Sections]: z.output<Sections[K]> };
+
+/** A problem found in a config: dotted path of the setting plus what is wrong with it. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Rules spanning fields or sections. Presence rules read the raw input (so they are reported even
+ * when the same section has other problems); numeric comparisons use the parsed section when it parsed.
+ */
+export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfig>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const endpoint = asRecord(raw.endpoint);
+  const model = asRecord(raw.model);
+  const autoscaling = asRecord(raw.autoscaling);
+  const auth = asRecord(raw.auth);
+  const serverless = endpoint.serverless !== undefined;
+  if (serverless && endpoint.instance !== undefined) {
+    problems.push({ path: "endpoint", message: 'set either "instance" (real-time) or "serverless", not both' });
+  }
+  if (serverless && model.networkIsolation === true) {
+    problems.push({ path: "model.networkIsolation", message: "serverless endpoints do not support network isolation" });
+  }
+  if (serverless && autoscaling.enabled === true) {
+    problems.push({
+      path: "autoscaling.enabled",
+      message: "autoscaling applies to real-time instances; serverless scales by itself (use endpoint.serverless.maxConcurrency)",
+    });
+  }
+  const scaling = parsed.autoscaling;
+  if (scaling && scaling.minInstances > scaling.maxInstances) {
+    problems.push({ path: "autoscaling", message: `minInstances (${scaling.minInstances}) is greater than maxInstances (${scaling.maxInstances})` });
+  }
+  const api = parsed.api;
+  if (api && api.throttlingBurstLimit < api.throttlingRateLimit) {
+    problems.push({ path: "api.throttlingBurstLimit", message: `must be at least throttlingRateLimit (${api.throttlingRateLimit})` });
+  }
+  const mode = auth.mode ?? "none";
+  if (mode === "jwt") {
+    if (auth.jwtIssuer === undefined) problems.push({ path: "auth.jwtIssuer", message: 'required when auth.mode is "jwt"' });
+    if (!Array.isArray(auth.jwtAudience) || auth.jwtAudience.length === 0) {
+      problems.push({ path: "auth.jwtAudience", message: 'required (at least one value) when auth.mode is "jwt"' });
+    }
+  } else if (mode === "none" || mode === "iam") {
+    for (const key of ["jwtIssuer", "jwtAudience", "jwtScopes"]) {
+      if (auth[key] !== undefined) problems.push({ path: `auth.${key}`, message: `only applies when auth.mode is "jwt" (it is "${mode}")` });
+    }
+  }
+  return problems;
+}
+
+/** The config as read from JSON, before validation. */
+export type RawConfig = Record<string, unknown>;
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}

@@ -1,0 +1,65 @@
+/**
+ * SagemakerExecutionRole: the role SageMaker assumes to pull the image, read the model tarball and
+ * write the endpoint's logs — and nothing else.
+ *
+ * Trust: sagemaker.amazonaws.com only. Grants: s3:GetObject on exactly the model object; ECR pull
+ * on exactly the inference image's repository; CloudWatch Logs on exactly this endpoint's log group.
+ */
+import { Construct } from "constructs";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { assumeRolePolicy, policyDocument } from "./iam-policy";
+
+export interface SagemakerExecutionRoleProps {
+  /** Role name. */
+  readonly roleName: string;
+  /** ARN of the model.tar.gz object (arn:<partition>:s3:::<bucket>/<key>). */
+  readonly modelObjectArn: string;
+  /** ARN of the ECR repository holding the inference image. */
+  readonly imageRepositoryArn: string;
+  /** ARN of the endpoint's log group (/aws/sagemaker/Endpoints/<name>), without a trailing ":*". */
+  readonly logGroupArn: string;
+}
+
+export class SagemakerExecutionRole extends Construct {
+  public readonly role: IamRole;
+  /** The grants; whatever SageMaker validates at creation (CreateModel reads the tarball) must depend on it. */
+  public readonly policy: IamRolePolicy;
+  public readonly roleArn: string;
+
+  constructor(scope: Construct, id: string, props: SagemakerExecutionRoleProps) {
+    super(scope, id);
+    this.role = new IamRole(this, "role", {
+      name: props.roleName,
+      description: "SageMaker execution role of the image classifier endpoint",
+      assumeRolePolicy: assumeRolePolicy("sagemaker.amazonaws.com"),
+    });
+    this.policy = new IamRolePolicy(this, "policy", {
+      name: "model-image-logs",
+      role: this.role.id,
+      policy: policyDocument([
+        { Sid: "ReadModelArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: [props.modelObjectArn] },
+        {
+          Sid: "EcrAuthToken",
+          Effect: "Allow",
+          Action: ["ecr:GetAuthorizationToken"],
+          // ecr:GetAuthorizationToken has no resource-level permissions: AWS accepts only "*" here.
+          Resource: ["*"],
+        },
+        {
+          Sid: "PullInferenceImage",
+          Effect: "Allow",
+          Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+          Resource: [props.imageRepositoryArn],
+        },
+        {
+          Sid: "WriteEndpointLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+          Resource: [props.logGroupArn, `${props.logGroupArn}:*`],
+        },
+      ]),
+    });
+    this.roleArn = this.role.arn;
+  }
+}
