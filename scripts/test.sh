@@ -16,3 +16,6 @@ npx jest --ci
 
 step "pytest (model/)"
 .venv/bin/python -m pytest model/tests -q
+
+step "security scan (checkov on the synthesized Terraform)"
+bash scripts/checkov.sh
