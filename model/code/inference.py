@@ -1,0 +1,71 @@
+"""SageMaker inference handlers for a Hugging Face image classifier (e.g. google/vit-base-patch16-384).
+
+Runs under the Hugging Face and the PyTorch SageMaker inference containers and locally. Each function takes
+the optional `context` both toolkits pass (the model server's per-worker context), which carries the request
+headers (custom attributes `top_k=<n>,task=<classify|embed>`) and lets us set the HTTP status of errors.
+
+Request: raw image bytes (image/jpeg, png, webp, gif, bmp, x-image, application/octet-stream; format from
+magic bytes) or application/json with one base64 image, a list of them (a batch of at most
+INFERENCE_MAX_BATCH, default 8) or {"inputs": either}.
+Response: {"predictions": [{"label", "score"}, ...]} or, for task=embed, {"embedding": [...], "dim": n};
+a list of those for a JSON list. Errors: {"code", "message"} with status 400/413/415/422 (500 for our faults).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from serving_errors import Rejected, RequestError, reject
+from serving_model import LoadedModel, load_model
+from serving_request import ParsedRequest, options_from_context, parse_request
+from serving_settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+# Read once at import: an invalid variable fails the worker at start-up with every problem listed.
+SETTINGS = load_settings()
+
+
+def model_fn(model_dir, context=None) -> LoadedModel:
+    properties = getattr(context, "system_properties", None) or {}
+    return load_model(model_dir, SETTINGS, gpu_id=properties.get("gpu_id"), under_model_server=context is not None)
+
+
+def input_fn(input_data, content_type, context=None):
+    try:
+        return parse_request(input_data, content_type, options_from_context(context), SETTINGS)
+    except RequestError as error:
+        return reject(error, context)
+
+
+def predict_fn(data, model: LoadedModel, context=None):
+    if isinstance(data, Rejected):
+        return data
+    try:
+        return _predict(data, model)
+    except RequestError as error:
+        return reject(error, context)
+    except Exception:  # noqa: BLE001 - logged with its traceback; the caller gets a safe 500, never the trace
+        logger.exception("inference failed")
+        return reject(RequestError("internal_error", "the model failed to process this request"), context)
+
+
+def output_fn(prediction, accept, context=None) -> str:
+    # Always JSON: the only type this endpoint produces. A plain str (not a (body, type) tuple) because the
+    # Hugging Face toolkit would serialise a tuple as a JSON list.
+    if isinstance(prediction, Rejected):
+        return prediction.error.body
+    return json.dumps(prediction)
+
+
+def _predict(request: ParsedRequest, model: LoadedModel):
+    options = request.options
+    if options.task == "classify" and options.top_k > model.num_labels:
+        raise RequestError("bad_top_k", f"top_k must be at most {model.num_labels}, the number of labels")
+    pixel_values = model.preprocess(request.images)
+    if options.task == "embed":
+        results = [{"embedding": vector, "dim": len(vector)} for vector in model.embed(pixel_values)]
+    else:
+        results = [{"predictions": rows} for rows in model.classify(pixel_values, options.top_k)]
+    return results if request.batch else results[0]

@@ -1,0 +1,140 @@
+"""Bytes -> one RGB Pillow image, refusing anything that is not a sound JPEG, PNG, WebP, GIF or BMP.
+
+Order matters: sniff magic bytes (cheap, gives 415 for other image formats), open (header only) with the
+allowed formats, check dimensions before decoding a single pixel, pick a JPEG draft scale, decode fully
+(truncated data fails here), apply EXIF orientation, then convert the mode to RGB.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from serving_errors import RequestError
+from serving_settings import ServingSettings
+
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
+ALLOWED_TEXT = "JPEG, PNG, WebP, GIF or BMP"
+
+# A truncated upload must fail, not decode as a half-grey picture that still gets a confident label.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+_OTHER_IMAGE_SIGNATURES = (
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"8BPS", "PSD"),
+    (b"%!PS", "EPS"),
+    (b"\xc5\xd0\xd3\xc6", "EPS"),
+    (b"%PDF", "PDF"),
+    (b"\x00\x00\x01\x00", "ICO"),
+    (b"\xff\x4f\xff\x51", "JPEG 2000"),
+    (b"\x00\x00\x00\x0cjP  ", "JPEG 2000"),
+    (b"\xff\x0a", "JPEG XL"),
+    (b"qoif", "QOI"),
+)
+
+
+def sniff_format(data: bytes) -> str | None:
+    """Pillow format name of an allowed image, the name of another known image format, or None."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF"
+    if data.startswith(b"BM"):
+        return "BMP"
+    if data[4:8] == b"ftyp":
+        return "HEIF/AVIF"
+    for signature, name in _OTHER_IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return name
+    return None
+
+
+def decode_image(data: bytes, settings: ServingSettings) -> Image.Image:
+    if not data:
+        raise RequestError("bad_request", "the request body is empty")
+    detected = sniff_format(data)
+    if detected is None:
+        raise RequestError("undecodable_image", f"the body is not a {ALLOWED_TEXT} image")
+    if detected not in ALLOWED_FORMATS:
+        raise RequestError("unsupported_media_type", f"{detected} images are not supported; send {ALLOWED_TEXT}")
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a warning here is a refusal.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+            _check_dimensions(image.size, settings)
+            # MPO is how Pillow opens the multi-picture JPEGs many phone cameras write: a JPEG subclass.
+            if image.format in ("JPEG", "MPO") and settings.draft_min_side:
+                # DCT-domain downscale by 1/2, 1/4 or 1/8 while both sides stay >= draft_min_side: a 12 MP
+                # photo then decodes at about 1/16 of the pixels, before the (antialiased) resize.
+                image.draft(None, (settings.draft_min_side, settings.draft_min_side))
+            image.load()
+            return to_rgb(_apply_exif_orientation(image))
+    except RequestError:
+        raise
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise RequestError("image_too_large", _too_large_text(settings)) from None
+    except MemoryError:
+        raise RequestError("image_too_large", "the image needs more memory to decode than this endpoint has") from None
+    except UnidentifiedImageError:
+        raise RequestError("undecodable_image", f"the body is not a decodable {ALLOWED_TEXT} image") from None
+    except Exception:  # noqa: BLE001 - Pillow reports corrupt data with many exception types (OSError, SyntaxError, ...)
+        raise RequestError("undecodable_image", f"the {detected} image is truncated or corrupt") from None
+
+
+def _apply_exif_orientation(image: Image.Image) -> Image.Image:
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - a malformed EXIF block must not make a sound picture unusable
+        return image
+
+
+def _too_large_text(settings: ServingSettings) -> str:
+    return f"images may have at most {settings.max_pixels} pixels and {settings.max_side} pixels per side"
+
+
+def _check_dimensions(size: tuple[int, int], settings: ServingSettings) -> None:
+    width, height = size
+    if width < 1 or height < 1:
+        raise RequestError("undecodable_image", "the image has no pixels")
+    if width * height > settings.max_pixels or max(width, height) > settings.max_side:
+        raise RequestError("image_too_large", f"{width}x{height} is too large: {_too_large_text(settings)}")
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """Any Pillow mode -> 8-bit RGB.
+
+    Transparency is composited on white (not dropped): dropped alpha exposes whatever colour the transparent
+    pixels happen to store, often black, while transparent product shots and logos are meant to be seen on a
+    light page. High-bit-depth modes are scaled to 8 bits rather than clipped, which would turn them white.
+    """
+    mode = image.mode
+    if mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        mode = image.mode
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    if mode.startswith("I;16") or mode in ("I", "F"):
+        return Image.fromarray(_to_uint8(np.asarray(image), mode)).convert("RGB")
+    if mode == "RGB":
+        return image
+    return image.convert("RGB")  # 1, L, CMYK, YCbCr, LAB, HSV, RGBX, ...
+
+
+def _to_uint8(pixels: np.ndarray, mode: str) -> np.ndarray:
+    values = pixels.astype(np.float64)
+    if mode == "F" and values.size and values.max() <= 1.0:
+        values = values * 255.0  # float images in [0, 1]
+    elif mode != "F" and values.size and values.max() > 255:
+        values = values / 257.0  # 16-bit range 0..65535 -> 0..255
+    return np.clip(np.rint(values), 0, 255).astype(np.uint8)

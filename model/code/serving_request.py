@@ -1,0 +1,146 @@
+"""Request body + content type + custom attributes -> the images and options of one inference request."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+
+from PIL import Image
+
+from serving_errors import RequestError
+from serving_image import decode_image
+from serving_settings import ServingSettings
+
+CUSTOM_ATTRIBUTES_HEADER = "x-amzn-sagemaker-custom-attributes"
+DEFAULT_TOP_K = 5
+TASKS = ("classify", "embed")
+JSON_TYPES = ("application/json",)
+# Raw image bodies. The format is always taken from the magic bytes, so the declared image type only has to
+# be one of these; x-image and octet-stream are what generic SageMaker clients send.
+RAW_IMAGE_TYPES = (
+    "image/jpeg", "image/jpg", "image/png", "image/webp", "image/gif", "image/bmp", "image/x-ms-bmp",
+    "image/x-image", "application/x-image", "application/octet-stream",
+)
+_DATA_URL = re.compile(r"^data:image/[\w.+-]+;base64,", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Options:
+    top_k: int = DEFAULT_TOP_K
+    task: str = "classify"
+
+
+@dataclass(frozen=True)
+class ParsedRequest:
+    images: list[Image.Image]
+    batch: bool  # JSON list input: answer with a list
+    options: Options
+
+
+def media_type(content_type) -> str:
+    """'Image/JPEG; charset=x' -> 'image/jpeg' (the toolkits pass the header through untouched)."""
+    return str(content_type or "").split(";", 1)[0].strip().lower()
+
+
+def request_headers(context) -> dict:
+    """Request headers of the current request from a multi-model-server or TorchServe context, or {}."""
+    try:
+        headers = context.request_processor[0].get_request_properties()
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return {}
+    return headers if isinstance(headers, dict) else {}
+
+
+def parse_custom_attributes(value) -> Options:
+    """`top_k=<n>,task=<classify|embed>`; unknown keys are ignored (callers may add tracing attributes)."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    fields = {}
+    for part in str(value or "").split(","):
+        key, sep, raw = part.partition("=")
+        if sep:
+            fields[key.strip().lower()] = raw.strip()
+    top_k = DEFAULT_TOP_K
+    if "top_k" in fields:
+        raw = fields["top_k"]
+        if not raw.isdigit() or int(raw) < 1:
+            raise RequestError("bad_top_k", "top_k must be a positive integer")
+        top_k = int(raw)
+    task = fields.get("task", "classify").lower()
+    if task not in TASKS:
+        raise RequestError("bad_request", f"task must be one of {', '.join(TASKS)}")
+    return Options(top_k=top_k, task=task)
+
+
+def options_from_context(context) -> Options:
+    headers = request_headers(context)
+    value = next((v for k, v in headers.items() if str(k).lower() == CUSTOM_ATTRIBUTES_HEADER), "")
+    return parse_custom_attributes(value)
+
+
+def parse_request(body, content_type, options: Options, settings: ServingSettings) -> ParsedRequest:
+    kind = media_type(content_type)
+    if kind in JSON_TYPES:
+        images, batch = _json_images(body, settings)
+        decoded = []
+        for index, data in enumerate(images):
+            try:
+                decoded.append(decode_image(data, settings))
+            except RequestError as error:
+                raise RequestError(error.code, f"image {index}: {json.loads(error.body)['message']}") from None
+        return ParsedRequest(decoded, batch, options)
+    if kind in RAW_IMAGE_TYPES:
+        if isinstance(body, str):  # only if a toolkit decoded it as text; never the case for image types
+            body = body.encode("latin-1", "replace")
+        return ParsedRequest([decode_image(bytes(body or b""), settings)], False, options)
+    shown = kind or "none"
+    raise RequestError(
+        "unsupported_media_type",
+        f"content type {shown} is not supported; send image/jpeg, image/png, image/webp, image/gif, image/bmp "
+        "or application/json",
+    )
+
+
+def _json_images(body, settings: ServingSettings) -> tuple[list[bytes], bool]:
+    """One base64 string, a list of them, or {"inputs": either}. Returns the bytes and whether it is a batch."""
+    if isinstance(body, (bytes, bytearray)):
+        try:
+            body = bytes(body).decode("utf-8")
+        except UnicodeDecodeError:
+            raise RequestError("bad_request", "the JSON body is not UTF-8") from None
+    if isinstance(body, str):  # multi-model-server may already have parsed JSON (decode_input_request=true)
+        if not body.strip():
+            raise RequestError("bad_request", "the request body is empty")
+        try:
+            body = json.loads(body)
+        except json.JSONDecodeError:
+            raise RequestError("bad_request", "the body is not valid JSON") from None
+    if isinstance(body, dict) and set(body) == {"inputs"}:
+        body = body["inputs"]
+    if isinstance(body, str):
+        return [_base64(body, "image")], False
+    if isinstance(body, list):
+        if not body:
+            raise RequestError("bad_request", "the image list is empty")
+        if len(body) > settings.max_batch:
+            raise RequestError("bad_request", f"at most {settings.max_batch} images per request, got {len(body)}")
+        return [_base64(item, f"image {index}") for index, item in enumerate(body)], True
+    raise RequestError(
+        "bad_request", 'JSON body must be a base64 string, a list of them, or {"inputs": one of those}'
+    )
+
+
+def _base64(value, name: str) -> bytes:
+    if not isinstance(value, str):
+        raise RequestError("bad_request", f"{name} must be a base64 string")
+    text = "".join(_DATA_URL.sub("", value.strip()).split())  # data URL prefix and MIME line breaks are fine
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise RequestError("bad_request", f"{name} is not valid base64") from None
+    if not data:
+        raise RequestError("bad_request", f"{name} is empty")
+    return data

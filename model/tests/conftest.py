@@ -1,0 +1,54 @@
+"""Shared fixtures: import paths, the demo model (trained once, then cached), encoders and toolkit contexts."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+MODEL_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = MODEL_ROOT.parent
+sys.path[:0] = [str(MODEL_ROOT / "code"), str(MODEL_ROOT)]
+
+DEMO_MODEL_DIR = MODEL_ROOT / ".cache" / "demo-model"
+
+
+@pytest.fixture(scope="session")
+def demo_model_dir() -> Path:
+    """The cached demo model; trained through the real CLI the first time (the CLI reuses a matching cache)."""
+    result = subprocess.run(
+        [sys.executable, str(MODEL_ROOT / "scripts" / "demo_model.py"), "--out", str(DEMO_MODEL_DIR)],
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(DEMO_MODEL_DIR)
+    return DEMO_MODEL_DIR
+
+
+@pytest.fixture(scope="session")
+def loaded_model(demo_model_dir):
+    import inference
+
+    return inference.model_fn(str(demo_model_dir))
+
+
+def encode(image: Image.Image, fmt: str, **save_args) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **save_args)
+    return buffer.getvalue()
+
+
+def mms_context(custom_attributes: str | None = None, model_dir: Path | str = "/opt/ml/model"):
+    """A real multi-model-server Context for one request, as the model server builds it."""
+    from mms.context import Context, RequestProcessor
+
+    headers = {"Content-Type": "image/jpeg"}
+    if custom_attributes is not None:
+        headers["X-Amzn-SageMaker-Custom-Attributes"] = custom_attributes
+    context = Context("model", str(model_dir), None, 1, None, "1.1.11")
+    context.request_processor = [RequestProcessor(headers)]
+    return context
