@@ -46,5 +46,15 @@ make_venv() { # make_venv <dir> <requirements file>...
 }
 
 make_venv .venv model/requirements-dev.txt
+
+# SageMaker inference toolkits + multi-model-server into .venv, --no-deps: their metadata pulls audio/TensorFlow/boto3
+# stacks nothing here imports (the modules they do import are pinned in requirements-dev.txt). Used by
+# model/tests/test_toolkits.py and the local endpoint (model/local_endpoint/serve.py).
+toolkits_want=$(fingerprint model/requirements-dev.txt model/requirements-toolkits.txt)
+if [ ! -f .venv/.toolkits-stamp ] || [ "$(cat .venv/.toolkits-stamp)" != "$toolkits_want" ]; then
+  say "SageMaker inference toolkits into .venv (--no-deps)"
+  pip_quiet .venv/bin/python install --no-deps -r model/requirements-toolkits.txt
+  echo "$toolkits_want" > .venv/.toolkits-stamp
+fi
 [ -f scripts/checkov-requirements.txt ] && make_venv .venv-checkov scripts/checkov-requirements.txt
 say "ready"

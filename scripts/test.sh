@@ -11,11 +11,19 @@ bash scripts/setup.sh
 step "type check (tsc --noEmit)"
 npx tsc --noEmit
 
-step "jest"
-npx jest --ci
+# Built once here (or reused from model/.cache), so the test suites below never train it concurrently.
+step "demo model and model.tar.gz"
+npm run --silent model:artifact
 
 step "pytest (model/)"
 .venv/bin/python -m pytest model/tests -q
+
+step "pytest (model/local_endpoint)"
+.venv/bin/python -m pytest model/local_endpoint/tests -q
+
+# One worker: the end-to-end suites start real servers and share the 2 cores.
+step "jest (infra synth, Lambda, local stack, end-to-end)"
+npx jest --ci --runInBand
 
 step "security scan (checkov on the synthesized Terraform)"
 bash scripts/checkov.sh

