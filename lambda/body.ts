@@ -54,6 +54,9 @@ export async function decodeImage(request: HttpRequest): Promise<DecodedImage> {
   const mime = detectImageType(bytes);
   if (mime === undefined) {
     throw new ApiError("unsupported_media_type", {
+      // `curl --data-binary @cat.jpg URL` without -H sends this type, and API Gateway then passes the body as
+      // text, mangling the image's bytes: the generic message would not tell the caller what to change.
+      ...(declaredType === "application/x-www-form-urlencoded" ? { message: FORM_URLENCODED_MESSAGE } : {}),
       detail: { declaredType, accepted: ACCEPTED_IMAGE_TYPES, leadingBytes: bytes.subarray(0, 8).toString("hex") },
     });
   }
@@ -66,6 +69,11 @@ function bodyBytesOf(request: HttpRequest): Buffer {
   if (request.isBase64Encoded) return decodeBase64Strict(request.body, "The request body");
   return Buffer.from(request.body, "utf8");
 }
+
+const FORM_URLENCODED_MESSAGE =
+  "The body was sent as application/x-www-form-urlencoded (curl's default for --data-binary), which is not an image. " +
+  "Send it with Content-Type: image/jpeg (or the image's type) or application/octet-stream. " +
+  "Accepted types: image/jpeg, image/png, image/webp, image/gif, image/bmp.";
 
 const DATA_URL = /^data:([^,]*),/i;
 

@@ -311,6 +311,19 @@ describe("Lambda handler: input kinds", () => {
     expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
   });
 
+  it("answers 415 telling the caller to set a content type when an image arrives as form-urlencoded text", async () => {
+    // Prepare: curl --data-binary without -H; API Gateway passes that type as text, so the bytes reach us mangled
+    const mangled = Buffer.from(JPEG.toString("utf8"), "utf8");
+
+    // Act
+    const result = await invoke(httpEvent("http-api-v2", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: mangled.toString("utf8") }));
+
+    // Assess
+    expectError(result, 415, "unsupported_media_type");
+    expect(bodyOf(result).error.message).toContain("Content-Type: image/jpeg");
+    expect(bodyOf(result).error.message).toContain("image/jpeg, image/png, image/webp, image/gif, image/bmp");
+  });
+
   it("answers 415 for raw text sent without base64", async () => {
     // Act
     const result = await invoke(httpEvent("rest-api-v1", { headers: { "content-type": "text/plain" }, body: "hello" }));
