@@ -21,6 +21,7 @@ import { ApiAuth, InferenceApi } from "./inference-api";
 import { InferenceFunction } from "./inference-function";
 import { bundleLambda, LambdaBundle } from "./lambda-bundle";
 import { ModelArtifact } from "./model-artifact";
+import { InferenceMonitoring } from "./monitoring/inference-monitoring";
 import { configureRemoteState } from "./remote-state";
 import { AwsContext, EndpointVariant, SagemakerEndpoint } from "./sagemaker-endpoint";
 
@@ -39,6 +40,7 @@ export class ClassifierStack extends TerraformStack {
   public readonly autoscaling?: EndpointAutoscaling;
   public readonly inferenceFunction: InferenceFunction;
   public readonly api: InferenceApi;
+  public readonly monitoring: InferenceMonitoring;
   public readonly config: ClassifierConfig;
 
   constructor(scope: Construct, id: string, props: ClassifierStackProps) {
@@ -113,6 +115,22 @@ export class ClassifierStack extends TerraformStack {
       integrationTimeoutMs: integrationTimeoutMs(c.lambda.timeoutSeconds),
       auth: apiAuth(c),
       logRetentionDays: c.api.logRetentionDays,
+    });
+
+    // Alarms, notifications and dashboard (config section `alarms`, docs/operations.md). Resource names and
+    // ids are references, so every alarm watches exactly this stack's API, function and endpoint.
+    const variant = endpointVariant(c);
+    this.monitoring = new InferenceMonitoring(this, "monitoring", {
+      namePrefix: c.namePrefix,
+      apiId: this.api.apiId,
+      stageName: this.api.stage.name,
+      functionName: this.inferenceFunction.function.functionName,
+      functionTimeoutSeconds: this.inferenceFunction.timeoutSeconds,
+      endpointName: this.endpoint.endpointName,
+      variantName: this.endpoint.variantName,
+      serverless: this.endpoint.serverless,
+      instanceType: variant.kind === "realtime" ? variant.instanceType : undefined,
+      settings: c.alarms,
     });
 
     new TerraformOutput(this, "classify_url", { value: this.api.url("/classify"), description: "POST an image here" }).overrideLogicalId("classify_url");

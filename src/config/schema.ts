@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG, STACK_CONTAINER_ENV_KEYS } from "./defaults";
 import { instanceTypeProblem } from "./instance-types";
+import { alarmsSection } from "../monitoring/alarm-settings";
 
 /** Values CloudWatch Logs accepts for `retention_in_days`. */
 export const LOG_RETENTION_DAYS = [
@@ -178,6 +179,8 @@ export const configSections = {
   lambda: lambdaSection.default({}),
   api: apiSection.default({}),
   auth: authSection.default({}),
+  /** CloudWatch alarms, notifications and dashboard (defaults inside; see docs/operations.md). */
+  alarms: alarmsSection,
   /** Remote state in S3; unset = local state. */
   backend: backendSection.optional(),
 };

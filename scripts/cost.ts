@@ -1,0 +1,105 @@
+/**
+ * `npm run cost -- --requests-per-second 5 [--mode realtime|serverless] [--config file]`
+ *
+ * Prints the monthly cost of the configured stack at that request rate (line items + total) and whether the
+ * configured capacity sustains it. The arithmetic lives in src/cost/ (pure, unit-tested); this only wires
+ * options, config and prices together. Exit codes: 0 ok, 2 bad options or config.
+ */
+import * as fs from "fs";
+import { capacityChecks } from "../src/cost/capacity";
+import { parseCostArgs, USAGE } from "../src/cost/cli-options";
+import { deploymentFromConfig } from "../src/cost/deployment-from-config";
+import { estimateMonthlyCost } from "../src/cost/estimate";
+import { formatReport } from "../src/cost/format-report";
+import { PLACEHOLDER_MODEL_MS_PER_IMAGE, Workload, defaultWorkload } from "../src/cost/inputs";
+import { loadCostConfig } from "../src/cost/load-cost-config";
+import { readBenchmarkMsPerImage } from "../src/cost/measured-model-time";
+import { DEFAULT_PRICES, PRICE_SOURCES, PriceList, mergePrices, priceOverrideProblems } from "../src/cost/prices";
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+function main(): void {
+  const { options, problems } = parseCostArgs(process.argv.slice(2));
+  if (!options) fail(`${problems.map((p) => `error: ${p}`).join("\n")}\n\n${USAGE}`);
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+
+  let loaded;
+  try {
+    loaded = loadCostConfig(options.configPath);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  let prices: PriceList = DEFAULT_PRICES;
+  if (options.pricesPath) {
+    let override: unknown;
+    try {
+      override = JSON.parse(fs.readFileSync(options.pricesPath, "utf8"));
+    } catch (error) {
+      fail(`--prices ${options.pricesPath}: ${(error as Error).message}`);
+    }
+    const priceProblems = priceOverrideProblems(override);
+    if (priceProblems.length > 0) fail(`--prices ${options.pricesPath}:\n${priceProblems.map((p) => `  - ${p}`).join("\n")}`);
+    prices = mergePrices(DEFAULT_PRICES, override as Partial<PriceList>);
+  }
+
+  // --model-ms-per-image, else the model benchmark recorded in docs/model.md, else the documented placeholder.
+  const benchmarkMs = readBenchmarkMsPerImage();
+  const modelMs = options.modelMsPerImage ?? benchmarkMs ?? PLACEHOLDER_MODEL_MS_PER_IMAGE;
+  const modelMsSource =
+    options.modelMsPerImage !== undefined
+      ? "--model-ms-per-image"
+      : benchmarkMs !== undefined
+        ? "docs/model.md benchmark: ViT-B/16-384, batch 1, 2-core CPU; measure on your instance type"
+        : "PLACEHOLDER, not measured";
+  const base = defaultWorkload(options.requestsPerSecond, modelMs);
+  const workload: Workload = {
+    ...base,
+    serverlessMsPerImage: options.serverlessMsPerImage ?? modelMs,
+    requestKb: options.requestKb ?? base.requestKb,
+    responseKb: options.responseKb ?? base.responseKb,
+    logBytesPerRequest: options.logBytesPerRequest ?? base.logBytesPerRequest,
+    hoursPerMonth: options.hoursPerMonth ?? base.hoursPerMonth,
+    targetUtilization: options.targetUtilization ?? base.targetUtilization,
+    modelArtifactGb: loaded.modelArtifactGb ?? base.modelArtifactGb,
+  };
+  const deployment = deploymentFromConfig(loaded.config, options.mode);
+
+  let estimate;
+  try {
+    estimate = estimateMonthlyCost(deployment, workload, prices);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const checks = capacityChecks(deployment, workload);
+
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ deployment, workload, prices, estimate, capacity: checks }, null, 2) + "\n");
+    return;
+  }
+  const notes: string[] = [];
+  if (options.modelMsPerImage === undefined && benchmarkMs === undefined) {
+    notes.push(`model time per image is a PLACEHOLDER (${PLACEHOLDER_MODEL_MS_PER_IMAGE} ms), not a measurement: pass --model-ms-per-image`);
+  }
+  const unverified = Object.entries(PRICE_SOURCES).filter(([, source]) => !source.verified).length;
+  if (unverified > 0 && !options.pricesPath) {
+    notes.push(`${unverified} default prices could not be checked on AWS's own pages; verify before budgeting (docs/operations.md)`);
+  }
+  process.stdout.write(
+    formatReport(estimate, checks, {
+      configSource: loaded.config.source,
+      requestsPerSecond: options.requestsPerSecond,
+      modelMsPerImage: modelMs,
+      modelMsSource,
+      prices,
+      notes,
+    }),
+  );
+}
+
+main();

@@ -1,0 +1,15 @@
+/**
+ * vCPU count of a SageMaker instance type, derived from its size suffix.
+ *
+ * Needed because `/aws/sagemaker/Endpoints` `CPUUtilization` is the SUM over cores (0-400 % on 4 vCPUs), so a
+ * "CPU above 80 %" alarm must use 80 x vCPUs as its threshold. The size suffix decides the count for every
+ * family SageMaker hosts (large = 2, xlarge = 4, Nxlarge = 4N; t2/t3.medium = 2), e.g. ml.m5.xlarge,
+ * ml.c5.xlarge and ml.g4dn.xlarge have 4, ml.c5.9xlarge has 36.
+ */
+export function instanceVcpus(instanceType: string): number | undefined {
+  const match = /^ml\.[a-z0-9-]+\.(medium|large|(\d*)xlarge)$/.exec(instanceType);
+  if (!match) return undefined;
+  if (match[1] === "medium" || match[1] === "large") return 2;
+  const multiple = match[2] === "" ? 1 : Number(match[2]);
+  return multiple > 0 ? 4 * multiple : undefined;
+}
