@@ -32,6 +32,7 @@ cat > "$work/realtime-iam.json" <<JSON
   "endpoint": { "instance": { "type": "ml.c6i.xlarge", "count": 2 } },
   "autoscaling": { "enabled": true, "minInstances": 2, "maxInstances": 6 },
   "auth": { "mode": "iam" },
+  "alarms": { "email": "ops@example.com" },
   "backend": { "bucket": "example-terraform-state", "region": "eu-west-1" } }
 JSON
 cat > "$work/serverless-jwt.json" <<JSON

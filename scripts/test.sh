@@ -15,6 +15,13 @@ npx tsc --noEmit
 step "demo model and model.tar.gz"
 npm run --silent model:artifact
 
+# What a user runs first: the real CLI, default config, no AWS credentials, no network.
+step "cdktf synth (default config, offline)"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE CLASSIFIER_CONFIG= \
+  npx cdktf synth --output cdktf.out >/dev/null
+test -s cdktf.out/stacks/vit-classifier/cdk.tf.json
+echo "wrote cdktf.out/stacks/vit-classifier/cdk.tf.json"
+
 step "pytest (model/)"
 .venv/bin/python -m pytest model/tests -q
 
