@@ -74,6 +74,7 @@ export class ClassifierStack extends TerraformStack {
       imageTag: c.model.imageTag,
       networkIsolation: c.networkIsolation,
       containerLogLevel: c.model.containerLogLevel,
+      serverWorkers: c.model.serverWorkers,
       extraEnvironment: c.model.environment,
       logRetentionDays: c.endpoint.logRetentionDays,
       aws,

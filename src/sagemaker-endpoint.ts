@@ -55,6 +55,12 @@ export interface SagemakerEndpointProps {
   readonly networkIsolation?: boolean;
   /** SAGEMAKER_CONTAINER_LOG_LEVEL. @default "20" */
   readonly containerLogLevel?: string;
+  /**
+   * Model server workers (SAGEMAKER_MODEL_SERVER_WORKERS). Fewer workers with more threads each: lower latency
+   * per request; more workers: more throughput under concurrent load, one model copy each.
+   * @default 1 for serverless (its memory holds one copy); unset for real-time (the server's default, one per vCPU)
+   */
+  readonly serverWorkers?: number;
   /** Extra container env (the stack's own keys win). @default {} */
   readonly extraEnvironment?: Record<string, string>;
   /** Retention of /aws/sagemaker/Endpoints/<name>. @default 30 */
@@ -116,8 +122,7 @@ export class SagemakerEndpoint extends Construct {
       // Everything is in model.tar.gz: never reach for the Hub (the container may have no network at all).
       HF_HUB_OFFLINE: "1",
       TRANSFORMERS_OFFLINE: "1",
-      // Serverless memory holds one model copy; the default (one worker per vCPU) would load several.
-      ...(this.serverless ? { SAGEMAKER_MODEL_SERVER_WORKERS: "1" } : {}),
+      ...serverWorkersEnvironment(props.serverWorkers, this.serverless),
     };
 
     // Any model setting change must also change the name (the model is immutable and create_before_destroy
@@ -167,4 +172,10 @@ export class SagemakerEndpoint extends Construct {
     });
     this.endpointName = this.endpoint.name;
   }
+}
+
+/** Serverless memory holds one model copy, so it gets one worker unless told otherwise; real-time keeps the server's default. */
+export function serverWorkersEnvironment(serverWorkers: number | undefined, serverless: boolean): Record<string, string> {
+  const workers = serverWorkers ?? (serverless ? 1 : undefined);
+  return workers === undefined ? {} : { SAGEMAKER_MODEL_SERVER_WORKERS: String(workers) };
 }

@@ -71,6 +71,7 @@ describe("Config: each bad value gets its own message", () => {
     ["unknown instance family", { endpoint: { instance: { type: "ml.z9.xlarge" } } }, 'endpoint.instance.type: unknown instance family "z9" in "ml.z9.xlarge"'],
     ["not an instance type", { endpoint: { instance: { type: "m5.xlarge" } } }, 'endpoint.instance.type: "m5.xlarge" is not a SageMaker instance type'],
     ["instance count < 1", { endpoint: { instance: { count: 0 } } }, "endpoint.instance.count: must be at least 1"],
+    ["model server workers < 1", { model: { serverWorkers: 0 } }, "model.serverWorkers: must be at least 1"],
     ["serverless and instance both set", { endpoint: { instance: {}, serverless: {} } }, 'endpoint: set either "instance" (real-time) or "serverless", not both'],
     ["serverless memory not a 1 GB step", { endpoint: { serverless: { memorySizeMb: 1500 } } }, "endpoint.serverless.memorySizeMb: must be 1024, 2048, 3072, 4096, 5120 or 6144"],
     ["serverless concurrency over 200", { endpoint: { serverless: { maxConcurrency: 500 } } }, "endpoint.serverless.maxConcurrency: must be at most 200"],

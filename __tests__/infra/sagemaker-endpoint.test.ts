@@ -157,6 +157,15 @@ describe("Construct: SagemakerEndpoint (serverless)", () => {
     });
   });
 
+  it("sets the model server worker count from config, on either variant", () => {
+    const envOf = (props: Partial<SagemakerEndpointProps>) =>
+      only(synthEndpoint(props).json, "aws_sagemaker_model").body.primary_container.environment;
+    expect(envOf({ variant: serverless, serverWorkers: 2 }).SAGEMAKER_MODEL_SERVER_WORKERS).toBe("2");
+    expect(envOf({ variant: realtime, serverWorkers: 1 }).SAGEMAKER_MODEL_SERVER_WORKERS).toBe("1");
+    // Real-time with nothing configured keeps the model server's own default (one worker per vCPU).
+    expect(envOf({ variant: realtime }).SAGEMAKER_MODEL_SERVER_WORKERS).toBeUndefined();
+  });
+
   it("refuses serverless with network isolation", () => {
     expect(() => synthEndpoint({ variant: serverless, networkIsolation: true })).toThrow("serverless endpoints do not support network isolation");
   });

@@ -57,6 +57,11 @@ export const modelSection = z
     networkIsolation: z.boolean().optional(),
     /** SAGEMAKER_CONTAINER_LOG_LEVEL (Python logging level number). */
     containerLogLevel: z.enum(["10", "20", "30", "40"]).default("20"),
+    /**
+     * SAGEMAKER_MODEL_SERVER_WORKERS: model server workers per instance, each with its own model copy and
+     * cores / workers threads. Unset: 1 for serverless; the model server's default (one per vCPU) for real-time.
+     */
+    serverWorkers: int(1, 64).optional(),
     /** Extra container environment variables (cannot override the ones the stack sets). */
     environment: z
       .record(z.string())
