@@ -1,4 +1,4 @@
-// Composition root: config (CLASSIFIER_CONFIG, see docs/infrastructure.md) -> one stack -> synth.
+// Composition root: config (CLASSIFIER_CONFIG, see README "Configuration") -> one stack -> synth.
 import { App } from "cdktf";
 import { ClassifierStack } from "./src/classifier-stack";
 import { UserFacingError } from "./src/config/errors";

@@ -118,7 +118,7 @@ export class ClassifierStack extends TerraformStack {
       logRetentionDays: c.api.logRetentionDays,
     });
 
-    // Alarms, notifications and dashboard (config section `alarms`, docs/operations.md). Resource names and
+    // Alarms, notifications and dashboard (config section `alarms`, README.md "Operating it"). Resource names and
     // ids are references, so every alarm watches exactly this stack's API, function and endpoint.
     const variant = endpointVariant(c);
     this.monitoring = new InferenceMonitoring(this, "monitoring", {
