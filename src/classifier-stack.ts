@@ -14,7 +14,7 @@ import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { ClassifierConfig } from "./config/load-config";
-import { integrationTimeoutMs } from "./config/defaults";
+import { integrationTimeoutMs, maxImageBytes } from "./config/defaults";
 import { instanceSection } from "./config/schema";
 import { EndpointAutoscaling } from "./endpoint-autoscaling";
 import { ApiAuth, InferenceApi } from "./inference-api";
@@ -105,6 +105,7 @@ export class ClassifierStack extends TerraformStack {
       logRetentionDays: c.lambda.logRetentionDays,
       logLevel: c.lambda.logLevel,
       serviceName: c.namePrefix,
+      maxImageBytes: maxImageBytes(c.serverless),
       aws,
     });
 
@@ -151,10 +152,13 @@ export function endpointVariant(c: ClassifierConfig): EndpointVariant {
   }
   // Neither set: a real-time variant with the instance section's defaults.
   const instance = c.endpoint.instance ?? instanceSection.parse({});
+  // Every model rollout is a new endpoint configuration, and SageMaker starts its variant at the configuration's
+  // initial count (UpdateEndpoint does not keep a scaled-out count): never start below the autoscaling minimum.
+  const instanceCount = c.autoscaling.enabled ? Math.max(instance.count, c.autoscaling.minInstances) : instance.count;
   return {
     kind: "realtime",
     instanceType: instance.type,
-    instanceCount: instance.count,
+    instanceCount,
     startupHealthCheckTimeoutSeconds: instance.startupHealthCheckTimeoutSeconds,
   };
 }

@@ -13,7 +13,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { skipCheckov } from "./checkov-skip";
-import { invokeBudgetMs, lambdaLogGroupName } from "./config/defaults";
+import { invokeBudgetMs, lambdaLogGroupName, maxImageBytes as defaultMaxImageBytes } from "./config/defaults";
 import { assumeRolePolicy, policyDocument } from "./iam-policy";
 import { pinFileTimes } from "./reproducible-files";
 import type { AwsContext } from "./sagemaker-endpoint";
@@ -40,6 +40,11 @@ export interface InferenceFunctionProps {
   readonly logLevel?: string;
   /** POWERTOOLS_SERVICE_NAME. @default functionName */
   readonly serviceName?: string;
+  /**
+   * MAX_IMAGE_BYTES: largest decoded image the function sends on (413 above it), the endpoint's body limit.
+   * @default 6291456 (real-time InvokeEndpoint limit; serverless endpoints accept 4 MB: pass maxImageBytes(true))
+   */
+  readonly maxImageBytes?: number;
   readonly aws: AwsContext;
 }
 
@@ -59,6 +64,7 @@ export class InferenceFunction extends Construct {
       functionName, bundleDir, endpointName, aws,
       handler = "index.handler", architecture = "arm64", memoryMb = 512, timeoutSeconds = 28,
       reservedConcurrency, logRetentionDays = 30, logLevel = "INFO", serviceName = functionName,
+      maxImageBytes = defaultMaxImageBytes(false),
     } = props;
     this.functionName = functionName;
     this.timeoutSeconds = timeoutSeconds;
@@ -110,6 +116,7 @@ export class InferenceFunction extends Construct {
         variables: {
           SAGEMAKER_ENDPOINT_NAME: endpointName,
           INVOKE_BUDGET_MS: String(invokeBudgetMs(timeoutSeconds)),
+          MAX_IMAGE_BYTES: String(maxImageBytes),
           NODE_OPTIONS: "--enable-source-maps",
           POWERTOOLS_SERVICE_NAME: serviceName,
           POWERTOOLS_LOG_LEVEL: logLevel,

@@ -58,6 +58,16 @@ export class SagemakerExecutionRole extends Construct {
           Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
           Resource: [props.logGroupArn, `${props.logGroupArn}:*`],
         },
+        {
+          Sid: "PublishEndpointMetrics",
+          Effect: "Allow",
+          Action: ["cloudwatch:PutMetricData"],
+          // In AWS's minimum CreateModel execution-role permissions (instance metrics such as CPU/memory, which
+          // the alarms watch). PutMetricData has no resource-level permissions: AWS accepts only "*"; the
+          // namespace condition keeps the role to SageMaker's own namespaces.
+          Resource: ["*"],
+          Condition: { StringLike: { "cloudwatch:namespace": ["/aws/sagemaker/*", "aws/sagemaker/*"] } },
+        },
       ]),
     });
     this.roleArn = this.role.arn;

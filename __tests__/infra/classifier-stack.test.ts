@@ -50,6 +50,7 @@ describe("Stack: IAM", () => {
         action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
         resource: [`\${aws_cloudwatch_log_group.${endpointLogs}.arn}`, `\${aws_cloudwatch_log_group.${endpointLogs}.arn}:*`],
       },
+      { role: `\${aws_iam_role.${sagemakerRole[0]}.id}`, sid: "PublishEndpointMetrics", action: ["cloudwatch:PutMetricData"], resource: ["*"] },
       {
         role: `\${aws_iam_role.${lambdaRole[0]}.id}`,
         sid: "InvokeClassifierEndpoint",
@@ -67,9 +68,11 @@ describe("Stack: IAM", () => {
     ]);
   });
 
-  it('uses "*" only for ecr:GetAuthorizationToken (and in the TLS-only Deny)', () => {
-    const wildcards = allRoleStatements(json).filter(({ statement }) => statement.Resource.includes("*")).map(({ statement }) => statement.Action);
-    expect(wildcards).toEqual([["ecr:GetAuthorizationToken"]]);
+  it('uses "*" only for actions without resource-level permissions (and in the TLS-only Deny)', () => {
+    const wildcards = allRoleStatements(json).filter(({ statement }) => statement.Resource.includes("*")).map(({ statement }) => statement);
+    expect(wildcards.map((s) => s.Action)).toEqual([["ecr:GetAuthorizationToken"], ["cloudwatch:PutMetricData"]]);
+    // The metrics grant is held to SageMaker's namespaces.
+    expect(wildcards[1].Condition).toEqual({ StringLike: { "cloudwatch:namespace": ["/aws/sagemaker/*", "aws/sagemaker/*"] } });
     const bucketPolicy = statements(only(json, "aws_s3_bucket_policy").body.policy);
     expect(bucketPolicy.every((s) => s.Effect === "Deny")).toBe(true);
   });
@@ -164,6 +167,13 @@ describe("Stack: modes from config", () => {
     expect(json.resource.aws_appautoscaling_target).toBeUndefined();
   });
 
+  it("tells the function the endpoint's body limit: 6,291,456 bytes real-time, 4 MB serverless", () => {
+    const limitOf = (overrides: Record<string, unknown>) =>
+      only(synthStack(overrides).json, "aws_lambda_function").body.environment.variables.MAX_IMAGE_BYTES;
+    expect(limitOf({})).toBe("6291456");
+    expect(limitOf({ endpoint: { serverless: {} } })).toBe("4194304");
+  });
+
   it("autoscaling off by default, on from config targeting this endpoint's variant", () => {
     expect(synthStack().json.resource.aws_appautoscaling_target).toBeUndefined();
     const { json } = synthStack({ autoscaling: { enabled: true, minInstances: 2, maxInstances: 8, targetInvocationsPerInstance: 300 } });
@@ -173,6 +183,15 @@ describe("Stack: modes from config", () => {
       max_capacity: 8,
     });
     expect(only(json, "aws_appautoscaling_policy").body.target_tracking_scaling_policy_configuration.target_value).toBe(300);
+  });
+
+  it("with autoscaling, every new endpoint configuration starts at least at the scaling minimum", () => {
+    const initialCount = (overrides: Record<string, unknown>) =>
+      only(synthStack(overrides).json, "aws_sagemaker_endpoint_configuration").body.production_variants[0].initial_instance_count;
+    // A rollout resets the variant to this count, so starting below the minimum would shed capacity.
+    expect(initialCount({ autoscaling: { enabled: true, minInstances: 3, maxInstances: 8 } })).toBe(3);
+    expect(initialCount({ endpoint: { instance: { count: 5 } }, autoscaling: { enabled: true, minInstances: 3, maxInstances: 8 } })).toBe(5);
+    expect(initialCount({ endpoint: { instance: { count: 2 } } })).toBe(2);
   });
 
   it("backend off by default (local state), S3 with encryption and lock file from config", () => {

@@ -77,6 +77,7 @@ describe("Config: each bad value gets its own message", () => {
     ["serverless concurrency over 200", { endpoint: { serverless: { maxConcurrency: 500 } } }, "endpoint.serverless.maxConcurrency: must be at most 200"],
     ["serverless with network isolation", { endpoint: { serverless: {} }, model: { networkIsolation: true } }, "model.networkIsolation: serverless endpoints do not support network isolation"],
     ["serverless with autoscaling", { endpoint: { serverless: {} }, autoscaling: { enabled: true } }, "autoscaling.enabled: autoscaling applies to real-time instances"],
+    ["instance count above the autoscaling maximum", { endpoint: { instance: { count: 9 } }, autoscaling: { enabled: true, maxInstances: 4 } }, "endpoint.instance.count: 9 is above autoscaling.maxInstances (4): the scaling policy would remove the extra instances"],
     ["autoscaling min > max", { autoscaling: { enabled: true, minInstances: 5, maxInstances: 2 } }, "autoscaling: minInstances (5) is greater than maxInstances (2)"],
     ["Lambda timeout at API Gateway's limit", { lambda: { timeoutSeconds: 30 } }, "lambda.timeoutSeconds: must be at most 29"],
     ["Lambda architecture", { lambda: { architecture: "arm" } }, "lambda.architecture: Invalid enum value"],

@@ -48,6 +48,7 @@ describe("Construct: InferenceFunction", () => {
     expect(fn().environment.variables).toEqual({
       SAGEMAKER_ENDPOINT_NAME: "Vit-Classifier",
       INVOKE_BUDGET_MS: "25000",
+      MAX_IMAGE_BYTES: "6291456",
       NODE_OPTIONS: "--enable-source-maps",
       POWERTOOLS_SERVICE_NAME: "vit-classifier-api",
       POWERTOOLS_LOG_LEVEL: "INFO",

@@ -112,7 +112,7 @@ describe("Construct: SagemakerEndpoint", () => {
     ]);
   });
 
-  it("grants the execution role exactly: the model object, the image repository, its own log group", () => {
+  it("grants the execution role exactly: the model object, the image repository, its own log group, SageMaker metrics", () => {
     // Prepare
     const imageRef = `data.aws_sagemaker_prebuilt_ecr_image.${Object.keys(json.data.aws_sagemaker_prebuilt_ecr_image)[0]}`;
     const policy = only(json, "aws_iam_role_policy").body;
@@ -134,6 +134,13 @@ describe("Construct: SagemakerEndpoint", () => {
         Effect: "Allow",
         Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
         Resource: [`\${${logGroupRef()}.arn}`, `\${${logGroupRef()}.arn}:*`],
+      },
+      {
+        Sid: "PublishEndpointMetrics",
+        Effect: "Allow",
+        Action: ["cloudwatch:PutMetricData"],
+        Resource: ["*"],
+        Condition: { StringLike: { "cloudwatch:namespace": ["/aws/sagemaker/*", "aws/sagemaker/*"] } },
       },
     ]);
   });

@@ -56,13 +56,14 @@ describe("Construct: AlarmTopic", () => {
     expect(statements[0].Condition?.ArnLike["aws:SourceArn"]).toMatch(/^arn:\$\{data\.aws_partition\..+\}:cloudwatch:\$\{data\.aws_region\..+\.region\}:\$\{data\.aws_caller_identity\..+\.account_id\}:alarm:vit-\*$/);
   });
 
-  it("lets CloudWatch use the key only for the same alarms, and no wildcard principal", () => {
+  it("lets CloudWatch use the key exactly as AWS documents it (the topic policy limits who publishes), and no wildcard principal", () => {
     const { resources } = synth();
     const statements: Statement[] = JSON.parse(only(resources.aws_kms_key).policy as string).Statement;
 
     const cloudwatch = statements.find((s) => s.Principal.Service === "cloudwatch.amazonaws.com");
     expect(cloudwatch?.Action).toEqual(["kms:Decrypt", "kms:GenerateDataKey*"]);
-    expect(cloudwatch?.Condition?.ArnLike["aws:SourceArn"]).toMatch(/:alarm:vit-\*$/);
+    expect(cloudwatch?.Resource).toBe("*");
+    expect(cloudwatch?.Condition).toBeUndefined();
     const root = statements.find((s) => s.Principal.AWS !== undefined);
     expect(root?.Principal.AWS).toMatch(/^arn:\$\{data\.aws_partition\..+\}:iam::\$\{data\.aws_caller_identity\..+\.account_id\}:root$/);
     for (const statement of statements) expect(Object.values(statement.Principal)).not.toContain("*");

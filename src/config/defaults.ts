@@ -48,6 +48,11 @@ export function invokeBudgetMs(lambdaTimeoutSeconds: number): number {
   return lambdaTimeoutSeconds * 1000 - LAMBDA_HEADROOM_MS;
 }
 
+/** InvokeEndpoint's body limit: 6,291,456 bytes for real-time variants, 4 MB for serverless ones. */
+export function maxImageBytes(serverless: boolean): number {
+  return serverless ? 4 * 1024 * 1024 : 6291456;
+}
+
 /** HTTP API's integration timeout cap (30 s). */
 export const HTTP_API_MAX_INTEGRATION_TIMEOUT_MS = 30000;
 

@@ -227,6 +227,13 @@ export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfi
   if (scaling && scaling.minInstances > scaling.maxInstances) {
     problems.push({ path: "autoscaling", message: `minInstances (${scaling.minInstances}) is greater than maxInstances (${scaling.maxInstances})` });
   }
+  const instanceCount = parsed.endpoint?.instance?.count;
+  if (scaling?.enabled && instanceCount !== undefined && instanceCount > scaling.maxInstances) {
+    problems.push({
+      path: "endpoint.instance.count",
+      message: `${instanceCount} is above autoscaling.maxInstances (${scaling.maxInstances}): the scaling policy would remove the extra instances`,
+    });
+  }
   const api = parsed.api;
   if (api && api.throttlingBurstLimit < api.throttlingRateLimit) {
     problems.push({ path: "api.throttlingBurstLimit", message: `must be at least throttlingRateLimit (${api.throttlingRateLimit})` });

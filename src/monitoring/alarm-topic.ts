@@ -63,7 +63,10 @@ export class AlarmTopic extends Construct {
             Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
             Resource: "*",
-            Condition: fromOurAlarms,
+            // Exactly AWS's documented grant for CloudWatch alarms publishing to an encrypted topic, with no
+            // aws:SourceArn/SourceAccount condition: AWS does not document CloudWatch sending those keys on its
+            // KMS calls, and if it does not, a condition here would drop every notification silently. Who may
+            // publish is decided by the topic policy below, which does carry the conditions.
           },
         ],
       }),
