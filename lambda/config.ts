@@ -6,14 +6,17 @@
  * instead of an opaque init crash.
  */
 
-/** The largest body InvokeEndpoint accepts (botocore service model, sagemaker-runtime 2017-05-13). */
-export const MAX_IMAGE_BYTES = 6_291_456;
+/**
+ * The largest body InvokeEndpoint accepts for a real-time endpoint (botocore service model, sagemaker-runtime
+ * 2017-05-13). Serverless endpoints accept only 4 MB (4,194,304 bytes) and answer a larger body with
+ * `ValidationError: Request <id> has oversize body.`, so the stack sets MAX_IMAGE_BYTES=4194304 for them.
+ */
+export const INVOKE_ENDPOINT_MAX_BYTES = 6_291_456;
 
 /** API Gateway HTTP API gives up after 30 s: the default leaves room to answer before it does. */
 export const DEFAULT_INVOKE_BUDGET_MS = 25_000;
 const MAX_INVOKE_BUDGET_MS = 29_000;
 
-export const DEFAULT_TOP_K = 5;
 /** ImageNet-1k's label count; the endpoint still checks top_k against its own label count (bad_top_k). */
 export const DEFAULT_TOP_K_MAX = 1000;
 
@@ -24,6 +27,8 @@ export interface LambdaConfig {
   readonly invokeBudgetMs: number;
   /** TOP_K_MAX: the largest top_k accepted before asking the endpoint. @default 1000 */
   readonly topKMax: number;
+  /** MAX_IMAGE_BYTES: the largest decoded image sent to the endpoint (413 above it). @default 6291456 */
+  readonly maxImageBytes: number;
 }
 
 /** Thrown when the environment is wrong; lists every problem at once. */
@@ -49,9 +54,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
 
   const invokeBudgetMs = readInteger(env, "INVOKE_BUDGET_MS", DEFAULT_INVOKE_BUDGET_MS, 1, MAX_INVOKE_BUDGET_MS, problems);
   const topKMax = readInteger(env, "TOP_K_MAX", DEFAULT_TOP_K_MAX, 1, 100_000, problems);
+  // Never above the real-time limit: a larger image could only come back as a ValidationError.
+  const maxImageBytes = readInteger(env, "MAX_IMAGE_BYTES", INVOKE_ENDPOINT_MAX_BYTES, 1, INVOKE_ENDPOINT_MAX_BYTES, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { endpointName, invokeBudgetMs, topKMax };
+  return { endpointName, invokeBudgetMs, topKMax, maxImageBytes };
 }
 
 function readInteger(

@@ -19,10 +19,8 @@ export const ERROR_CATALOGUE = {
     message: "The multipart/form-data body must hold exactly one file part (e.g. curl -F image=@cat.jpg).",
   },
   bad_top_k: { status: 400, message: "top_k must be an integer from 1 to the number of labels." },
-  image_too_large: {
-    status: 413,
-    message: "The image is larger than 6291456 bytes (6 MiB), the most a SageMaker endpoint accepts.",
-  },
+  // The Lambda's own check names the limit (imageTooLarge); this text is for the endpoint saying so itself.
+  image_too_large: { status: 413, message: "The image is larger than the model endpoint accepts." },
   unsupported_media_type: {
     status: 415,
     message: "Unsupported image format. Accepted types: image/jpeg, image/png, image/webp, image/gif, image/bmp.",
@@ -70,6 +68,14 @@ export class ApiError extends Error {
     this.retryAfterSeconds = RETRY_AFTER_SECONDS[code];
     this.detail = options.detail;
   }
+}
+
+/** The Lambda's own size check: the limit goes in the message (it differs per endpoint type) so callers can aim under it. */
+export function imageTooLarge(maxImageBytes: number, detail: Record<string, unknown> = {}): ApiError {
+  return new ApiError("image_too_large", {
+    message: `The image is larger than ${maxImageBytes} bytes, the most this model endpoint accepts.`,
+    detail: { ...detail, max: maxImageBytes },
+  });
 }
 
 /** Anything that is not already an ApiError is a bug on our side: 500, and the caller learns nothing more. */

@@ -40,7 +40,7 @@ export async function handler(event: HttpEvent, context: Context): Promise<APIGa
     if (request.task === undefined) throw new ApiError("route_not_found", { detail: { path: request.path } });
     if (request.method !== "POST") throw new ApiError("method_not_allowed", { detail: { method: request.method } });
     topK = parseTopK(request.query.top_k, config.topKMax);
-    image = await decodeImage(request);
+    image = await decodeImage(request, config.maxImageBytes);
 
     const remainingMs = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : Infinity;
     const body = await invokeWithinBudget(

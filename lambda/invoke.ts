@@ -24,7 +24,8 @@ export interface InvokeRequest {
   readonly logger: Logger;
   readonly endpointName: string;
   readonly task: Task;
-  readonly topK: number;
+  /** Only when the caller gave one: the endpoint's own default copes with models of fewer than 5 labels. */
+  readonly topK: number | undefined;
   readonly image: Uint8Array;
   readonly mime: ImageMime;
   /** Epoch milliseconds by which the last attempt must be over. */
@@ -39,9 +40,12 @@ export interface InvokeStats {
   endpointLatencyMs: number;
 }
 
-/** GUIDE contract 1: comma-separated key=value pairs, forwarded verbatim to the container. */
-export function customAttributes(topK: number, task: Task): string {
-  return `top_k=${topK},task=${task}`;
+/**
+ * GUIDE contract 1: comma-separated key=value pairs, forwarded verbatim to the container. `top_k` only when the
+ * caller asked for it: a fixed top_k=5 would make a model with fewer than 5 labels refuse every request.
+ */
+export function customAttributes(topK: number | undefined, task: Task): string {
+  return topK === undefined ? `task=${task}` : `top_k=${topK},task=${task}`;
 }
 
 export async function invokeWithinBudget(request: InvokeRequest, stats: InvokeStats): Promise<Buffer> {

@@ -5,6 +5,13 @@
 import { ApiError } from "./errors";
 import type { Task } from "./event";
 
+/**
+ * How many predictions the endpoint sends when no top_k is given: min(5, its label count) for our inference code,
+ * 5 for the stock Hugging Face pipeline. An answer is cut to this many so a container that sends every label
+ * does not turn a small answer into a huge one.
+ */
+export const ENDPOINT_DEFAULT_TOP_K = 5;
+
 export interface Prediction {
   readonly label: string;
   readonly score: number;
@@ -17,14 +24,15 @@ export interface EmbedAnswer {
   readonly dim: number;
 }
 
-export function parseModelAnswer(task: Task, body: Buffer, topK: number): ClassifyAnswer | EmbedAnswer {
+/** @param topK the caller's top_k, or undefined when none was given (then up to ENDPOINT_DEFAULT_TOP_K, or fewer). */
+export function parseModelAnswer(task: Task, body: Buffer, topK: number | undefined): ClassifyAnswer | EmbedAnswer {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));
   } catch {
     throw bad("body is not JSON", body);
   }
-  return task === "classify" ? classifyAnswer(parsed, topK, body) : embedAnswer(parsed, body);
+  return task === "classify" ? classifyAnswer(parsed, topK ?? ENDPOINT_DEFAULT_TOP_K, body) : embedAnswer(parsed, body);
 }
 
 function classifyAnswer(parsed: unknown, topK: number, body: Buffer): ClassifyAnswer {

@@ -3,16 +3,15 @@
  * a well-kept streaming parser, instead of hand-splitting on the boundary.
  */
 import busboy from "busboy";
-import { MAX_IMAGE_BYTES } from "./config";
-import { ApiError } from "./errors";
+import { ApiError, imageTooLarge } from "./errors";
 
-export async function extractMultipartFile(body: Buffer, contentType: string): Promise<Buffer> {
+export async function extractMultipartFile(body: Buffer, contentType: string, maxImageBytes: number): Promise<Buffer> {
   let parser: busboy.Busboy;
   try {
     parser = busboy({
       headers: { "content-type": contentType },
-      // One byte over the SageMaker limit is enough to know the image is too large, without buffering more.
-      limits: { files: 1, fileSize: MAX_IMAGE_BYTES + 1, fields: 20, parts: 21 },
+      // One byte over the endpoint's limit is enough to know the image is too large, without buffering more.
+      limits: { files: 1, fileSize: maxImageBytes + 1, fields: 20, parts: 21 },
     });
   } catch (err) {
     // busboy throws synchronously for a missing boundary or a non-multipart type.
@@ -30,7 +29,7 @@ export async function extractMultipartFile(body: Buffer, contentType: string): P
     parser.on("file", (field, stream) => {
       files += 1;
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("limit", () => fail(new ApiError("image_too_large", { detail: { field } })));
+      stream.on("limit", () => fail(imageTooLarge(maxImageBytes, { field })));
     });
     parser.on("filesLimit", () => fail(invalid({ reason: "more than one file part" })));
     parser.on("partsLimit", () => fail(invalid({ reason: "too many parts" })));

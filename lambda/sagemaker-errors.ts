@@ -43,6 +43,16 @@ const CONFIGURATION_ERRORS = new Set([
   "CredentialsProviderError",
 ]);
 
+// SageMaker's text when the body is over the endpoint's own limit (e.g. 4 MB for serverless).
+const OVERSIZE_BODY = /oversize/i;
+
+/**
+ * Container statuses that mean "busy, try again": multi-model-server and TorchServe answer 503 when their job
+ * queue is full ({"code": 503, "type": "ServiceUnavailableException", "message": "No worker is available to
+ * serve request: model"}), which SageMaker passes on as a ModelError; 429 is the usual "too many requests".
+ */
+const MODEL_BUSY_STATUSES = new Set([429, 503]);
+
 // Socket-level errors before any answer: the endpoint (or the network to it) is not there right now.
 const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND"]);
 // The SDK's retry middleware re-wraps a non-Error rejection (e.g. one from another realm) as
@@ -81,13 +91,29 @@ export function classifyInvokeError(err: unknown, cutByBudget: boolean): Classif
 
   if (cutByBudget) return fail("endpoint_timeout", false);
   switch (name) {
-    case "ModelError":
-      return fail(modelErrorCode(e), false, {
-        originalStatusCode: e.OriginalStatusCode,
-        // The container's body, cut short: enough to debug, not a whole traceback per line of log.
-        originalMessage: e.OriginalMessage?.slice(0, 2000),
-        logStreamArn: e.LogStreamArn,
-      });
+    case "ModelError": {
+      const code = modelErrorCode(e);
+      // A model server with a full job queue: the same request may be served a moment later.
+      const busy = code === "endpoint_throttled";
+      return fail(
+        code,
+        busy,
+        {
+          originalStatusCode: e.OriginalStatusCode,
+          // The container's body, cut short: enough to debug, not a whole traceback per line of log.
+          originalMessage: e.OriginalMessage?.slice(0, 2000),
+          logStreamArn: e.LogStreamArn,
+        },
+        busy,
+      );
+    }
+    case "ValidationError":
+      // "Request <id> has oversize body.": the endpoint's limit is below MAX_IMAGE_BYTES (a serverless endpoint
+      // takes 4 MB). The caller can fix it with a smaller image; operators should lower MAX_IMAGE_BYTES.
+      if (OVERSIZE_BODY.test(e.message ?? "")) {
+        return fail("image_too_large", false, { reason: "the endpoint refused the body as oversize: MAX_IMAGE_BYTES is above its limit" });
+      }
+      break;
     // Not in InvokeEndpoint's model but sent by SageMaker as HTTP 400 with {"message": null}.
     case "ThrottlingException":
     case "ThrottledException":
@@ -125,8 +151,9 @@ function modelErrorCode(e: ServiceErrorShape): ErrorCode {
   const stable = stableCodeIn(e.OriginalMessage);
   if (stable) return stable;
   const status = e.OriginalStatusCode ?? 0;
+  if (MODEL_BUSY_STATUSES.has(status)) return "endpoint_throttled";
   if (status >= 400 && status < 500) return MODEL_STATUS_CODES[status] ?? "bad_request";
-  // 5xx, or 0 when the container did not answer SageMaker in time.
+  // Other 5xx, or 0 when the container did not answer SageMaker in time.
   return "model_error";
 }
 

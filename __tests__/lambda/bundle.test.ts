@@ -110,7 +110,7 @@ describe("Lambda bundle (dist/lambda/index.js as deployed)", () => {
     // The TIFF never reached the endpoint; the others did, with the contract's attributes.
     expect(fake.requests.map((r) => r.headers["x-amzn-sagemaker-custom-attributes"])).toEqual([
       "top_k=2,task=classify",
-      "top_k=5,task=embed",
+      "task=embed",
       "top_k=7,task=classify",
       "top_k=9,task=classify",
     ]);

@@ -10,8 +10,11 @@ import {
   errorAnswer,
   FakeSageMakerRuntime,
   internalFailureAnswer,
+  limitBodySize,
   modelErrorAnswer,
   modelNotReadyAnswer,
+  modelServerBusyAnswer,
+  SERVERLESS_MAX_BODY_BYTES,
   serviceUnavailableAnswer,
   startFakeSageMakerRuntime,
   throttlingAnswer,
@@ -43,6 +46,7 @@ beforeEach(() => {
   fake.requests.length = 0;
   fake.respondWith(classifyAnswer());
   delete process.env.INVOKE_BUDGET_MS;
+  delete process.env.MAX_IMAGE_BYTES;
   logs = captureLogs();
 });
 
@@ -85,6 +89,15 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
     expect(logs.raw()).not.toContain(PNG_1X1.toString("base64"));
   });
 
+  it("sends task=classify without top_k when the caller gave none", async () => {
+    // Act
+    const result = await classify();
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(fake.requests[0].headers["x-amzn-sagemaker-custom-attributes"]).toBe("task=classify");
+  });
+
   it("reuses the connection between invocations (keep-alive)", async () => {
     // Act
     await classify();
@@ -95,7 +108,7 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
     expect(fake.requests[1].remotePort).toBe(fake.requests[0].remotePort);
   });
 
-  it("routes /embed with task=embed and the default top_k", async () => {
+  it("routes /embed with task=embed and no top_k", async () => {
     // Prepare
     fake.respondWith(embedAnswer([0.6, 0.8]));
 
@@ -105,7 +118,7 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
     // Assess
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toEqual({ embedding: [0.6, 0.8], dim: 2 });
-    expect(fake.requests[0].headers["x-amzn-sagemaker-custom-attributes"]).toBe("top_k=5,task=embed");
+    expect(fake.requests[0].headers["x-amzn-sagemaker-custom-attributes"]).toBe("task=embed");
     expect(fake.requests[0].headers["content-type"]).toBe("image/jpeg");
   });
 
@@ -154,6 +167,69 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
     expect(bodyOf(result).error.code).toBe(code);
     expect(fake.requests).toHaveLength(3);
     expect(summaryLine(logs)).toMatchObject({ attempts: 3, errorCode: code });
+  });
+
+  it.each([
+    ["multi-model-server (503)", modelServerBusyAnswer(503)],
+    ["a container answering 429", modelServerBusyAnswer(429)],
+  ])("retries a ModelError from a busy model server, %s, then answers 503 endpoint_throttled with Retry-After", async (_name, answer) => {
+    // Prepare
+    fake.respondWith(answer);
+
+    // Act
+    const result = await classify();
+
+    // Assess: not blamed on the model (502), retried within the budget, and the caller told when to retry.
+    expect(result.statusCode).toBe(503);
+    expect(bodyOf(result).error.code).toBe("endpoint_throttled");
+    expect(result.headers?.["retry-after"]).toBe("1");
+    expect(result.body).not.toContain("No worker");
+    expect(fake.requests).toHaveLength(3);
+    expect(summaryLine(logs)).toMatchObject({ attempts: 3, errorCode: "endpoint_throttled", errorDetail: expect.objectContaining({ originalStatusCode: expect.any(Number) }) });
+  });
+
+  it("answers once a busy model server has room again", async () => {
+    // Prepare: queue full twice, then an answer.
+    fake.respondWith([modelServerBusyAnswer(), modelServerBusyAnswer(), classifyAnswer()]);
+
+    // Act
+    const result = await classify();
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(fake.requests).toHaveLength(3);
+    expect(summaryLine(logs).attempts).toBe(3);
+  });
+
+  it("answers 413 image_too_large, not 500, when the endpoint refuses the body as oversize", async () => {
+    // Prepare: a serverless endpoint (4 MB) behind a function left at the real-time limit.
+    fake.respondWith(limitBodySize(SERVERLESS_MAX_BODY_BYTES));
+    const image = Buffer.concat([JPEG.subarray(0, 20), Buffer.alloc(SERVERLESS_MAX_BODY_BYTES + 1 - 20, 0x11)]);
+
+    // Act
+    const result = await handlerModule.handler(binaryEvent("http-api-v2", image, "image/jpeg") as any, lambdaContext());
+
+    // Assess: the caller's image is too large for this endpoint; never retried; operators see why.
+    expect(result.statusCode).toBe(413);
+    expect(bodyOf(result).error.code).toBe("image_too_large");
+    expect(result.body).not.toContain("oversize");
+    expect(fake.requests).toHaveLength(1);
+    expect(summaryLine(logs)).toMatchObject({ level: "INFO", errorDetail: expect.objectContaining({ reason: expect.stringContaining("MAX_IMAGE_BYTES") }) });
+  });
+
+  it("answers 413 before calling the endpoint when MAX_IMAGE_BYTES matches its limit", async () => {
+    // Prepare
+    process.env.MAX_IMAGE_BYTES = String(SERVERLESS_MAX_BODY_BYTES);
+    fake.respondWith(limitBodySize(SERVERLESS_MAX_BODY_BYTES));
+    const image = Buffer.concat([JPEG.subarray(0, 20), Buffer.alloc(SERVERLESS_MAX_BODY_BYTES + 1 - 20, 0x11)]);
+
+    // Act
+    const result = await handlerModule.handler(binaryEvent("http-api-v2", image, "image/jpeg") as any, lambdaContext());
+
+    // Assess
+    expect(result.statusCode).toBe(413);
+    expect(bodyOf(result).error.message).toContain("4194304 bytes");
+    expect(fake.requests).toHaveLength(0);
   });
 
   it("stops retrying as soon as an attempt succeeds", async () => {

@@ -56,6 +56,7 @@ beforeEach(() => {
   process.env.AWS_REGION = "eu-west-1";
   delete process.env.INVOKE_BUDGET_MS;
   delete process.env.TOP_K_MAX;
+  delete process.env.MAX_IMAGE_BYTES;
   logs = captureLogs();
 });
 afterEach(() => logs.restore());
@@ -76,7 +77,7 @@ describe("Lambda handler: event shapes and routes", () => {
       EndpointName: "test-endpoint",
       ContentType: "image/jpeg",
       Accept: "application/json",
-      CustomAttributes: "top_k=5,task=classify",
+      CustomAttributes: "task=classify",
     });
     expect(Buffer.from(sentInput().Body as Uint8Array).equals(JPEG)).toBe(true);
     expect(summaryLine(logs).eventShape).toBe(shape);
@@ -92,7 +93,7 @@ describe("Lambda handler: event shapes and routes", () => {
     // Assess
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toEqual({ embedding: [0.1, 0.2, 0.3], dim: 3 });
-    expect(sentInput().CustomAttributes).toBe("top_k=5,task=embed");
+    expect(sentInput().CustomAttributes).toBe("task=embed");
   });
 
   it.each([
@@ -110,7 +111,7 @@ describe("Lambda handler: event shapes and routes", () => {
 
     // Assess
     expect(result.statusCode).toBe(200);
-    expect(sentInput().CustomAttributes).toBe(`top_k=5,task=${task}`);
+    expect(sentInput().CustomAttributes).toBe(`task=${task}`);
   });
 
   it.each(SHAPES)("answers 404 for an unknown path (%s)", async (shape) => {
@@ -354,6 +355,48 @@ describe("Lambda handler: size limit", () => {
     expect((sentInput().Body as Uint8Array).length).toBe(MAX);
   });
 
+  it("honours MAX_IMAGE_BYTES (4 MB for a serverless endpoint) and names the limit in the message", async () => {
+    // Prepare
+    process.env.MAX_IMAGE_BYTES = "4194304";
+
+    // Act
+    const over = await invoke(binaryEvent("http-api-v2", jpegOfSize(4_194_305), "image/jpeg"));
+    const exact = await invoke(binaryEvent("http-api-v2", jpegOfSize(4_194_304), "image/jpeg"));
+
+    // Assess: only the image at the limit reached SageMaker.
+    expectError(over, 413, "image_too_large");
+    expect(bodyOf(over).error.message).toContain("4194304 bytes");
+    expect(exact.statusCode).toBe(200);
+    expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(1);
+    expect((sentInput().Body as Uint8Array).length).toBe(4_194_304);
+  });
+
+  it("honours MAX_IMAGE_BYTES for a file part in multipart/form-data", async () => {
+    // Prepare
+    process.env.MAX_IMAGE_BYTES = "4194304";
+    const form = curlMultipart(jpegOfSize(4_194_305));
+
+    // Act
+    const result = await invoke(binaryEvent("function-url", form.body, form.contentType));
+
+    // Assess
+    expectError(result, 413, "image_too_large");
+    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+  });
+
+  it.each(["0", "6291457", "4MB"])("answers 500 misconfigured for MAX_IMAGE_BYTES=%j", async (value) => {
+    // Prepare
+    process.env.MAX_IMAGE_BYTES = value;
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg"));
+
+    // Assess
+    expectError(result, 500, "misconfigured");
+    expect(summaryLine(logs).errorDetail.problems).toEqual([`MAX_IMAGE_BYTES must be an integer from 1 to 6291456 (got "${value}")`]);
+    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+  });
+
   it.each([
     ["multipart", (b: Buffer) => curlMultipart(b)],
     ["JSON", (b: Buffer) => ({ body: Buffer.from(JSON.stringify({ image: b.toString("base64") })), contentType: "application/json" })],
@@ -382,6 +425,33 @@ describe("Lambda handler: top_k", () => {
     // Assess
     expect(result.statusCode).toBe(200);
     expect(sentInput().CustomAttributes).toBe(`top_k=${expected},task=classify`);
+  });
+
+  it("sends no top_k when the caller gave none, and answers every label of a model with fewer than 5", async () => {
+    // Prepare: a 3-label model answers with all its labels
+    sagemaker.on(InvokeEndpointCommand).resolves(answer(PREDICTIONS));
+
+    // Act
+    const result = await invoke(binaryEvent("rest-api-v1", JPEG, "image/jpeg"));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(sentInput().CustomAttributes).toBe("task=classify");
+    expect(sentInput().CustomAttributes).not.toContain("top_k");
+    expect(bodyOf(result).predictions).toHaveLength(3);
+  });
+
+  it("keeps at most 5 predictions without top_k, even if the endpoint sends more", async () => {
+    // Prepare
+    const seven = Array.from({ length: 7 }, (_, i) => ({ label: `l${i}`, score: (i + 1) / 100 }));
+    sagemaker.on(InvokeEndpointCommand).resolves(answer({ predictions: seven }));
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg"));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result).predictions.map((p: { label: string }) => p.label)).toEqual(["l6", "l5", "l4", "l3", "l2"]);
   });
 
   it("cuts the answer to top_k even if the endpoint sends more", async () => {
@@ -441,13 +511,17 @@ describe("Lambda handler: SageMaker errors", () => {
     ["ModelError 413 without code", () => modelError(413, "nope"), 413, "image_too_large", 1],
     ["ModelError 5xx", () => modelError(500, "Traceback (most recent call last): boom"), 502, "model_error", 1],
     ["ModelError 0 (container timeout)", () => modelError(0, "timed out waiting for container"), 502, "model_error", 1],
-    ["ModelError with an unknown string code and 5xx", () => modelError(503, '{"code":"oom","message":"x"}'), 502, "model_error", 1],
+    ["ModelError with an unknown string code and 5xx", () => modelError(500, '{"code":"oom","message":"x"}'), 502, "model_error", 1],
+    ["ModelError 503 from a model server whose queue is full", () => modelError(503, '{"code":503,"type":"ServiceUnavailableException","message":"No worker is available to serve request: model"}'), 503, "endpoint_throttled", 3],
+    ["ModelError 429 from the container", () => modelError(429, "Too Many Requests"), 503, "endpoint_throttled", 3],
+    ["ModelError 502 from the container", () => modelError(502, "Bad Gateway"), 502, "model_error", 1],
     ["ThrottlingException (400, null message)", () => serviceError("ThrottlingException", 400), 503, "endpoint_throttled", 3],
     ["ServiceUnavailable", () => new ServiceUnavailable({ message: "down", ...meta(503) }), 503, "endpoint_unavailable", 3],
     ["ModelNotReadyException", () => new ModelNotReadyException({ message: "warming", ...meta(429) }), 503, "endpoint_not_ready", 3],
     ["InternalFailure", () => new InternalFailure({ message: "oops", ...meta(500) }), 502, "model_error", 3],
     ["InternalDependencyException", () => new InternalDependencyException({ message: "dep", ...meta(530) }), 502, "model_error", 1],
     ["ValidationError", () => new ValidationError({ message: "Endpoint x of account 123456789012 not found.", ...meta(400) }), 500, "misconfigured", 1],
+    ["ValidationError for an oversize body (serverless 4 MB limit)", () => new ValidationError({ message: "Request 123456789012-abc has oversize body.", ...meta(400) }), 413, "image_too_large", 1],
     ["AccessDeniedException", () => serviceError("AccessDeniedException", 403, "not authorized"), 500, "misconfigured", 1],
     ["an unmodelled 4xx", () => serviceError("SomethingNew", 404, "?"), 500, "misconfigured", 1],
     ["an unmodelled 504", () => serviceError("GatewayTimeout", 504, "?"), 503, "endpoint_unavailable", 3],

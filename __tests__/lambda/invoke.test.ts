@@ -7,6 +7,12 @@ describe("invoke helpers", () => {
     expect(customAttributes(5, "embed")).toBe("top_k=5,task=embed");
   });
 
+  it("leaves top_k out when the caller gave none (a model may have fewer than 5 labels)", () => {
+    // Act / Assess
+    expect(customAttributes(undefined, "classify")).toBe("task=classify");
+    expect(customAttributes(undefined, "embed")).toBe("task=embed");
+  });
+
   it("backs off exponentially, longer when throttled, with bounded jitter", () => {
     // Act
     const low = [1, 2, 3].map((n) => backoffMs(n, false, () => 0));

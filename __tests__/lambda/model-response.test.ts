@@ -19,6 +19,22 @@ describe("parseModelAnswer", () => {
     expect(answer).toEqual({ predictions: [{ label: "y", score: 0.6 }] });
   });
 
+  it.each([
+    ["all labels of a 2-label model", 2, 2],
+    ["the endpoint's default of 5", 5, 5],
+    ["a container that sends every label, cut to 5", 7, 5],
+  ])("accepts %s when no top_k was given", (_name, sent, kept) => {
+    // Prepare
+    const predictions = Array.from({ length: sent }, (_, i) => ({ label: `l${i}`, score: (i + 1) / 100 }));
+
+    // Act
+    const answer = parseModelAnswer("classify", body({ predictions }), undefined) as { predictions: unknown[] };
+
+    // Assess
+    expect(answer.predictions).toHaveLength(kept);
+    expect(answer.predictions[0]).toEqual({ label: `l${sent - 1}`, score: sent / 100 });
+  });
+
   it("returns the embedding with its dimension", () => {
     // Act / Assess
     expect(parseModelAnswer("embed", body({ embedding: [0.6, 0.8], dim: 2 }), 5)).toEqual({ embedding: [0.6, 0.8], dim: 2 });

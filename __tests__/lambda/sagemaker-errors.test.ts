@@ -1,4 +1,4 @@
-import { ModelError, ServiceUnavailable } from "@aws-sdk/client-sagemaker-runtime";
+import { ModelError, ServiceUnavailable, ValidationError } from "@aws-sdk/client-sagemaker-runtime";
 import { classifyInvokeError } from "../../lambda/sagemaker-errors";
 
 const modelError = (OriginalStatusCode: number | undefined, OriginalMessage: string | undefined) =>
@@ -13,7 +13,9 @@ describe("classifyInvokeError", () => {
     ["the model's internal_error reported as 400 (Hugging Face toolkit)", 400, '{"code":"internal_error","message":"x"}', "model_error"],
     ["a numeric code only (model server)", 400, '{"code":400,"type":"InternalServerException","message":"boom"}', "bad_request"],
     ["an unknown stable code with 4xx", 409, '{"code":"conflict"}', "bad_request"],
-    ["plain text with 5xx", 503, "busy", "model_error"],
+    ["plain text with 5xx", 500, "boom", "model_error"],
+    ["an unknown string code and 5xx", 502, '{"code":"oom","message":"x"}', "model_error"],
+    ["a stable code with 503 (the code wins)", 503, '{"code":"undecodable_image","message":"x"}', "undecodable_image"],
     ["no status", undefined, undefined, "model_error"],
   ])("maps a ModelError with %s", (_name, status, message, code) => {
     // Act
@@ -24,6 +26,36 @@ describe("classifyInvokeError", () => {
     expect(failure.retryable).toBe(false);
     expect(failure.error.message).not.toContain(message ?? "\u0000");
     expect(failure.error.detail).toMatchObject({ originalStatusCode: status, originalMessage: message });
+  });
+
+  it.each([
+    ["multi-model-server's full job queue (503)", 503, JSON.stringify({ code: 503, type: "ServiceUnavailableException", message: "No worker is available to serve request: model" })],
+    ["TorchServe's full job queue (503)", 503, JSON.stringify({ code: 503, type: "ServiceUnavailableException", message: 'Model "model" has no worker to serve inference request.' })],
+    ["a container answering 429 Too Many Requests", 429, "Too Many Requests"],
+    ["a bare 503", 503, ""],
+  ])("maps a busy model server as throttling, retryable with the longer back-off: %s", (_name, status, message) => {
+    // Act
+    const failure = classifyInvokeError(modelError(status, message), false);
+
+    // Assess
+    expect(failure).toMatchObject({ retryable: true, throttled: true });
+    expect(failure.error).toMatchObject({ code: "endpoint_throttled", status: 503, retryAfterSeconds: 1 });
+    expect(failure.error.detail).toMatchObject({ originalStatusCode: status });
+  });
+
+  it("maps SageMaker's oversize-body ValidationError to 413 image_too_large, not misconfigured", () => {
+    // Prepare: the real text, in any case
+    const oversize = new ValidationError({ message: "Request 7b4a5c1e-0d2f has OverSize body.", $metadata: { httpStatusCode: 400 } });
+    const notFound = new ValidationError({ message: "Endpoint x of account 000000000000 not found.", $metadata: { httpStatusCode: 400 } });
+
+    // Act
+    const tooLarge = classifyInvokeError(oversize, false);
+    const wrongName = classifyInvokeError(notFound, false);
+
+    // Assess
+    expect(tooLarge).toMatchObject({ retryable: false, error: expect.objectContaining({ code: "image_too_large", status: 413 }) });
+    expect(tooLarge.error.message).not.toContain("7b4a5c1e");
+    expect(wrongName.error.code).toBe("misconfigured");
   });
 
   it("turns anything into a 504 once our budget cut the attempt", () => {

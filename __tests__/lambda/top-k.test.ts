@@ -1,10 +1,10 @@
 import { parseTopK } from "../../lambda/top-k";
 
 describe("parseTopK", () => {
-  it("defaults to 5", () => {
+  it("is undefined when not given, so the endpoint's own default applies", () => {
     // Act / Assess
-    expect(parseTopK(undefined, 1000)).toBe(5);
-    expect(parseTopK([], 1000)).toBe(5);
+    expect(parseTopK(undefined, 1000)).toBeUndefined();
+    expect(parseTopK([], 1000)).toBeUndefined();
   });
 
   it.each([

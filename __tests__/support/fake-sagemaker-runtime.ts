@@ -3,6 +3,8 @@
  * (rest-json, botocore model sagemaker-runtime 2017-05-13):
  *   POST /endpoints/{EndpointName}/invocations, body = payload, headers Content-Type / Accept /
  *   X-Amzn-SageMaker-Custom-Attributes; errors as JSON bodies with the `x-amzn-errortype` header.
+ * It can also play an endpoint with a smaller body limit (limitBodySize: serverless takes 4 MB) and a model
+ * server whose queue is full (modelServerBusyAnswer).
  * Point the real SDK at it with AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=<url> (plus dummy credentials).
  * Each test scripts the answers and reads back what the server saw (requests, aborted connections).
  * Reusable by the local-stack tests: it has no jest dependency.
@@ -164,6 +166,32 @@ export function modelErrorAnswer(originalStatusCode: number, originalMessage: st
       LogStreamArn: "arn:aws:logs:eu-west-1:000000000000:log-group:/aws/sagemaker/Endpoints/test-endpoint",
     },
   );
+}
+
+/**
+ * A model server whose job queue is full: multi-model-server (and TorchServe, with its own wording) answers 503
+ * with this body, and SageMaker passes it on as a ModelError.
+ */
+export function modelServerBusyAnswer(originalStatusCode = 503): FakeAnswer {
+  return modelErrorAnswer(
+    originalStatusCode,
+    JSON.stringify({ code: originalStatusCode, type: "ServiceUnavailableException", message: "No worker is available to serve request: model" }),
+  );
+}
+
+/** What SageMaker answers when the body is over the endpoint's own limit (4 MB for a serverless endpoint). */
+export function oversizeBodyAnswer(requestId = "7b4a5c1e-0d2f-4e8a-9c3b-1f6e2d8a4b5c"): FakeAnswer {
+  return errorAnswer(400, "ValidationError", `Request ${requestId} has oversize body.`);
+}
+
+/** The byte limits InvokeEndpoint enforces: real-time (the API model's Body max) and serverless endpoints. */
+export const REAL_TIME_MAX_BODY_BYTES = 6_291_456;
+export const SERVERLESS_MAX_BODY_BYTES = 4_194_304;
+
+/** Answers like an endpoint with a body limit: oversize bodies get SageMaker's ValidationError, others `next`. */
+export function limitBodySize(maxBytes: number, next: Responder | FakeAnswer | FakeAnswer[] = classifyAnswer()): Responder {
+  const answer = toResponder(next);
+  return (request) => (request.body.length > maxBytes ? oversizeBodyAnswer() : answer(request));
 }
 
 /** Not in the API model, but what SageMaker really sends when throttling: HTTP 400 with a null message. */

@@ -2,7 +2,8 @@
 
 Runs under the Hugging Face and the PyTorch SageMaker inference containers and locally. Each function takes
 the optional `context` both toolkits pass (the model server's per-worker context), which carries the request
-headers (custom attributes `top_k=<n>,task=<classify|embed>`) and lets us set the HTTP status of errors.
+headers (custom attributes `top_k=<n>,task=<classify|embed>`, top_k optional: default min(5, label count))
+and lets us set the HTTP status of errors.
 
 Request: raw image bytes (image/jpeg, png, webp, gif, bmp, x-image, application/octet-stream; format from
 magic bytes) or application/json with one base64 image, a list of them (a batch of at most
@@ -18,7 +19,7 @@ import logging
 
 from serving_errors import Rejected, RequestError, reject
 from serving_model import LoadedModel, load_model
-from serving_request import ParsedRequest, options_from_context, parse_request
+from serving_request import ParsedRequest, options_from_context, parse_request, top_k_for
 from serving_settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -60,12 +61,10 @@ def output_fn(prediction, accept, context=None) -> str:
 
 
 def _predict(request: ParsedRequest, model: LoadedModel):
-    options = request.options
-    if options.task == "classify" and options.top_k > model.num_labels:
-        raise RequestError("bad_top_k", f"top_k must be at most {model.num_labels}, the number of labels")
-    pixel_values = model.preprocess(request.images)
-    if options.task == "embed":
-        results = [{"embedding": vector, "dim": len(vector)} for vector in model.embed(pixel_values)]
+    if request.options.task == "embed":
+        vectors = model.embed(model.preprocess(request.images))
+        results = [{"embedding": vector, "dim": len(vector)} for vector in vectors]
     else:
-        results = [{"predictions": rows} for rows in model.classify(pixel_values, options.top_k)]
+        top_k = top_k_for(request.options, model.num_labels)  # checked before the costly preprocessing
+        results = [{"predictions": rows} for rows in model.classify(model.preprocess(request.images), top_k)]
     return results if request.batch else results[0]

@@ -15,7 +15,7 @@ from serving_image import decode_image
 from serving_settings import ServingSettings
 
 CUSTOM_ATTRIBUTES_HEADER = "x-amzn-sagemaker-custom-attributes"
-DEFAULT_TOP_K = 5
+DEFAULT_TOP_K = 5  # without top_k: this many, or every label of a model with fewer (see top_k_for)
 TASKS = ("classify", "embed")
 JSON_TYPES = ("application/json",)
 # Raw image bodies. The format is always taken from the magic bytes, so the declared image type only has to
@@ -29,8 +29,18 @@ _DATA_URL = re.compile(r"^data:image/[\w.+-]+;base64,", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Options:
-    top_k: int = DEFAULT_TOP_K
+    top_k: int | None = None  # None: the caller did not ask for a number (the Lambda sends top_k only if given)
     task: str = "classify"
+
+
+def top_k_for(options: Options, num_labels: int) -> int:
+    """The number of predictions to answer. An explicit top_k above the label count is the caller's mistake;
+    the default is capped, so a model with fewer than 5 labels still answers requests without top_k."""
+    if options.top_k is None:
+        return min(DEFAULT_TOP_K, num_labels)
+    if options.top_k > num_labels:
+        raise RequestError("bad_top_k", f"top_k must be at most {num_labels}, the number of labels")
+    return options.top_k
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,7 @@ def parse_custom_attributes(value) -> Options:
         key, sep, raw = part.partition("=")
         if sep:
             fields[key.strip().lower()] = raw.strip()
-    top_k = DEFAULT_TOP_K
+    top_k = None
     if "top_k" in fields:
         raw = fields["top_k"]
         if not raw.isdigit() or int(raw) < 1:
