@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import os
 
-# Stand-ins for the values a real endpoint fills in: an all-zero account never matches a real one.
-LOCAL_ACCOUNT = "000000000000"
+# Stand-ins for the values a real endpoint fills in: "local" can never be mistaken for a real account ID.
+LOCAL_ACCOUNT = "local"
 MAX_PAYLOAD_BYTES = 6_291_456  # InvokeEndpoint Body max in the service model
 MAX_CUSTOM_ATTRIBUTES = 1024
 

@@ -24,7 +24,7 @@ const alarmsObject = z
     /** Create the CloudWatch dashboard (independent of `enabled`). */
     dashboard: z.boolean().default(true),
     /** Existing SNS topic notified on ALARM and OK; its policy must let cloudwatch.amazonaws.com publish. */
-    snsTopicArn: z.string().regex(SNS_TOPIC_ARN, "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alerts").optional(),
+    snsTopicArn: z.string().regex(SNS_TOPIC_ARN, "must be an SNS topic ARN such as arn:aws:sns:us-east-1:<account-id>:alerts").optional(),
     /** E-mail to notify: creates a KMS-encrypted topic and an e-mail subscription (confirm the mail AWS sends). */
     email: z.string().regex(EMAIL, "must be an e-mail address").optional(),
     /** Seconds per evaluation period; the metrics here are per minute, so a multiple of 60. */

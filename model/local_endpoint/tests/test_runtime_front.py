@@ -143,7 +143,7 @@ def test_a_container_dropping_the_connection_is_model_error_with_status_0_and_th
 def test_unknown_endpoint_name_is_a_validation_error(front, container):
     status, headers, data = invoke(front, name="other")
     assert (status, headers["x-amzn-errortype"]) == (400, "ValidationError")
-    assert json.loads(data) == {"message": "Endpoint other of account 000000000000 not found."}
+    assert json.loads(data) == {"message": "Endpoint other of account local not found."}
     assert container.seen == []
 
 
