@@ -1,5 +1,5 @@
 /**
- * Checks the endpoint's success body against GUIDE contract 2 and rebuilds it from validated fields only,
+ * Checks the endpoint's success body against contract 2 (docs/contracts.md) and rebuilds it from validated fields only,
  * so nothing unexpected from the container reaches the caller.
  */
 import { ApiError } from "./errors";

@@ -5,6 +5,7 @@
  */
 import { randomBytes, randomUUID } from "crypto";
 import type { Context } from "aws-lambda";
+import { LOCAL_ACCOUNT_ID } from "./apigw-event";
 
 export interface LambdaFunctionOptions {
   /** Absolute path of the bundle (bundleLambda().file). */
@@ -73,7 +74,7 @@ export class LocalLambdaFunction {
       callbackWaitsForEmptyEventLoop: true,
       functionName,
       functionVersion: "$LATEST",
-      invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${functionName}`,
+      invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
       memoryLimitInMB: String(memoryMb),
       awsRequestId: randomUUID(),
       logGroupName: `/aws/lambda/${functionName}`,

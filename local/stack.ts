@@ -107,7 +107,7 @@ export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
     // No shared config/credentials files: nothing from the developer's real AWS set-up leaks in.
     AWS_CONFIG_FILE: "/dev/null",
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    // The SDK's standard per-service endpoint override (contract 4).
+    // The SDK's standard per-service endpoint override (contract 4, docs/contracts.md).
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: options.endpointUrl,
   };
 }

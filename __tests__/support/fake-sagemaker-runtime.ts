@@ -131,7 +131,7 @@ function toResponder(value: Responder | FakeAnswer | FakeAnswer[]): Responder {
 
 // ---- Answers with SageMaker's real shapes --------------------------------------------------------------
 
-/** 200 classify answer (GUIDE contract 2). Scores deliberately unsorted unless told otherwise. */
+/** 200 classify answer (contract 2, docs/contracts.md). Scores deliberately unsorted unless told otherwise. */
 export function classifyAnswer(predictions = [{ label: "tiger cat", score: 0.05 }, { label: "tabby, tabby cat", score: 0.93 }]): FakeAnswer {
   return json(200, { predictions });
 }

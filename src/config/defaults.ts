@@ -9,7 +9,7 @@ export function repoRoot(): string {
   return path.resolve(__dirname, "..", "..");
 }
 
-/** GUIDE contract 6: where `npm run model:artifact` writes the deployable tarball. */
+/** contract 6 (docs/contracts.md): where `npm run model:artifact` writes the deployable tarball. */
 export function defaultModelArtifactPath(): string {
   return path.join(repoRoot(), "model", ".cache", "model.tar.gz");
 }
