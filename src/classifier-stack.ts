@@ -53,7 +53,7 @@ export class ClassifierStack extends TerraformStack {
 
     const aws: AwsContext = {
       partition: new DataAwsPartition(this, "partition").partition,
-      region: new DataAwsRegion(this, "region").region,
+      region: new DataAwsRegion(this, "region").name,
       accountId: new DataAwsCallerIdentity(this, "account").accountId,
     };
 

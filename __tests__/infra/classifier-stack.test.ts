@@ -42,7 +42,7 @@ describe("Stack: IAM", () => {
         role: `\${aws_iam_role.${sagemakerRole[0]}.id}`,
         sid: "PullInferenceImage",
         action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-        resource: [`arn:\${data.aws_partition.partition.partition}:ecr:\${data.aws_region.region.region}:\${${image}.registry_id}:repository/huggingface-pytorch-inference`],
+        resource: [`arn:\${data.aws_partition.partition.partition}:ecr:\${data.aws_region.region.name}:\${${image}.registry_id}:repository/huggingface-pytorch-inference`],
       },
       {
         role: `\${aws_iam_role.${sagemakerRole[0]}.id}`,
@@ -56,7 +56,7 @@ describe("Stack: IAM", () => {
         sid: "InvokeClassifierEndpoint",
         action: ["sagemaker:InvokeEndpoint"],
         resource: [
-          `arn:\${data.aws_partition.partition.partition}:sagemaker:\${data.aws_region.region.region}:\${data.aws_caller_identity.account.account_id}:endpoint/\${lower(${ref(json, "aws_sagemaker_endpoint")}.name)}`,
+          `arn:\${data.aws_partition.partition.partition}:sagemaker:\${data.aws_region.region.name}:\${data.aws_caller_identity.account.account_id}:endpoint/\${lower(${ref(json, "aws_sagemaker_endpoint")}.name)}`,
         ],
       },
       {

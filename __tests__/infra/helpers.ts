@@ -70,7 +70,7 @@ export function synthStack(overrides: Record<string, unknown> = {}): SynthResult
 export function awsContext(scope: Construct): AwsContext {
   return {
     partition: new DataAwsPartition(scope, "partition").partition,
-    region: new DataAwsRegion(scope, "region").region,
+    region: new DataAwsRegion(scope, "region").name,
     accountId: new DataAwsCallerIdentity(scope, "account").accountId,
   };
 }

@@ -88,7 +88,7 @@ describe("Construct: InferenceFunction", () => {
         Effect: "Allow",
         Action: ["sagemaker:InvokeEndpoint"],
         Resource: [
-          "arn:${data.aws_partition.partition.partition}:sagemaker:${data.aws_region.region.region}:${data.aws_caller_identity.account.account_id}:endpoint/vit-classifier",
+          "arn:${data.aws_partition.partition.partition}:sagemaker:${data.aws_region.region.name}:${data.aws_caller_identity.account.account_id}:endpoint/vit-classifier",
         ],
       },
       { Sid: "WriteFunctionLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`\${${logGroup}.arn}:*`] },

@@ -57,7 +57,7 @@ describe("Construct: SagemakerEndpoint", () => {
           SAGEMAKER_PROGRAM: "inference.py",
           SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
           SAGEMAKER_CONTAINER_LOG_LEVEL: "20",
-          SAGEMAKER_REGION: expect.stringMatching(/^\$\{data\.aws_region\.region\.region\}$/),
+          SAGEMAKER_REGION: expect.stringMatching(/^\$\{data\.aws_region\.region\.name\}$/),
           HF_HUB_OFFLINE: "1",
           TRANSFORMERS_OFFLINE: "1",
         },
@@ -126,7 +126,7 @@ describe("Construct: SagemakerEndpoint", () => {
         Effect: "Allow",
         Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
         Resource: [
-          `arn:\${data.aws_partition.partition.partition}:ecr:\${data.aws_region.region.region}:\${${imageRef}.registry_id}:repository/huggingface-pytorch-inference`,
+          `arn:\${data.aws_partition.partition.partition}:ecr:\${data.aws_region.region.name}:\${${imageRef}.registry_id}:repository/huggingface-pytorch-inference`,
         ],
       },
       {

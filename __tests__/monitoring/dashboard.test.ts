@@ -104,7 +104,7 @@ describe("Construct: InferenceDashboard", () => {
 
   it("takes every widget's region from the provider, never a literal", () => {
     for (const w of synth().widgets.filter((w) => w.type === "metric")) {
-      expect(w.properties.region).toMatch(/^\$\{data\.aws_region\..+\.region\}$/);
+      expect(w.properties.region).toMatch(/^\$\{data\.aws_region\..+\.name\}$/);
     }
   });
 

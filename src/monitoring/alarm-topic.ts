@@ -35,7 +35,7 @@ export class AlarmTopic extends Construct {
     super(scope, id);
     const account = new DataAwsCallerIdentity(this, "account").accountId;
     const partition = new DataAwsPartition(this, "partition").partition;
-    const region = new DataAwsRegion(this, "region").region;
+    const region = new DataAwsRegion(this, "region").name;
     const fromOurAlarms = {
       StringEquals: { "aws:SourceAccount": account },
       ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:${props.namePrefix}-*` },

@@ -23,7 +23,7 @@ export class InferenceDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceDashboardProps) {
     super(scope, id);
-    const region = new DataAwsRegion(this, "region").region;
+    const region = new DataAwsRegion(this, "region").name;
     const dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: `${props.namePrefix}-inference`,
       // JSON.stringify keeps Terraform references (apiId, endpointName, region) as ${...} strings inside the
