@@ -4,6 +4,8 @@
 #   - a JDK for the local endpoint's model server (multi-model-server runs on Java)
 #   - .venv: Python packages for model/ (pinned in model/requirements-dev.txt; torch is the CPU wheel)
 #   - .venv-checkov: the security scanner, kept apart because it pins many packages of its own
+#   - .venv-emulator: the AWS emulator for deploy rehearsals (moto, model/aws_emulator/requirements.txt), kept apart
+#     for the same reason
 # Each step records a fingerprint of its inputs and is skipped while they are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,5 +58,6 @@ if [ ! -f .venv/.toolkits-stamp ] || [ "$(cat .venv/.toolkits-stamp)" != "$toolk
   pip_quiet .venv/bin/python install --no-deps -r model/requirements-toolkits.txt
   echo "$toolkits_want" > .venv/.toolkits-stamp
 fi
-[ -f scripts/checkov-requirements.txt ] && make_venv .venv-checkov scripts/checkov-requirements.txt
+make_venv .venv-checkov scripts/checkov-requirements.txt
+make_venv .venv-emulator model/aws_emulator/requirements.txt
 say "ready"

@@ -1,0 +1,144 @@
+"""
+Each workaround in workarounds.py: it works on the patched emulator, and plain moto still has the gap it
+closes (when a moto upgrade fixes one, its `still_has_gap` test fails: delete that patch).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+from conftest import client
+
+from workarounds import FAILS_HEALTH_CHECK_ENV
+
+TLS_ONLY = {
+    "Sid": "DenyInsecureTransport",
+    "Effect": "Deny",
+    "Principal": {"AWS": "*"},
+    "Action": ["s3:*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+
+def bucket_with_policy(url: str, *statements: dict) -> str:
+    s3 = client("s3", url)
+    bucket = f"wa-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    resources = [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Resource": resources, **s} for s in statements]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    return bucket
+
+
+# 1. Conditions that do not match make a statement not apply.
+
+
+def test_tls_only_bucket_policy_lets_put_and_get_through(patched_url: str) -> None:
+    s3 = client("s3", patched_url)
+    bucket = bucket_with_policy(patched_url, TLS_ONLY)
+    s3.put_object(Bucket=bucket, Key="models/a/model.tar.gz", Body=b"tarball")
+    assert s3.get_object(Bucket=bucket, Key="models/a/model.tar.gz")["Body"].read() == b"tarball"
+
+
+def test_a_deny_without_condition_still_denies(patched_url: str) -> None:
+    s3 = client("s3", patched_url)
+    bucket = bucket_with_policy(patched_url, TLS_ONLY, {"Sid": "NoWrites", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:PutObject"]})
+    with pytest.raises(ClientError) as denied:
+        s3.put_object(Bucket=bucket, Key="x", Body=b"x")
+    assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_an_if_exists_condition_on_an_absent_key_still_denies(patched_url: str) -> None:
+    s3 = client("s3", patched_url)
+    if_exists = {**TLS_ONLY, "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}
+    bucket = bucket_with_policy(patched_url, if_exists)
+    with pytest.raises(ClientError) as denied:
+        s3.put_object(Bucket=bucket, Key="x", Body=b"x")
+    assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_plain_moto_still_has_gap_1_conditions_deny(plain_moto_url: str) -> None:
+    s3 = client("s3", plain_moto_url)
+    bucket = bucket_with_policy(plain_moto_url, TLS_ONLY)
+    with pytest.raises(ClientError) as denied:
+        s3.put_object(Bucket=bucket, Key="x", Body=b"x")
+    assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403, "moto fixed gap 1: delete workaround 1"
+
+
+# 2. UpdateEndpoint, healthy and failing health checks.
+
+
+def endpoint_with_configs(url: str, failing: bool) -> tuple[str, str, str]:
+    """An endpoint on config c1, plus config c2 (whose model fails its health check when `failing`)."""
+    sm = client("sagemaker", url)
+    suffix = uuid.uuid4().hex[:8]
+    for name, env in ((f"m1-{suffix}", {}), (f"m2-{suffix}", {FAILS_HEALTH_CHECK_ENV: "true"} if failing else {})):
+        sm.create_model(
+            ModelName=name,
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+            PrimaryContainer={"Image": "image:latest", "ModelDataUrl": "s3://b/model.tar.gz", "Environment": env},
+        )
+    for config, model, count in ((f"c1-{suffix}", f"m1-{suffix}", 1), (f"c2-{suffix}", f"m2-{suffix}", 2)):
+        sm.create_endpoint_config(
+            EndpointConfigName=config,
+            ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": model, "InstanceType": "ml.m5.xlarge", "InitialInstanceCount": count}],
+        )
+    sm.create_endpoint(EndpointName=f"e-{suffix}", EndpointConfigName=f"c1-{suffix}")
+    return f"e-{suffix}", f"c1-{suffix}", f"c2-{suffix}"
+
+
+def test_update_endpoint_switches_to_the_new_configuration(patched_url: str) -> None:
+    sm = client("sagemaker", patched_url)
+    endpoint, _, new_config = endpoint_with_configs(patched_url, failing=False)
+    sm.update_endpoint(EndpointName=endpoint, EndpointConfigName=new_config)
+    described = sm.describe_endpoint(EndpointName=endpoint)
+    assert (described["EndpointConfigName"], described["EndpointStatus"]) == (new_config, "InService")
+    assert described["ProductionVariants"][0]["CurrentInstanceCount"] == 2
+    assert "FailureReason" not in described
+
+
+def test_update_to_a_model_failing_health_checks_rolls_back(patched_url: str) -> None:
+    sm = client("sagemaker", patched_url)
+    endpoint, old_config, new_config = endpoint_with_configs(patched_url, failing=True)
+    sm.update_endpoint(EndpointName=endpoint, EndpointConfigName=new_config)
+    described = sm.describe_endpoint(EndpointName=endpoint)
+    assert (described["EndpointConfigName"], described["EndpointStatus"]) == (old_config, "InService")
+    assert described["ProductionVariants"][0]["CurrentInstanceCount"] == 1
+    assert "rolled back" in described["FailureReason"]
+
+
+def test_update_endpoint_to_a_missing_configuration_is_a_validation_error(patched_url: str) -> None:
+    sm = client("sagemaker", patched_url)
+    endpoint, _, _ = endpoint_with_configs(patched_url, failing=False)
+    with pytest.raises(ClientError) as error:
+        sm.update_endpoint(EndpointName=endpoint, EndpointConfigName="does-not-exist")
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_plain_moto_still_has_gap_2_no_update_endpoint(plain_moto_url: str) -> None:
+    sm = client("sagemaker", plain_moto_url)
+    endpoint, _, new_config = endpoint_with_configs(plain_moto_url, failing=False)
+    with pytest.raises(ClientError) as error:
+        sm.update_endpoint(EndpointName=endpoint, EndpointConfigName=new_config)
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500, "moto implements UpdateEndpoint: delete workaround 2"
+
+
+# 3. CreateModel keeps EnableNetworkIsolation.
+
+
+@pytest.mark.parametrize("isolated", [True, False])
+def test_create_model_keeps_network_isolation(patched_url: str, isolated: bool) -> None:
+    sm = client("sagemaker", patched_url)
+    name = f"iso-{uuid.uuid4().hex[:8]}"
+    sm.create_model(ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "i"}, EnableNetworkIsolation=isolated)
+    assert sm.describe_model(ModelName=name)["EnableNetworkIsolation"] is isolated
+
+
+def test_plain_moto_still_has_gap_3_isolation_dropped(plain_moto_url: str) -> None:
+    sm = client("sagemaker", plain_moto_url)
+    name = f"iso-{uuid.uuid4().hex[:8]}"
+    sm.create_model(ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "i"}, EnableNetworkIsolation=True)
+    assert sm.describe_model(ModelName=name)["EnableNetworkIsolation"] is False, "moto keeps EnableNetworkIsolation: delete workaround 3"

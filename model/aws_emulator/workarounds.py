@@ -1,0 +1,121 @@
+"""
+The AWS emulator's deviations from moto, each the narrowest change that lets the deploy rehearsal run
+the real stack unchanged. Every patch names the moto gap it closes; `tests/test_workarounds.py` proves
+each patch works and also that unpatched moto still has the gap, so a moto upgrade that fixes one
+fails that test and the patch can be deleted.
+
+1. A condition on a key the request does not carry makes its statement not apply.
+   That is AWS's rule (except for the ...IfExists and Null operators). moto treats such a condition as
+   satisfied (moto/iam/policy_conditions.py: no value to compare, or an operator it cannot evaluate, such
+   as Bool, passes), so the bucket's TLS-only statement (Deny when aws:SecureTransport is "false"; moto
+   never supplies that key) denies every S3 call and the tarball upload fails with 403.
+2. UpdateEndpoint (moto 5.2.x: "The update_endpoint action has not been implemented").
+   Needed for any model rollout. The new configuration takes effect at once, like a healthy blue/green
+   update. To rehearse a failed rollout, a configuration whose model has the container environment
+   variable FAILS_HEALTH_CHECK_ENV set to "true" behaves like a model whose new instances never pass
+   /ping: SageMaker rolls the endpoint back, so it keeps its old configuration and variants, returns to
+   InService and reports a FailureReason.
+3. CreateModel keeps EnableNetworkIsolation (moto stores False whatever was asked), so the rehearsal
+   can check that the isolation the stack asks for is what was created.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.core.responses import ActionResult
+from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+from moto.sagemaker.exceptions import ValidationError
+from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
+from moto.sagemaker.responses import SageMakerResponse
+
+FAILS_HEALTH_CHECK_ENV = "EMULATOR_FAILS_HEALTH_CHECK"
+
+_applied = False
+
+
+def apply() -> None:
+    """Patches moto in this process (idempotent). Call before the server handles a request."""
+    global _applied
+    if _applied:
+        return
+    _absent_condition_keys_do_not_match()
+    _update_endpoint()
+    _create_model_keeps_network_isolation()
+    _applied = True
+
+
+def _absent_condition_keys_do_not_match() -> None:
+    moto_is_action_permitted = IAMPolicyStatement.is_action_permitted
+
+    def is_action_permitted(
+        self: IAMPolicyStatement,
+        action: str,
+        resource: str = "*",
+        principal: str | None = None,
+        incoming_condition_values: dict[str, str] | None = None,
+    ) -> PermissionResult:
+        if _has_condition_on_absent_key(self._statement.get("Condition") or {}, incoming_condition_values or {}):
+            return PermissionResult.NEUTRAL
+        return moto_is_action_permitted(self, action, resource, principal, incoming_condition_values)
+
+    IAMPolicyStatement.is_action_permitted = is_action_permitted  # type: ignore[method-assign]
+
+
+def _has_condition_on_absent_key(conditions: dict[str, dict[str, Any]], request_values: dict[str, str]) -> bool:
+    for operator, keys in conditions.items():
+        if operator.endswith("IfExists") or operator == "Null":
+            continue
+        if any(key not in request_values for key in keys):
+            return True
+    return False
+
+
+def _update_endpoint() -> None:
+    def update_endpoint(self: SageMakerModelBackend, endpoint_name: str, endpoint_config_name: str) -> FakeEndpoint:
+        endpoint = self.endpoints.get(endpoint_name)
+        if endpoint is None:
+            raise ValidationError(message=f"Could not find endpoint '{endpoint_name}'.")
+        config = self.endpoint_configs.get(endpoint_config_name)
+        if config is None:
+            raise ValidationError(message=f"Could not find endpoint configuration '{endpoint_config_name}'.")
+        variants = config.production_variants
+        if any(_fails_health_check(self, variant["ModelName"]) for variant in variants):
+            endpoint.failure_reason = (
+                f"Updating endpoint {endpoint_name} to {endpoint_config_name} failed: the new production variants did "
+                f"not pass the ping health check; the endpoint was rolled back to {endpoint.endpoint_config_name}."
+            )
+        else:
+            endpoint.endpoint_config_name = endpoint_config_name
+            endpoint.production_variants = endpoint._process_production_variants(variants)
+            endpoint.failure_reason = None
+        endpoint.endpoint_status = "InService"
+        return endpoint
+
+    def update_endpoint_response(self: SageMakerResponse) -> ActionResult:
+        endpoint = self.sagemaker_backend.update_endpoint(
+            endpoint_name=self._get_param("EndpointName"),
+            endpoint_config_name=self._get_param("EndpointConfigName"),
+        )
+        return ActionResult({"EndpointArn": endpoint.arn})
+
+    SageMakerModelBackend.update_endpoint = update_endpoint  # type: ignore[attr-defined]
+    SageMakerResponse.update_endpoint = update_endpoint_response  # type: ignore[attr-defined]
+
+
+def _fails_health_check(backend: SageMakerModelBackend, model_name: str) -> bool:
+    model = backend._models.get(model_name)
+    environment: dict[str, Any] = ((model.primary_container if model else None) or {}).get("Environment") or {}
+    return environment.get(FAILS_HEALTH_CHECK_ENV) == "true"
+
+
+def _create_model_keeps_network_isolation() -> None:
+    moto_create_model = SageMakerResponse.create_model
+
+    def create_model(self: SageMakerResponse) -> ActionResult:
+        result = moto_create_model(self)
+        model = self.sagemaker_backend._models[self._get_param("ModelName")]
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation"))
+        return result
+
+    SageMakerResponse.create_model = create_model  # type: ignore[method-assign]
