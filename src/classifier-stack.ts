@@ -23,7 +23,7 @@ import { bundleLambda, LambdaBundle } from "./lambda-bundle";
 import { ModelArtifact } from "./model-artifact";
 import { InferenceMonitoring } from "./monitoring/inference-monitoring";
 import { configureRemoteState } from "./remote-state";
-import { AwsContext, EndpointVariant, SagemakerEndpoint } from "./sagemaker-endpoint";
+import { AwsContext, EndpointVariant, modelSettingsFingerprint, SagemakerEndpoint, SagemakerEndpointProps } from "./sagemaker-endpoint";
 
 /** Terraform version the synthesized JSON needs (S3 native locking arrived in 1.10). */
 export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
@@ -57,19 +57,12 @@ export class ClassifierStack extends TerraformStack {
       accountId: new DataAwsCallerIdentity(this, "account").accountId,
     };
 
-    this.modelArtifact = new ModelArtifact(this, "model-artifact", {
-      tarballPath: c.modelArtifactPath,
-      namePrefix: c.namePrefix,
-      forceDestroy: c.modelArtifact.forceDestroyBucket,
-      noncurrentVersionExpirationDays: c.modelArtifact.noncurrentVersionExpirationDays,
-    });
-
-    this.endpoint = new SagemakerEndpoint(this, "endpoint", {
+    // The model's serving settings, known before the artifact so that a settings change is a new revision.
+    const endpointSettings: Omit<SagemakerEndpointProps, "modelArtifact"> = {
       endpointName: c.endpointName,
       namePrefix: c.namePrefix,
       variantName: c.endpoint.variantName,
       variant: endpointVariant(c),
-      modelArtifact: this.modelArtifact,
       imageRepository: c.model.imageRepository,
       imageTag: c.model.imageTag,
       networkIsolation: c.networkIsolation,
@@ -78,7 +71,17 @@ export class ClassifierStack extends TerraformStack {
       extraEnvironment: c.model.environment,
       logRetentionDays: c.endpoint.logRetentionDays,
       aws,
+    };
+
+    this.modelArtifact = new ModelArtifact(this, "model-artifact", {
+      tarballPath: c.modelArtifactPath,
+      namePrefix: c.namePrefix,
+      forceDestroy: c.modelArtifact.forceDestroyBucket,
+      noncurrentVersionExpirationDays: c.modelArtifact.noncurrentVersionExpirationDays,
+      revisionTriggers: { modelSettings: modelSettingsFingerprint(endpointSettings) },
     });
+
+    this.endpoint = new SagemakerEndpoint(this, "endpoint", { ...endpointSettings, modelArtifact: this.modelArtifact });
 
     if (c.autoscaling.enabled && !c.serverless) {
       this.autoscaling = new EndpointAutoscaling(this, "autoscaling", {

@@ -6,10 +6,17 @@
  * a lifecycle rule expiring superseded versions, a TLS-only bucket policy, and aws_s3_object with
  * the tarball (TerraformAsset FILE, copied into the stack folder at synth).
  *
- * The object key embeds the tarball's SHA-256, computed here at synth: a new model gets a new key
- * (and, through `contentSha256`, a new SageMaker model name); an unchanged one changes nothing.
+ * Every model rollout gets a new revision: a terraform_data whose id (a UUID made at apply) is
+ * replaced whenever the tarball's SHA-256 or `revisionTriggers` (the model's serving settings)
+ * change, and unchanged otherwise. The object key and the SageMaker model name carry it, so
+ *   - an unchanged model changes nothing;
+ *   - a rollout creates a new object and model before the old ones go (create_before_destroy), and
+ *     the old ones are only deleted once the endpoint runs the new configuration (SagemakerEndpoint's
+ *     postcondition); after a failed rollout they stay, still in use by the rolled-back endpoint;
+ *   - deploying the previous tarball again after a failed rollout makes new names: they never collide
+ *     with the old objects Terraform still has to delete.
  */
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, DataResource, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
@@ -32,6 +39,8 @@ export interface ModelArtifactProps {
   readonly forceDestroy?: boolean;
   /** Days superseded object versions are kept. @default 30 */
   readonly noncurrentVersionExpirationDays?: number;
+  /** Other inputs that make a new model revision when they change (the model's serving settings). @default {} */
+  readonly revisionTriggers?: Record<string, string>;
 }
 
 export class ModelArtifact extends Construct {
@@ -39,18 +48,33 @@ export class ModelArtifact extends Construct {
   public readonly object: S3Object;
   /** SHA-256 (hex) of the tarball, computed at synth. */
   public readonly contentSha256: string;
-  /** Object key: models/<sha256>/model.tar.gz. */
+  /** The revision marker (terraform_data): replaced on every rollout. */
+  public readonly revision: DataResource;
+  /** 8 hex characters of the revision's id (known after apply). */
+  public readonly revisionId: string;
+  /** Object key: models/<sha256>/<revisionId>/model.tar.gz. */
   public readonly objectKey: string;
-  /** arn:<partition>:s3:::<bucket>/<key> — the only thing SageMaker may read. */
+  /** arn:<partition>:s3:::<bucket>/<key> of this revision's tarball. */
   public readonly objectArn: string;
+  /**
+   * arn:<partition>:s3:::<bucket>/models/* — every tarball of this stack. SageMaker reads the tarball again
+   * whenever it starts an instance (scale-out, instance replacement, rollback), so its role must be able to read
+   * the tarball of every revision an endpoint may still run, not only the newest.
+   */
+  public readonly modelObjectsArn: string;
   /** s3://<bucket>/<key>, SageMaker's ModelDataUrl. */
   public readonly s3Uri: string;
 
   constructor(scope: Construct, id: string, props: ModelArtifactProps) {
     super(scope, id);
-    const { tarballPath, namePrefix, forceDestroy = true, noncurrentVersionExpirationDays = 30 } = props;
+    const { tarballPath, namePrefix, forceDestroy = true, noncurrentVersionExpirationDays = 30, revisionTriggers = {} } = props;
     this.contentSha256 = sha256File(tarballPath);
-    this.objectKey = `models/${this.contentSha256}/model.tar.gz`;
+    this.revision = new DataResource(this, "revision", {
+      triggersReplace: { ...revisionTriggers, tarballSha256: this.contentSha256 },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.revisionId = Fn.substr(this.revision.id, 0, 8);
+    this.objectKey = `models/${this.contentSha256}/${this.revisionId}/model.tar.gz`;
 
     this.bucket = new S3Bucket(this, "bucket", { bucketPrefix: `${namePrefix}-model-`, forceDestroy });
     skipCheckov(this.bucket, "CKV_AWS_18", "access logging would need a second bucket; CloudTrail data events cover reads if required");
@@ -112,8 +136,11 @@ export class ModelArtifact extends Construct {
       source: asset.path,
       contentType: "application/gzip",
       dependsOn: [versioning],
+      // The old tarball is deleted only after everything that uses it has moved on (see the class comment).
+      lifecycle: { createBeforeDestroy: true },
     });
     this.objectArn = `${this.bucket.arn}/${this.objectKey}`;
+    this.modelObjectsArn = `${this.bucket.arn}/models/*`;
     this.s3Uri = `s3://${this.bucket.bucket}/${this.object.key}`;
   }
 }

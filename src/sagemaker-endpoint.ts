@@ -5,12 +5,19 @@
  * hard-coded), the endpoint's log group, its execution role (SagemakerExecutionRole), the model,
  * the endpoint configuration (one real-time instance variant or one serverless variant) and the endpoint.
  *
- * Zero-downtime rollouts: the model's name embeds the tarball hash plus a hash of its settings and
- * the configuration is named from a prefix, both with create_before_destroy. A new model therefore
- * creates a new model + configuration, the endpoint is updated in place to the new configuration
- * (SageMaker switches traffic once the new variant is healthy), and only then are the old
- * configuration and model deleted — never "configuration not found" mid-update.
+ * Rollouts: the model's name carries the tarball hash and the artifact's revision (new on every rollout, see
+ * ModelArtifact) and the configuration is named from a prefix, both with create_before_destroy. A new model
+ * therefore creates a new model + configuration, the endpoint is updated in place to the new configuration
+ * (SageMaker brings up the new variant and switches traffic once it passes its health checks), and only then
+ * are the old configuration, model and tarball deleted.
+ *
+ * A failed rollout: when the new variant fails its health checks, SageMaker rolls the endpoint back to the old
+ * configuration and reports it InService, and the AWS provider records the update as a success
+ * (hashicorp/terraform-provider-aws#46663). The endpoint's postcondition compares the configuration it really
+ * runs (read back from DescribeEndpoint) with the new one, so the apply fails right there, and Terraform skips
+ * deleting the old configuration, model and tarball, which wait on the endpoint's update.
  */
+import { Op, TerraformSelf } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsSagemakerPrebuiltEcrImage } from "@cdktf/provider-aws/lib/data-aws-sagemaker-prebuilt-ecr-image";
@@ -18,7 +25,7 @@ import { SagemakerEndpoint as SagemakerEndpointResource } from "@cdktf/provider-
 import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
 import { skipCheckov } from "./checkov-skip";
-import { sagemakerEndpointLogGroupName } from "./config/defaults";
+import { DEFAULT_IMAGE_REPOSITORY, sagemakerEndpointLogGroupName } from "./config/defaults";
 import { shortHash } from "./content-hash";
 import { SagemakerExecutionRole } from "./sagemaker-execution-role";
 
@@ -46,8 +53,15 @@ export interface SagemakerEndpointProps {
   /** Production variant name. @default "AllTraffic" */
   readonly variantName?: string;
   readonly variant: EndpointVariant;
-  /** The uploaded tarball. */
-  readonly modelArtifact: { readonly s3Uri: string; readonly objectArn: string; readonly contentSha256: string };
+  /** The uploaded tarball (ModelArtifact). */
+  readonly modelArtifact: {
+    readonly s3Uri: string;
+    /** ARN pattern of every tarball revision the endpoint may run (the execution role reads them). */
+    readonly modelObjectsArn: string;
+    readonly contentSha256: string;
+    /** Changes on every rollout (tarball or settings): part of the model name. */
+    readonly revisionId: string;
+  };
   /** @default "huggingface-pytorch-inference" */
   readonly imageRepository?: string;
   readonly imageTag: string;
@@ -86,9 +100,7 @@ export class SagemakerEndpoint extends Construct {
     const {
       endpointName, namePrefix, variant, modelArtifact, imageTag, aws,
       variantName = "AllTraffic",
-      imageRepository = "huggingface-pytorch-inference",
-      containerLogLevel = "20",
-      extraEnvironment = {},
+      imageRepository = DEFAULT_IMAGE_REPOSITORY,
       logRetentionDays = 30,
     } = props;
     this.serverless = variant.kind === "serverless";
@@ -107,30 +119,16 @@ export class SagemakerEndpoint extends Construct {
 
     this.executionRole = new SagemakerExecutionRole(this, "execution-role", {
       roleName: `${namePrefix}-sagemaker-execution`,
-      modelObjectArn: modelArtifact.objectArn,
+      modelObjectsArn: modelArtifact.modelObjectsArn,
       imageRepositoryArn: `arn:${aws.partition}:ecr:${aws.region}:${image.registryId}:repository/${imageRepository}`,
       logGroupArn: this.logGroup.arn,
     });
 
-    this.environment = {
-      ...extraEnvironment,
-      HF_TASK: "image-classification",
-      SAGEMAKER_PROGRAM: "inference.py",
-      SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
-      SAGEMAKER_CONTAINER_LOG_LEVEL: containerLogLevel,
-      SAGEMAKER_REGION: aws.region,
-      // Everything is in model.tar.gz: never reach for the Hub (the container may have no network at all).
-      HF_HUB_OFFLINE: "1",
-      TRANSFORMERS_OFFLINE: "1",
-      ...serverWorkersEnvironment(props.serverWorkers, this.serverless),
-    };
+    this.environment = { ...containerEnvironment(props), SAGEMAKER_REGION: aws.region };
 
-    // Any model setting change must also change the name (the model is immutable and create_before_destroy
-    // needs a free name). SAGEMAKER_REGION is a plan-time reference, so it is left out of the hash.
-    const { SAGEMAKER_REGION: _region, ...hashedEnv } = this.environment;
-    const settingsHash = shortHash({ imageRepository, imageTag, networkIsolation, env: hashedEnv }, 6);
     this.model = new SagemakerModel(this, "model", {
-      name: `${namePrefix}-${modelArtifact.contentSha256.slice(0, 12)}-${settingsHash}`,
+      // Settings changes make a new revision too (ModelArtifact's revisionTriggers = modelSettingsFingerprint).
+      name: `${namePrefix}-${modelArtifact.contentSha256.slice(0, 12)}-${modelArtifact.revisionId}`,
       executionRoleArn: this.executionRole.roleArn,
       enableNetworkIsolation: networkIsolation,
       primaryContainer: { image: image.registryPath, modelDataUrl: modelArtifact.s3Uri, environment: this.environment },
@@ -166,12 +164,59 @@ export class SagemakerEndpoint extends Construct {
     });
     skipCheckov(this.endpointConfiguration, "CKV_AWS_98", "ML storage volumes are encrypted with an AWS managed key by default; no customer KMS key to manage");
 
+    const runningConfig = TerraformSelf.getString("endpoint_config_name");
     this.endpoint = new SagemakerEndpointResource(this, "endpoint", {
       name: endpointName,
       endpointConfigName: this.endpointConfiguration.name,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: Op.eq(runningConfig, this.endpointConfiguration.name),
+            errorMessage:
+              `Rollout failed: endpoint ${endpointName} still runs endpoint configuration ${runningConfig}, not ` +
+              `${this.endpointConfiguration.name}. SageMaker rolled the update back, usually because the new model ` +
+              `failed its health checks (see the log group ${sagemakerEndpointLogGroupName(endpointName)}). The endpoint ` +
+              "keeps serving the previous model, and nothing it uses was deleted. Fix the model and deploy again, or " +
+              "deploy the previous model.tar.gz.",
+          },
+        ],
+      },
     });
     this.endpointName = this.endpoint.name;
   }
+}
+
+/** The container environment the stack sets (SAGEMAKER_REGION, a plan-time reference, is added by the construct). */
+export function containerEnvironment(
+  props: Pick<SagemakerEndpointProps, "containerLogLevel" | "serverWorkers" | "extraEnvironment" | "variant">,
+): Record<string, string> {
+  return {
+    ...(props.extraEnvironment ?? {}),
+    HF_TASK: "image-classification",
+    SAGEMAKER_PROGRAM: "inference.py",
+    SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
+    SAGEMAKER_CONTAINER_LOG_LEVEL: props.containerLogLevel ?? "20",
+    // Everything is in model.tar.gz: never reach for the Hub (the container may have no network at all).
+    HF_HUB_OFFLINE: "1",
+    TRANSFORMERS_OFFLINE: "1",
+    ...serverWorkersEnvironment(props.serverWorkers, props.variant.kind === "serverless"),
+  };
+}
+
+/**
+ * Everything that defines the SageMaker model besides the tarball, as a short hash: ModelArtifact's revision
+ * trigger, so a settings change is a rollout with new names, exactly like a new tarball.
+ */
+export function modelSettingsFingerprint(
+  props: Pick<SagemakerEndpointProps, "containerLogLevel" | "serverWorkers" | "extraEnvironment" | "variant" | "imageRepository" | "imageTag" | "networkIsolation">,
+): string {
+  const serverless = props.variant.kind === "serverless";
+  return shortHash({
+    imageRepository: props.imageRepository ?? DEFAULT_IMAGE_REPOSITORY,
+    imageTag: props.imageTag,
+    networkIsolation: props.networkIsolation ?? !serverless,
+    env: containerEnvironment(props),
+  }, 12);
 }
 
 /** Serverless memory holds one model copy, so it gets one worker unless told otherwise; real-time keeps the server's default. */

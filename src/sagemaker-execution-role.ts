@@ -2,7 +2,7 @@
  * SagemakerExecutionRole: the role SageMaker assumes to pull the image, read the model tarball and
  * write the endpoint's logs — and nothing else.
  *
- * Trust: sagemaker.amazonaws.com only. Grants: s3:GetObject on exactly the model object; ECR pull
+ * Trust: sagemaker.amazonaws.com only. Grants: s3:GetObject on this stack's model tarballs; ECR pull
  * on exactly the inference image's repository; CloudWatch Logs on exactly this endpoint's log group.
  */
 import { Construct } from "constructs";
@@ -13,8 +13,11 @@ import { assumeRolePolicy, policyDocument } from "./iam-policy";
 export interface SagemakerExecutionRoleProps {
   /** Role name. */
   readonly roleName: string;
-  /** ARN of the model.tar.gz object (arn:<partition>:s3:::<bucket>/<key>). */
-  readonly modelObjectArn: string;
+  /**
+   * ARN pattern of the model tarballs the role may read (arn:<partition>:s3:::<bucket>/models/*): every revision
+   * an endpoint may still run, since SageMaker reads the tarball again whenever it starts an instance.
+   */
+  readonly modelObjectsArn: string;
   /** ARN of the ECR repository holding the inference image. */
   readonly imageRepositoryArn: string;
   /** ARN of the endpoint's log group (/aws/sagemaker/Endpoints/<name>), without a trailing ":*". */
@@ -38,7 +41,7 @@ export class SagemakerExecutionRole extends Construct {
       name: "model-image-logs",
       role: this.role.id,
       policy: policyDocument([
-        { Sid: "ReadModelArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: [props.modelObjectArn] },
+        { Sid: "ReadModelArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: [props.modelObjectsArn] },
         {
           Sid: "EcrAuthToken",
           Effect: "Allow",

@@ -20,6 +20,7 @@ function synthArtifact(tarballPath: string, extra: Partial<ConstructorParameters
     // Outputs resolve the construct's public reference fields in the JSON.
     new TerraformOutput(scope, "s3_uri", { value: artifact.s3Uri });
     new TerraformOutput(scope, "object_arn", { value: artifact.objectArn });
+    new TerraformOutput(scope, "model_objects_arn", { value: artifact.modelObjectsArn });
   });
   return { text, json: JSON.parse(text), artifact: artifact! };
 }
@@ -73,30 +74,39 @@ describe("Construct: ModelArtifact", () => {
     ]);
   });
 
-  it("uploads the tarball under a key holding its SHA-256, computed at synth", () => {
+  it("uploads the tarball under a key holding its SHA-256 and the revision, computed at synth", () => {
     // Prepare
     const bucketRef = only(json, "aws_s3_bucket").ref;
+    const revision = `\${substr(${only(json, "terraform_data").ref}.id, 0, 8)}`;
     // Assess
     expect(artifact.contentSha256).toBe(sha256);
     expect(text).toHaveResourceWithProperties(S3Object, {
       bucket: `\${${bucketRef}.id}`,
-      key: `models/${sha256}/model.tar.gz`,
+      key: `models/${sha256}/${revision}/model.tar.gz`,
       source: expect.stringMatching(/^assets\/artifact_tarball_[A-Z0-9]+\/[A-F0-9]+\/model\.tar\.gz$/),
+      lifecycle: { create_before_destroy: true },
     });
     const objectRef = only(json, "aws_s3_object").ref;
     expect(json.output.s3_uri.value).toBe(`s3://\${${bucketRef}.bucket}/\${${objectRef}.key}`);
-    expect(json.output.object_arn.value).toBe(`\${${bucketRef}.arn}/models/${sha256}/model.tar.gz`);
+    expect(json.output.object_arn.value).toBe(`\${${bucketRef}.arn}/models/${sha256}/${revision}/model.tar.gz`);
+    expect(json.output.model_objects_arn.value).toBe(`\${${bucketRef}.arn}/models/*`);
   });
 
-  it("keeps the key for the same bytes and changes it for different bytes", () => {
+  it("makes a new revision when the bytes or the revision triggers change, and only then", () => {
     // Prepare
     const sameBytes = fixtureTarball("print('a')\n", "copy.tar.gz");
     fs.copyFileSync(tarball, sameBytes);
+    const triggers = (j: Record<string, any>) => only(j, "terraform_data").body.triggers_replace;
     // Act
-    const same = synthArtifact(sameBytes).artifact.objectKey;
-    const other = synthArtifact(fixtureTarball("print('b')\n")).artifact.objectKey;
+    const same = synthArtifact(sameBytes, { revisionTriggers: { modelSettings: "s1" } }).json;
+    const sameAgain = synthArtifact(sameBytes, { revisionTriggers: { modelSettings: "s1" } }).json;
+    const otherSettings = synthArtifact(sameBytes, { revisionTriggers: { modelSettings: "s2" } }).json;
+    const otherBytes = synthArtifact(fixtureTarball("print('b')\n"), { revisionTriggers: { modelSettings: "s1" } }).json;
     // Assess
-    expect(same).toBe(artifact.objectKey);
-    expect(other).not.toBe(artifact.objectKey);
+    expect(triggers(same)).toEqual({ modelSettings: "s1", tarballSha256: sha256 });
+    expect(triggers(sameAgain)).toEqual(triggers(same));
+    expect(triggers(otherSettings)).not.toEqual(triggers(same));
+    expect(triggers(otherBytes)).not.toEqual(triggers(same));
+    expect(only(same, "terraform_data").body.lifecycle).toEqual({ create_before_destroy: true });
   });
 });

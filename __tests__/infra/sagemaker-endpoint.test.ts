@@ -6,12 +6,18 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SagemakerEndpoint as SagemakerEndpointResource } from "@cdktf/provider-aws/lib/sagemaker-endpoint";
 import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
-import { EndpointVariant, SagemakerEndpoint, SagemakerEndpointProps } from "../../src/sagemaker-endpoint";
+import { EndpointVariant, modelSettingsFingerprint, SagemakerEndpoint, SagemakerEndpointProps } from "../../src/sagemaker-endpoint";
 import { awsContext, only, statements, TfJson } from "./helpers";
 
 const SHA = "a".repeat(64);
 const realtime: EndpointVariant = { kind: "realtime", instanceType: "ml.m5.xlarge", instanceCount: 2, startupHealthCheckTimeoutSeconds: 900 };
 const serverless: EndpointVariant = { kind: "serverless", memorySizeMb: 4096, maxConcurrency: 8 };
+const ARTIFACT = {
+  s3Uri: "s3://model-bucket/models/aaa/rev12345/model.tar.gz",
+  modelObjectsArn: "arn:aws:s3:::model-bucket/models/*",
+  contentSha256: SHA,
+  revisionId: "rev12345",
+};
 
 function synthEndpoint(props: Partial<SagemakerEndpointProps> = {}): { text: string; json: TfJson } {
   const text = Testing.synthScope((scope) => {
@@ -19,7 +25,7 @@ function synthEndpoint(props: Partial<SagemakerEndpointProps> = {}): { text: str
       endpointName: "Vit-Classifier",
       namePrefix: "vit-classifier",
       variant: realtime,
-      modelArtifact: { s3Uri: "s3://model-bucket/models/aaa/model.tar.gz", objectArn: "arn:aws:s3:::model-bucket/models/aaa/model.tar.gz", contentSha256: SHA },
+      modelArtifact: ARTIFACT,
       imageTag: "2.6.0-transformers4.49.0-cpu-py312-ubuntu22.04",
       aws: awsContext(scope),
       ...props,
@@ -45,13 +51,13 @@ describe("Construct: SagemakerEndpoint", () => {
     const imageRef = `data.aws_sagemaker_prebuilt_ecr_image.${Object.keys(json.data.aws_sagemaker_prebuilt_ecr_image)[0]}`;
     // Assess
     expect(text).toHaveResourceWithProperties(SagemakerModel, {
-      name: expect.stringMatching(/^vit-classifier-aaaaaaaaaaaa-[0-9a-f]{6}$/),
+      name: "vit-classifier-aaaaaaaaaaaa-rev12345",
       execution_role_arn: `\${${roleRef()}.arn}`,
       enable_network_isolation: true,
       lifecycle: { create_before_destroy: true },
       primary_container: {
         image: `\${${imageRef}.registry_path}`,
-        model_data_url: "s3://model-bucket/models/aaa/model.tar.gz",
+        model_data_url: "s3://model-bucket/models/aaa/rev12345/model.tar.gz",
         environment: {
           HF_TASK: "image-classification",
           SAGEMAKER_PROGRAM: "inference.py",
@@ -69,12 +75,45 @@ describe("Construct: SagemakerEndpoint", () => {
     expect(only(json, "aws_sagemaker_model").body.depends_on).toEqual([only(json, "aws_iam_role_policy").ref]);
   });
 
-  it("renames the model when its settings change, so create_before_destroy never collides", () => {
+  it("names the model from the tarball hash and the artifact's revision, so every rollout gets a fresh name", () => {
     const name = (j: TfJson) => only(j, "aws_sagemaker_model").body.name;
     expect(name(synthEndpoint().json)).toBe(name(json));
-    expect(name(synthEndpoint({ containerLogLevel: "10" }).json)).not.toBe(name(json));
-    expect(name(synthEndpoint({ imageTag: "other" }).json)).not.toBe(name(json));
-    expect(name(synthEndpoint({ modelArtifact: { s3Uri: "s3://b/k", objectArn: "arn:aws:s3:::b/k", contentSha256: "b".repeat(64) } }).json)).toMatch(/^vit-classifier-bbbbbbbbbbbb-/);
+    expect(name(synthEndpoint({ modelArtifact: { ...ARTIFACT, revisionId: "rev99999" } }).json)).toBe("vit-classifier-aaaaaaaaaaaa-rev99999");
+    expect(name(synthEndpoint({ modelArtifact: { ...ARTIFACT, contentSha256: "b".repeat(64) } }).json)).toMatch(/^vit-classifier-bbbbbbbbbbbb-/);
+  });
+
+  it("fingerprints every model setting (the artifact's revision trigger), and nothing else", () => {
+    // Prepare
+    const base = { variant: realtime, imageTag: "tag" };
+    const fingerprint = (extra: Partial<SagemakerEndpointProps>) => modelSettingsFingerprint({ ...base, ...extra });
+    // Assess
+    expect(fingerprint({})).toBe(fingerprint({}));
+    expect(fingerprint({ variant: { ...realtime, instanceCount: 7 } })).toBe(fingerprint({}));
+    for (const change of [
+      { containerLogLevel: "10" },
+      { imageTag: "other" },
+      { imageRepository: "other-repo" },
+      { networkIsolation: false },
+      { serverWorkers: 2 },
+      { extraEnvironment: { MY_FLAG: "1" } },
+      { variant: serverless, networkIsolation: false },
+    ]) {
+      expect(fingerprint(change)).not.toBe(fingerprint({}));
+    }
+  });
+
+  it("fails the apply when SageMaker keeps the endpoint on another configuration (a rolled-back update)", () => {
+    // Prepare
+    const endpoint = only(json, "aws_sagemaker_endpoint").body;
+    const configRef = only(json, "aws_sagemaker_endpoint_configuration").ref;
+    // Assess
+    expect(endpoint.lifecycle.postcondition).toEqual([
+      {
+        condition: `\${(self.endpoint_config_name == ${configRef}.name)}`,
+        error_message: expect.stringContaining("Rollout failed: endpoint Vit-Classifier still runs endpoint configuration ${self.endpoint_config_name}"),
+      },
+    ]);
+    expect(endpoint.lifecycle.postcondition[0].error_message).toContain("nothing it uses was deleted");
   });
 
   it("creates a real-time endpoint configuration from a name prefix with create_before_destroy", () => {
@@ -112,14 +151,14 @@ describe("Construct: SagemakerEndpoint", () => {
     ]);
   });
 
-  it("grants the execution role exactly: the model object, the image repository, its own log group, SageMaker metrics", () => {
+  it("grants the execution role exactly: the stack's model tarballs, the image repository, its own log group, SageMaker metrics", () => {
     // Prepare
     const imageRef = `data.aws_sagemaker_prebuilt_ecr_image.${Object.keys(json.data.aws_sagemaker_prebuilt_ecr_image)[0]}`;
     const policy = only(json, "aws_iam_role_policy").body;
     // Assess
     expect(policy.role).toBe(`\${${roleRef()}.id}`);
     expect(statements(policy.policy)).toEqual([
-      { Sid: "ReadModelArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::model-bucket/models/aaa/model.tar.gz"] },
+      { Sid: "ReadModelArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::model-bucket/models/*"] },
       { Sid: "EcrAuthToken", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
       {
         Sid: "PullInferenceImage",
