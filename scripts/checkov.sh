@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Security scan of the synthesized Terraform JSON with checkov (pinned in scripts/checkov-requirements.txt,
-# installed in .venv-checkov). Synthesizes the stack in several configurations (so mode-dependent
-# resources — serverless, autoscaling, IAM/JWT auth, S3 backend — are all scanned), runs checkov on
+# installed in .venv-checkov). Synthesizes the stack in the representative configurations (so mode-dependent
+# resources — serverless, autoscaling, IAM/JWT auth, e-mail alarms, S3 backend — are all scanned), runs checkov on
 # each cdk.tf.json and lets scripts/checkov-gate.ts apply the resource-level skips written in src/.
 # Exits non-zero on any failed check, stale skip, parse error or crash.
 #
-#   bash scripts/checkov.sh            # fixture tarball, 3 configurations
+#   bash scripts/checkov.sh            # fixture tarball, the representative configurations
 #   CLASSIFIER_CONFIG=my.json bash scripts/checkov.sh   # additionally scans your own config
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,24 +24,9 @@ mkdir -p "$work/model/code"
 echo "# fixture" > "$work/model/code/inference.py"
 tar -czf "$work/model.tar.gz" -C "$work/model" code
 
-cat > "$work/realtime-open.json" <<JSON
-{ "stackName": "scan-realtime-open", "modelArtifact": { "path": "$work/model.tar.gz" } }
-JSON
-cat > "$work/realtime-iam.json" <<JSON
-{ "stackName": "scan-realtime-iam", "modelArtifact": { "path": "$work/model.tar.gz" },
-  "endpoint": { "instance": { "type": "ml.c6i.xlarge", "count": 2 } },
-  "autoscaling": { "enabled": true, "minInstances": 2, "maxInstances": 6 },
-  "auth": { "mode": "iam" },
-  "alarms": { "email": "ops@example.com" },
-  "backend": { "bucket": "example-terraform-state", "region": "eu-west-1" } }
-JSON
-cat > "$work/serverless-jwt.json" <<JSON
-{ "stackName": "scan-serverless-jwt", "modelArtifact": { "path": "$work/model.tar.gz" },
-  "endpoint": { "serverless": { "memorySizeMb": 6144, "maxConcurrency": 10 } },
-  "lambda": { "reservedConcurrency": null },
-  "auth": { "mode": "jwt", "jwtIssuer": "https://issuer.example.com/", "jwtAudience": ["classifier"] } }
-JSON
-configs=("$work/realtime-open.json" "$work/realtime-iam.json" "$work/serverless-jwt.json")
+# The representative configurations (deploy/representative-configs.ts, also validated by terraform in the tests).
+mapfile -t configs < <(npx ts-node --transpile-only deploy/representative-configs.ts "$work/configs" "$work/model.tar.gz")
+[ "${#configs[@]}" -ge 3 ] || { echo "could not write the representative configurations" >&2; exit 1; }
 if [ -n "${CLASSIFIER_CONFIG:-}" ]; then configs+=("$(realpath "$CLASSIFIER_CONFIG")"); fi
 
 status=0

@@ -28,8 +28,11 @@ step "pytest (model/)"
 step "pytest (model/local_endpoint)"
 .venv/bin/python -m pytest model/local_endpoint/tests -q
 
+step "pytest (model/aws_emulator: the deploy rehearsal's moto workarounds)"
+.venv-emulator/bin/python -m pytest model/aws_emulator/tests -q
+
 # One worker: the end-to-end suites start real servers and share the 2 cores.
-step "jest (infra synth, Lambda, local stack, end-to-end)"
+step "jest (infra synth, terraform validate, deploy rehearsal, Lambda, local stack, end-to-end)"
 npx jest --ci --runInBand
 
 step "security scan (checkov on the synthesized Terraform)"

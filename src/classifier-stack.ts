@@ -151,7 +151,8 @@ export class ClassifierStack extends TerraformStack {
 
 export function endpointVariant(c: ClassifierConfig): EndpointVariant {
   if (c.endpoint.serverless) {
-    return { kind: "serverless", memorySizeMb: c.endpoint.serverless.memorySizeMb, maxConcurrency: c.endpoint.serverless.maxConcurrency };
+    const { memorySizeMb, maxConcurrency, provisionedConcurrency } = c.endpoint.serverless;
+    return { kind: "serverless", memorySizeMb, maxConcurrency, provisionedConcurrency };
   }
   // Neither set: a real-time variant with the instance section's defaults.
   const instance = c.endpoint.instance ?? instanceSection.parse({});

@@ -130,7 +130,7 @@ export class InferenceFunction extends Construct {
     skipCheckov(this.function, "CKV_AWS_173", "environment holds no secrets (endpoint name, budgets, log settings); default AWS-managed encryption");
     skipCheckov(this.function, "CKV_AWS_272", "code is built from this repository at synth and deployed by Terraform; no signing profile in the pipeline");
     if (reservedConcurrency === undefined) {
-      skipCheckov(this.function, "CKV_AWS_115", "reserved concurrency switched off in config (lambda.reservedConcurrency: null)");
+      skipCheckov(this.function, "CKV_AWS_115", "no reserved concurrency (lambda.reservedConcurrency unset, the default: new accounts' quotas leave no room for one); the API stage throttling caps concurrent calls");
     }
   }
 }

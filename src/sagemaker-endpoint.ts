@@ -17,7 +17,7 @@
  * runs (read back from DescribeEndpoint) with the new one, so the apply fails right there, and Terraform skips
  * deleting the old configuration, model and tarball, which wait on the endpoint's update.
  */
-import { Op, TerraformSelf } from "cdktf";
+import { Fn, Op, TerraformResourceLifecycle, TerraformSelf } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsSagemakerPrebuiltEcrImage } from "@cdktf/provider-aws/lib/data-aws-sagemaker-prebuilt-ecr-image";
@@ -26,6 +26,7 @@ import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemake
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
 import { skipCheckov } from "./checkov-skip";
 import { DEFAULT_IMAGE_REPOSITORY, sagemakerEndpointLogGroupName } from "./config/defaults";
+import { prebuiltImageRegions } from "./config/prebuilt-image-regions";
 import { shortHash } from "./content-hash";
 import { SagemakerExecutionRole } from "./sagemaker-execution-role";
 
@@ -37,7 +38,13 @@ export type EndpointVariant =
       /** Seconds for model download + load + first /ping on a new instance. */
       readonly startupHealthCheckTimeoutSeconds: number;
     }
-  | { readonly kind: "serverless"; readonly memorySizeMb: number; readonly maxConcurrency: number };
+  | {
+      readonly kind: "serverless";
+      readonly memorySizeMb: number;
+      readonly maxConcurrency: number;
+      /** Instances kept warm (no cold start for that many concurrent requests). @default none */
+      readonly provisionedConcurrency?: number;
+    };
 
 export interface AwsContext {
   readonly partition: string;
@@ -108,7 +115,11 @@ export class SagemakerEndpoint extends Construct {
     if (this.serverless && networkIsolation) throw new Error("SagemakerEndpoint: serverless endpoints do not support network isolation");
     this.variantName = variantName;
 
-    const image = new DataAwsSagemakerPrebuiltEcrImage(this, "image", { repositoryName: imageRepository, imageTag });
+    const image = new DataAwsSagemakerPrebuiltEcrImage(this, "image", {
+      repositoryName: imageRepository,
+      imageTag,
+      lifecycle: imageRegionPrecondition(imageRepository, aws.region),
+    });
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: sagemakerEndpointLogGroupName(endpointName),
@@ -157,7 +168,11 @@ export class SagemakerEndpoint extends Construct {
           : {
               variantName,
               modelName: this.model.name,
-              serverlessConfig: { memorySizeInMb: variant.memorySizeMb, maxConcurrency: variant.maxConcurrency },
+              serverlessConfig: {
+                memorySizeInMb: variant.memorySizeMb,
+                maxConcurrency: variant.maxConcurrency,
+                provisionedConcurrency: variant.provisionedConcurrency,
+              },
             },
       ],
       lifecycle: { createBeforeDestroy: true },
@@ -184,6 +199,23 @@ export class SagemakerEndpoint extends Construct {
     });
     this.endpointName = this.endpoint.name;
   }
+}
+
+/**
+ * Synth checks the region when it is known then (config `region`, AWS_REGION); this precondition covers a region
+ * Terraform only learns at plan time (a profile's region), with a clearer message than the data source's own.
+ */
+function imageRegionPrecondition(repository: string, region: string): TerraformResourceLifecycle | undefined {
+  const regions = prebuiltImageRegions(repository);
+  if (!regions) return undefined;
+  return {
+    precondition: [
+      {
+        condition: Fn.contains([...regions], region),
+        errorMessage: `The ${repository} image has no registry in ${region} (hashicorp/aws 5.100.0 knows it in: ${regions.join(", ")}). Deploy to one of those regions.`,
+      },
+    ],
+  };
 }
 
 /** The container environment the stack sets (SAGEMAKER_REGION, a plan-time reference, is added by the construct). */

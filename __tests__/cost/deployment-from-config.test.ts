@@ -10,7 +10,7 @@ describe("deploymentFromConfig", () => {
       mode: "realtime",
       realtime: { instanceType: "ml.m5.xlarge", instanceCount: 1, autoscaling: undefined },
       serverless: { memoryMb: 4096, maxConcurrency: 5 },
-      lambda: { memoryMb: 512, architecture: "arm64", reservedConcurrency: 10 },
+      lambda: { memoryMb: 512, architecture: "arm64", reservedConcurrency: undefined },
       apiThrottleRatePerSecond: 10,
       logRetentionDays: 30,
       alarmMetrics: 9,

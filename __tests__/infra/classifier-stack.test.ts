@@ -201,8 +201,8 @@ describe("Stack: modes from config", () => {
     });
   });
 
-  it("reserved concurrency from config (default 10, none when null)", () => {
-    expect(only(synthStack().json, "aws_lambda_function").body.reserved_concurrent_executions).toBe(10);
+  it("reserved concurrency from config (default none: new accounts' quotas leave no room for a reservation)", () => {
+    expect(only(synthStack().json, "aws_lambda_function").body.reserved_concurrent_executions).toBeUndefined();
     expect(only(synthStack({ lambda: { reservedConcurrency: 3 } }).json, "aws_lambda_function").body.reserved_concurrent_executions).toBe(3);
     expect(only(synthStack({ lambda: { reservedConcurrency: null } }).json, "aws_lambda_function").body.reserved_concurrent_executions).toBeUndefined();
   });

@@ -31,7 +31,7 @@ describe("Config: defaults", () => {
     expect(c.endpoint.instance).toBeUndefined();
     expect(c.model.imageRepository).toBe("huggingface-pytorch-inference");
     expect(c.model.imageTag).toBe("2.6.0-transformers4.49.0-cpu-py312-ubuntu22.04");
-    expect(c.lambda).toEqual({ architecture: "arm64", memoryMb: 512, timeoutSeconds: 28, reservedConcurrency: 10, logRetentionDays: 30, logLevel: "INFO" });
+    expect(c.lambda).toEqual({ architecture: "arm64", memoryMb: 512, timeoutSeconds: 28, reservedConcurrency: null, logRetentionDays: 30, logLevel: "INFO" });
     expect(c.api).toEqual({ throttlingRateLimit: 10, throttlingBurstLimit: 20, logRetentionDays: 30 });
     expect(c.auth.mode).toBe("none");
     expect(c.autoscaling.enabled).toBe(false);
@@ -75,6 +75,8 @@ describe("Config: each bad value gets its own message", () => {
     ["serverless and instance both set", { endpoint: { instance: {}, serverless: {} } }, 'endpoint: set either "instance" (real-time) or "serverless", not both'],
     ["serverless memory not a 1 GB step", { endpoint: { serverless: { memorySizeMb: 1500 } } }, "endpoint.serverless.memorySizeMb: must be 1024, 2048, 3072, 4096, 5120 or 6144"],
     ["serverless concurrency over 200", { endpoint: { serverless: { maxConcurrency: 500 } } }, "endpoint.serverless.maxConcurrency: must be at most 200"],
+    ["provisioned above max concurrency", { endpoint: { serverless: { maxConcurrency: 2, provisionedConcurrency: 3 } } }, "endpoint.serverless.provisionedConcurrency: must be at most maxConcurrency (2)"],
+    ["a region without the inference image", { region: "mx-central-1" }, "region: the huggingface-pytorch-inference image has no registry in mx-central-1 (hashicorp/aws 5.100.0 knows it in: af-south-1,"],
     ["serverless with network isolation", { endpoint: { serverless: {} }, model: { networkIsolation: true } }, "model.networkIsolation: serverless endpoints do not support network isolation"],
     ["serverless with autoscaling", { endpoint: { serverless: {} }, autoscaling: { enabled: true } }, "autoscaling.enabled: autoscaling applies to real-time instances"],
     ["instance count above the autoscaling maximum", { endpoint: { instance: { count: 9 } }, autoscaling: { enabled: true, maxInstances: 4 } }, "endpoint.instance.count: 9 is above autoscaling.maxInstances (4): the scaling policy would remove the extra instances"],
@@ -176,6 +178,24 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
     expect(() => loadConfig({ CLASSIFIER_CONFIG: file }, noBuild)).toThrow(
       `Invalid classifier config (${file}): 1 problem\n  - lambda.memoryMb: must be at least 128`,
     );
+  });
+
+  it("checks the region AWS_REGION names when the config sets none, and lets the config's own region win", () => {
+    // Prepare
+    const file = path.join(dir, "no-region.json");
+    fs.writeFileSync(file, JSON.stringify({ modelArtifact: { path: testTarball() } }));
+    const withRegion = path.join(dir, "with-region.json");
+    fs.writeFileSync(withRegion, JSON.stringify({ region: "eu-west-1", modelArtifact: { path: testTarball() } }));
+    // Act / Assess
+    expect(() => loadConfig({ CLASSIFIER_CONFIG: file, AWS_REGION: "ap-southeast-7" }, noBuild)).toThrow(
+      "(environment) AWS_REGION: the huggingface-pytorch-inference image has no registry in ap-southeast-7",
+    );
+    expect(() => loadConfig({ CLASSIFIER_CONFIG: file, AWS_DEFAULT_REGION: "ap-east-2" }, noBuild)).toThrow("(environment) AWS_DEFAULT_REGION");
+    expect(loadConfig({ CLASSIFIER_CONFIG: file, AWS_REGION: "eu-central-1" }, noBuild).region).toBeUndefined();
+    expect(loadConfig({ CLASSIFIER_CONFIG: withRegion, AWS_REGION: "ap-southeast-7" }, noBuild).region).toBe("eu-west-1");
+    // A repository the stack has no region list for is not checked.
+    fs.writeFileSync(file, JSON.stringify({ modelArtifact: { path: testTarball() }, model: { imageRepository: "my-own-image" } }));
+    expect(loadConfig({ CLASSIFIER_CONFIG: file, AWS_REGION: "ap-southeast-7" }, noBuild).model.imageRepository).toBe("my-own-image");
   });
 
   it("rejects a CLASSIFIER_CONFIG that does not exist and a file that is not JSON", () => {

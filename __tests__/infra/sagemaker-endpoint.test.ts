@@ -46,6 +46,18 @@ describe("Construct: SagemakerEndpoint", () => {
     });
   });
 
+  it("refuses at plan time a region the image has no registry in, when synth could not know the region", () => {
+    // Prepare
+    const image = Object.values(json.data.aws_sagemaker_prebuilt_ecr_image)[0] as TfJson;
+    const [precondition] = image.lifecycle.precondition;
+    // Assess
+    expect(precondition.condition).toMatch(/^\$\{contains\(\["af-south-1", .*"us-west-2"\], data\.aws_region\.region\.name\)\}$/);
+    expect(precondition.condition).not.toContain("mx-central-1");
+    expect(precondition.error_message).toContain("The huggingface-pytorch-inference image has no registry in ${data.aws_region.region.name}");
+    const custom = Object.values(synthEndpoint({ imageRepository: "my-own-image" }).json.data.aws_sagemaker_prebuilt_ecr_image)[0] as TfJson;
+    expect(custom.lifecycle).toBeUndefined();
+  });
+
   it("creates the model with the container settings the HF toolkit and our inference.py need", () => {
     // Prepare
     const imageRef = `data.aws_sagemaker_prebuilt_ecr_image.${Object.keys(json.data.aws_sagemaker_prebuilt_ecr_image)[0]}`;
@@ -194,6 +206,11 @@ describe("Construct: SagemakerEndpoint (serverless)", () => {
     expect(variant.instance_type).toBeUndefined();
     expect(variant.initial_instance_count).toBeUndefined();
     expect(variant.container_startup_health_check_timeout_in_seconds).toBeUndefined();
+  });
+
+  it("keeps provisioned instances warm when asked (cold starts can outlast API Gateway's 30 s)", () => {
+    const config = only(synthEndpoint({ variant: { ...serverless, provisionedConcurrency: 2 } }).json, "aws_sagemaker_endpoint_configuration").body;
+    expect(config.production_variants[0].serverless_config).toEqual({ memory_size_in_mb: 4096, max_concurrency: 8, provisioned_concurrency: 2 });
   });
 
   it("turns network isolation off (unsupported) and runs one model server worker", () => {

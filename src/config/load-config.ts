@@ -13,6 +13,7 @@ import type { z } from "zod";
 import { defaultConfigFilePath, defaultNetworkIsolation, defaultModelArtifactPath, defaultTags, repoRoot } from "./defaults";
 import { UserFacingError } from "./errors";
 import { ensureDefaultModelArtifact } from "./model-artifact-path";
+import { prebuiltImageRegionProblem } from "./prebuilt-image-regions";
 import { ConfigProblem, ParsedConfig, RawConfig, configSections, crossSectionProblems } from "./schema";
 
 /** The validated config with defaults applied and derived values resolved. */
@@ -50,6 +51,11 @@ export interface ResolveOptions {
   readonly source?: string;
   /** Builds the default tarball when no path is configured and it is missing. @default ensureDefaultModelArtifact */
   readonly ensureDefaultArtifact?: (artifactPath: string) => void;
+  /**
+   * Where the provider will deploy when the config sets no `region`: AWS_REGION / AWS_DEFAULT_REGION at synth.
+   * Only checked (against the inference image's regions), never written into the stack. @default undefined
+   */
+  readonly environmentRegion?: { readonly variable: string; readonly region: string };
 }
 
 /** Validates a raw config object (as parsed from JSON) and returns the typed config. */
@@ -70,6 +76,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Class
     else problems.push(...result.error.issues.map((i) => ({ path: [key, ...i.path].join("."), message: i.message })));
   }
   problems.push(...crossSectionProblems(input, parsed as Partial<ParsedConfig>));
+  problems.push(...imageRegionProblems(parsed as Partial<ParsedConfig>, options.environmentRegion));
   const artifactSection = parsed.modelArtifact as ParsedConfig["modelArtifact"] | undefined;
   const configuredArtifact = artifactSection?.path !== undefined ? path.resolve(options.baseDir ?? repoRoot(), artifactSection.path) : undefined;
   if (configuredArtifact !== undefined) problems.push(...artifactProblems(configuredArtifact));
@@ -90,6 +97,14 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Class
   };
 }
 
+function imageRegionProblems(parsed: Partial<ParsedConfig>, environmentRegion: ResolveOptions["environmentRegion"]): ConfigProblem[] {
+  const repository = parsed.model?.imageRepository;
+  const region = parsed.region ?? environmentRegion?.region;
+  const problem = repository && region ? prebuiltImageRegionProblem(repository, region) : undefined;
+  if (!problem) return [];
+  return [{ path: parsed.region ? "region" : `(environment) ${environmentRegion!.variable}`, message: problem }];
+}
+
 function defaultArtifact(options: ResolveOptions): string {
   const artifact = defaultModelArtifactPath();
   (options.ensureDefaultArtifact ?? ensureDefaultModelArtifact)(artifact);
@@ -106,8 +121,18 @@ function artifactProblems(artifact: string): ConfigProblem[] {
   return [];
 }
 
+/** The deploy region AWS_REGION / AWS_DEFAULT_REGION name, as the AWS provider reads them. */
+export function environmentRegion(env: NodeJS.ProcessEnv): ResolveOptions["environmentRegion"] {
+  for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+    const region = env[variable]?.trim();
+    if (region) return { variable, region };
+  }
+  return undefined;
+}
+
 /** Reads the config from CLASSIFIER_CONFIG (or the default file, if present) and validates it. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: Omit<ResolveOptions, "baseDir" | "source"> = {}): ClassifierConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseOptions: Omit<ResolveOptions, "baseDir" | "source"> = {}): ClassifierConfig {
+  const options = { environmentRegion: environmentRegion(env), ...baseOptions };
   const explicit = env.CLASSIFIER_CONFIG;
   const file = explicit ? path.resolve(explicit) : defaultConfigFilePath();
   if (!fs.existsSync(file)) {

@@ -93,6 +93,11 @@ export const serverlessSection = z
       .refine((m) => [1024, 2048, 3072, 4096, 5120, 6144].includes(m), "must be 1024, 2048, 3072, 4096, 5120 or 6144")
       .default(4096),
     maxConcurrency: int(1, 200).default(5),
+    /**
+     * Instances SageMaker keeps warm (billed while idle). Unset: none, so the first requests after an idle spell
+     * wait for a cold start, which can take minutes: longer than API Gateway's 30 s, so they get a 504.
+     */
+    provisionedConcurrency: int(1, 200).optional(),
   })
   .strict();
 
@@ -125,8 +130,12 @@ export const lambdaSection = z
     memoryMb: int(128, 10240).default(512),
     /** Must stay below API Gateway HTTP API's 30 s integration limit. */
     timeoutSeconds: int(5, 29).default(28),
-    /** Reserved concurrency (caps the bill and protects other functions); null = none reserved. */
-    reservedConcurrency: int(1, 10000).nullable().default(10),
+    /**
+     * Reserved concurrency (caps parallel endpoint calls and protects the account's other functions); null = none.
+     * Off by default: Lambda refuses a reservation that leaves fewer than 100 unreserved executions, and new accounts
+     * often have a quota of 10 or 50 in all.
+     */
+    reservedConcurrency: int(1, 10000).nullable().default(null),
     logRetentionDays: retentionDays.default(30),
     logLevel: z.enum(["DEBUG", "INFO", "WARN", "ERROR"]).default("INFO"),
   })
@@ -233,6 +242,11 @@ export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfi
       path: "endpoint.instance.count",
       message: `${instanceCount} is above autoscaling.maxInstances (${scaling.maxInstances}): the scaling policy would remove the extra instances`,
     });
+  }
+  const provisioned = parsed.endpoint?.serverless?.provisionedConcurrency;
+  const maxConcurrency = parsed.endpoint?.serverless?.maxConcurrency;
+  if (provisioned !== undefined && maxConcurrency !== undefined && provisioned > maxConcurrency) {
+    problems.push({ path: "endpoint.serverless.provisionedConcurrency", message: `must be at most maxConcurrency (${maxConcurrency})` });
   }
   const api = parsed.api;
   if (api && api.throttlingBurstLimit < api.throttlingRateLimit) {

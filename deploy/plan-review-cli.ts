@@ -1,0 +1,93 @@
+/**
+ * npm run plan:review -- [--stack-dir <dir>] [--plan <plan.tfplan | plan.json>] [--allow-destructive]
+ *
+ * Without --plan: runs `terraform plan -out=review.tfplan` in the synthesized stack folder (run `npx cdktf synth`
+ * first; default: the only folder under cdktf.out/stacks/), then reviews that plan, which you can apply as is
+ * with `terraform -chdir=<dir> apply review.tfplan`. With --plan: reviews a saved plan (binary plans are read with
+ * `terraform show -json` in the stack folder). Exit code 1 on destructive changes unless --allow-destructive,
+ * 2 on usage errors.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PlanJson } from "./plan-json";
+import { formatReview, reviewPlan } from "./plan-review";
+
+interface CliOptions {
+  /** The synthesized stack folder; not needed to read a JSON plan. */
+  readonly stackDir?: string;
+  readonly plan?: string;
+  readonly allowDestructive: boolean;
+}
+
+export function parseArgs(argv: readonly string[], cwd: string): CliOptions {
+  let stackDir: string | undefined;
+  let plan: string | undefined;
+  let allowDestructive = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--allow-destructive") allowDestructive = true;
+    else if (arg === "--stack-dir" || arg === "--plan") {
+      const value = argv[++i];
+      if (!value) throw new UsageError(`${arg} needs a value`);
+      if (arg === "--stack-dir") stackDir = path.resolve(cwd, value);
+      else plan = path.resolve(cwd, value);
+    } else throw new UsageError(`unknown argument ${arg}`);
+  }
+  if (plan?.endsWith(".json")) return { stackDir, plan, allowDestructive };
+  // A binary plan is read in its stack folder: the one named, the plan's own folder, or the only one synthesized.
+  const planFolder = plan && fs.existsSync(path.join(path.dirname(plan), "cdk.tf.json")) ? path.dirname(plan) : undefined;
+  return { stackDir: stackDir ?? planFolder ?? onlyStackDir(cwd), plan, allowDestructive };
+}
+
+export class UsageError extends Error {}
+
+function onlyStackDir(cwd: string): string {
+  const stacks = path.join(cwd, "cdktf.out", "stacks");
+  const dirs = fs.existsSync(stacks) ? fs.readdirSync(stacks).filter((d) => fs.existsSync(path.join(stacks, d, "cdk.tf.json"))) : [];
+  if (dirs.length !== 1) {
+    throw new UsageError(
+      dirs.length === 0 ? "no synthesized stack in cdktf.out/stacks: run `npx cdktf synth` first" : `several stacks in cdktf.out/stacks (${dirs.join(", ")}): pass --stack-dir`,
+    );
+  }
+  return path.join(stacks, dirs[0]);
+}
+
+function terraform(args: string[], cwd: string, inherit = false): string {
+  const result = spawnSync(process.env.TERRAFORM_BINARY_NAME || "terraform", args, {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: inherit ? ["inherit", "inherit", "inherit"] : ["ignore", "pipe", "inherit"],
+  });
+  if (result.error || result.status !== 0) throw new Error(`terraform ${args[0]} failed${result.error ? `: ${result.error.message}` : ""}`);
+  return result.stdout ?? "";
+}
+
+export function loadPlan(options: CliOptions): PlanJson {
+  if (options.plan?.endsWith(".json")) return JSON.parse(fs.readFileSync(options.plan, "utf8")) as PlanJson;
+  const stackDir = options.stackDir!;
+  let planFile = options.plan;
+  if (!planFile) {
+    planFile = path.join(stackDir, "review.tfplan");
+    terraform(["init", "-input=false"], stackDir, true);
+    terraform(["plan", "-input=false", `-out=${planFile}`], stackDir, true);
+  }
+  return JSON.parse(terraform(["show", "-json", planFile], stackDir)) as PlanJson;
+}
+
+function main(): void {
+  let options: CliOptions;
+  try {
+    options = parseArgs(process.argv.slice(2), process.cwd());
+  } catch (error) {
+    console.error(`plan:review: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const review = reviewPlan(loadPlan(options));
+  console.log(formatReview(review, options.allowDestructive));
+  if (!options.plan) console.log(`To apply exactly this plan: terraform -chdir=${path.relative(process.cwd(), options.stackDir!)} apply review.tfplan`);
+  process.exit(review.destructive && !options.allowDestructive ? 1 : 0);
+}
+
+if (require.main === module) main();
