@@ -6,7 +6,7 @@
  * stage (auto-deploy) with JSON access logs in its own log group and stage-wide throttling, the
  * optional JWT authorizer, and one aws_lambda_permission per route scoped to this API and route.
  *
- * Auth (`auth.mode`): "none" (open; throttling and the Lambda's reserved concurrency cap abuse),
+ * Auth (`auth.mode`): "none" (open; the stage throttling, and reserved concurrency when set, cap abuse),
  * "iam" (AWS_IAM: callers sign with SigV4 and need execute-api:Invoke on the route), or "jwt"
  * (JWT authorizer: issuer + audience, e.g. Cognito). Unauthorised calls get 401/403 from API Gateway
  * and never reach the Lambda.
@@ -131,7 +131,7 @@ export class InferenceApi extends Construct {
           : {}),
       });
       if (auth.mode === "none") {
-        skipCheckov(route, "CKV_AWS_309", 'auth.mode "none" chosen in config: open API capped by stage throttling and Lambda reserved concurrency');
+        skipCheckov(route, "CKV_AWS_309", 'auth.mode "none" chosen in config: open API capped by the stage throttling (and reserved concurrency, when set)');
       }
       this.routes[routePath] = route;
       this.permissions[routePath] = new LambdaPermission(this, `invoke-${slug}`, {
