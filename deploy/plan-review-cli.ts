@@ -5,7 +5,7 @@
  * first; default: the only folder under cdktf.out/stacks/), then reviews that plan, which you can apply as is
  * with `terraform -chdir=<dir> apply review.tfplan`. With --plan: reviews a saved plan (binary plans are read with
  * `terraform show -json` in the stack folder). Exit code 1 on destructive changes unless --allow-destructive,
- * 2 on usage errors.
+ * 2 on usage errors and when the plan cannot be made or read.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -65,6 +65,7 @@ function terraform(args: string[], cwd: string, inherit = false): string {
 }
 
 export function loadPlan(options: CliOptions): PlanJson {
+  if (options.plan && !fs.existsSync(options.plan)) throw new Error(`no plan at ${options.plan}`);
   if (options.plan?.endsWith(".json")) return JSON.parse(fs.readFileSync(options.plan, "utf8")) as PlanJson;
   const stackDir = options.stackDir!;
   let planFile = options.plan;
@@ -76,18 +77,26 @@ export function loadPlan(options: CliOptions): PlanJson {
   return JSON.parse(terraform(["show", "-json", planFile], stackDir)) as PlanJson;
 }
 
-function main(): void {
+/** Returns the exit code (set as process.exitCode: process.exit() could cut off output still on its way to a pipe). */
+function main(): number {
   let options: CliOptions;
   try {
     options = parseArgs(process.argv.slice(2), process.cwd());
   } catch (error) {
     console.error(`plan:review: ${(error as Error).message}`);
-    process.exit(2);
+    return 2;
   }
-  const review = reviewPlan(loadPlan(options));
+  let plan: PlanJson;
+  try {
+    plan = loadPlan(options);
+  } catch (error) {
+    console.error(`plan:review: ${(error as Error).message}`);
+    return 2;
+  }
+  const review = reviewPlan(plan);
   console.log(formatReview(review, options.allowDestructive));
   if (!options.plan) console.log(`To apply exactly this plan: terraform -chdir=${path.relative(process.cwd(), options.stackDir!)} apply review.tfplan`);
-  process.exit(review.destructive && !options.allowDestructive ? 1 : 0);
+  return review.destructive && !options.allowDestructive ? 1 : 0;
 }
 
-if (require.main === module) main();
+if (require.main === module) process.exitCode = main();

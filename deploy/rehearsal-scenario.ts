@@ -31,8 +31,6 @@ export interface ScenarioReport {
   readonly steps: StepReport[];
   /** Plans and reviews the steps made, for callers that look closer (the rehearsal test). */
   readonly plans: Partial<Record<"idempotency" | "drift" | "rollout" | "rename", { plan: PlanJson; review: PlanReview }>>;
-  /** Saved JSON of the rename plan (deploy/plan-review-cli.ts reads it). */
-  readonly renamePlanFile?: string;
   /** What `cdktf deploy` printed when the failing rollout was refused. */
   readonly failedRolloutOutput?: string;
   readonly totalMs: number;
@@ -43,7 +41,7 @@ type Step = [name: string, run: () => Promise<string[]>];
 export async function runScenario(r: Rehearsal, log: (line: string) => void = () => undefined): Promise<ScenarioReport> {
   const started = Date.now();
   const plans: ScenarioReport["plans"] = {};
-  const report: { renamePlanFile?: string; failedRolloutOutput?: string } = {};
+  const report: { failedRolloutOutput?: string } = {};
   const defaultArtifact = defaultModelArtifactPath();
   if (!fs.existsSync(defaultArtifact)) throw new Error(`${defaultArtifact} is missing: run \`npm run model:artifact\` first`);
 
@@ -93,8 +91,6 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
         const plan = await r.plan(rename);
         const review = reviewPlan(plan);
         plans.rename = { plan, review };
-        report.renamePlanFile = path.join(r.workspace.dir, "rename-plan.json");
-        fs.writeFileSync(report.renamePlanFile, JSON.stringify(plan));
         const problems: string[] = [];
         if (!review.destructive) problems.push("the review does not call the rename destructive");
         if (!review.findings.some((f) => f.title === "endpoint REPLACED (downtime)")) problems.push("the review does not report the endpoint replacement");
@@ -109,7 +105,7 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
         report.failedRolloutOutput = result.output;
         const problems: string[] = [];
         if (result.status === 0) problems.push("cdktf deploy succeeded although SageMaker rolled the update back");
-        if (!result.output.includes("Rollout failed: endpoint")) problems.push("the deploy output does not explain the rolled-back update");
+        if (!/Rollout\s+failed:\s+endpoint/.test(result.output)) problems.push("the deploy output does not explain the rolled-back update");
         problems.push(...(await stillServes(r, before)));
         return problems;
       },

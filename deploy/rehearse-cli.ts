@@ -26,10 +26,11 @@ async function main(): Promise<number> {
   }
 }
 
+// exitCode, not process.exit(): output still on its way to a pipe would be cut off.
 main().then(
-  (code) => process.exit(code),
+  (code) => (process.exitCode = code),
   (error: Error) => {
     console.error(`[rehearse] ${error.message}`);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

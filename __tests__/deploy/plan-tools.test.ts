@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -166,5 +167,33 @@ describe("plan:review arguments", () => {
   it("rejects unknown arguments and missing values", () => {
     expect(() => parseArgs(["--plan"], root)).toThrow(UsageError);
     expect(() => parseArgs(["--force"], root)).toThrow("unknown argument --force");
+  });
+});
+
+describe("plan:review command", () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(__dirname, "..", "..", "deploy", "plan-review-cli.ts"), ...args], {
+      encoding: "utf8",
+    });
+
+  it("prints the verdict and exits 0 on a safe plan, 1 on a destructive one (0 when allowed)", () => {
+    // Prepare
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-cli-"));
+    const safe = path.join(dir, "rollout.json");
+    const destructive = path.join(dir, "delete.json");
+    fs.writeFileSync(safe, JSON.stringify(rolloutPlan()));
+    fs.writeFileSync(destructive, JSON.stringify(plan(change("aws_s3_bucket.bucket", ["delete"], { bucket: "b" }, null))));
+    // Act
+    const results = [run("--plan", safe), run("--plan", destructive), run("--plan", destructive, "--allow-destructive")];
+    // Assess
+    expect(results.map((r) => r.status)).toEqual([0, 1, 0]);
+    expect(results[0].stdout).toContain("OK   model rollout without downtime");
+    expect(results[1].stdout).toContain("STOP data-bearing resources destroyed");
+    expect(results[1].stdout.trimEnd().split("\n").pop()).toContain("Not approved");
+  });
+
+  it("says so, without a stack trace, when the plan file is missing", () => {
+    const missing = run("--plan", "/nonexistent/plan.json");
+    expect({ status: missing.status, stderr: missing.stderr }).toEqual({ status: 2, stderr: "plan:review: no plan at /nonexistent/plan.json\n" });
   });
 });
