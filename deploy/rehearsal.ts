@@ -43,6 +43,8 @@ export function defaultStackNames(): { stackName: string; namePrefix: string; en
 export class Rehearsal {
   readonly names = defaultStackNames();
   private readonly log: (line: string) => void;
+  /** The config cdktf.out was last synthesized from: the same config again needs no new synth (saves ~10 s). */
+  private synthesizedFrom: string | undefined;
 
   private constructor(
     readonly workspace: CdktfWorkspace,
@@ -76,24 +78,24 @@ export class Rehearsal {
 
   /** `cdktf deploy --auto-approve`; throws with the output's tail when it fails. */
   async deploy(configFile: string): Promise<CommandResult> {
-    return this.expectSuccess("cdktf deploy", await this.workspace.cdktf(["deploy", "--auto-approve"], configFile));
+    return this.expectSuccess("cdktf deploy", await this.cdktf(["deploy", "--auto-approve"], configFile));
   }
 
   /** `cdktf deploy --auto-approve` that may fail (the failed-rollout rehearsal). */
   deployMayFail(configFile: string): Promise<CommandResult> {
-    return this.workspace.cdktf(["deploy", "--auto-approve"], configFile);
+    return this.cdktf(["deploy", "--auto-approve"], configFile);
   }
 
   /** `cdktf output --outputs-file`: the stack's outputs as the CLI reports them. */
   async outputs(configFile: string): Promise<Record<string, unknown>> {
     const file = path.join(this.workspace.dir, "outputs.json");
-    this.expectSuccess("cdktf output", await this.workspace.cdktf(["output", "--skip-synth", "--outputs-file", file], configFile));
+    this.expectSuccess("cdktf output", await this.cdktf(["output", "--outputs-file", file], configFile));
     return (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, Record<string, unknown>>)[this.names.stackName];
   }
 
   /** `cdktf plan` (saved by cdktf as <stack>/plan), read back with `terraform show -json`. */
   async plan(configFile: string): Promise<PlanJson> {
-    this.expectSuccess("cdktf plan", await this.workspace.cdktf(["plan"], configFile));
+    this.expectSuccess("cdktf plan", await this.cdktf(["plan"], configFile));
     return this.showJson("plan");
   }
 
@@ -103,7 +105,15 @@ export class Rehearsal {
   }
 
   async destroy(configFile: string): Promise<CommandResult> {
-    return this.expectSuccess("cdktf destroy", await this.workspace.cdktf(["destroy", "--auto-approve"], configFile));
+    return this.expectSuccess("cdktf destroy", await this.cdktf(["destroy", "--auto-approve"], configFile));
+  }
+
+  /** A cdktf command, with --skip-synth when cdktf.out already holds this config's stack. */
+  private async cdktf(args: string[], configFile: string): Promise<CommandResult> {
+    const fresh = this.synthesizedFrom === configFile;
+    const result = await this.workspace.cdktf(fresh ? [...args, "--skip-synth"] : args, configFile);
+    this.synthesizedFrom = result.status === 0 || fresh ? configFile : undefined;
+    return result;
   }
 
   /** The Terraform state as `terraform show -json` reports it. */
