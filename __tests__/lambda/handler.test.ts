@@ -71,7 +71,7 @@ describe("Lambda handler: event shapes and routes", () => {
 
     // Assess
     expect(result.statusCode).toBe(200);
-    expect(result.headers).toMatchObject({ "content-type": "application/json", "x-request-id": REQUEST_ID });
+    expect(result.headers).toMatchObject({ "content-type": "application/json", "x-request-id": REQUEST_ID, "x-content-type-options": "nosniff" });
     expect(bodyOf(result)).toEqual({ predictions: [{ label: "a", score: 0.7 }, { label: "b", score: 0.2 }, { label: "c", score: 0.1 }] });
     expect(sagemaker).toHaveReceivedCommandWith(InvokeEndpointCommand, {
       EndpointName: "test-endpoint",
@@ -120,6 +120,7 @@ describe("Lambda handler: event shapes and routes", () => {
 
     // Assess
     expectError(result, 404, "route_not_found");
+    expect(result.headers?.["x-content-type-options"]).toBe("nosniff");
     expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
   });
 
