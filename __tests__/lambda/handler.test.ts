@@ -246,6 +246,31 @@ describe("Lambda handler: input kinds", () => {
     expect(Buffer.from(sentInput().Body as Uint8Array).equals(GIF_1X1)).toBe(true);
   });
 
+  it.each([
+    ["JSON", "application/json", () => Buffer.from(JSON.stringify({ image: GIF_1X1.toString("base64") })), GIF_1X1],
+    ["multipart", curlMultipart(PNG_1X1, "image/png").contentType, () => curlMultipart(PNG_1X1, "image/png").body, PNG_1X1],
+  ])("accepts %s sent with a repeated Content-Type header (API Gateway joins repeats with commas)", async (_name, type, body, image) => {
+    // Prepare: `curl -H 'Content-Type: application/json' -H 'Content-Type: application/json'` through an HTTP API.
+    for (const joined of [`${type},${type}`, `${type}, ${type}`]) {
+      sagemaker.resetHistory();
+
+      // Act
+      const result = await invoke(binaryEvent("http-api-v2", body(), joined));
+
+      // Assess
+      expect({ joined, status: result.statusCode }).toEqual({ joined, status: 200 });
+      expect(Buffer.from(sentInput().Body as Uint8Array).equals(image)).toBe(true);
+    }
+  });
+
+  it("does not merge two different Content-Type values into either one", async () => {
+    // Act: a JSON body declared as both JSON and text is not read as JSON; its bytes are not an image.
+    const result = await invoke(binaryEvent("http-api-v2", Buffer.from(JSON.stringify({ image: GIF_1X1.toString("base64") })), "application/json,text/plain"));
+
+    // Assess
+    expectError(result, 415, "unsupported_media_type");
+  });
+
   it("accepts JSON with a data: URL, and a JSON body that API Gateway base64-encoded", async () => {
     // Prepare: the data: URL claims PNG but holds a JPEG (the bytes win).
     const json = JSON.stringify({ image: `data:image/png;base64,${JPEG.toString("base64")}` });
