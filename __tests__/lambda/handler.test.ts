@@ -572,6 +572,35 @@ describe("Lambda handler: SageMaker errors", () => {
     else expect(result.headers?.["retry-after"]).toBeUndefined();
   });
 
+  // multi-model-server's (and TorchServe's) answer when the worker running the request dies (killed, OOM): another
+  // worker, or the restarted one, can serve the same request, and inference has no side effects.
+  const WORKER_DIED = '{"code":500,"type":"InternalServerException","message":"Worker died."}';
+
+  it("retries once when the model server's worker died during the request, and answers from the next worker", async () => {
+    // Prepare
+    sagemaker.on(InvokeEndpointCommand).rejectsOnce(modelError(500, WORKER_DIED)).resolves(answer(PREDICTIONS));
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg"));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(2);
+    expect(summaryLine(logs)).toMatchObject({ status: 200, attempts: 2 });
+  });
+
+  it("retries a dead worker only once: a second death is a 502 model_error", async () => {
+    // Prepare
+    sagemaker.on(InvokeEndpointCommand).rejects(modelError(500, WORKER_DIED));
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg"));
+
+    // Assess
+    expectError(result, 502, "model_error");
+    expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(2);
+  });
+
   it("gives up retrying when the budget cannot fit another attempt", async () => {
     // Prepare: throttled every time, but only 400 ms of budget.
     process.env.INVOKE_BUDGET_MS = "400";
