@@ -1,6 +1,7 @@
 """Bytes -> one RGB Pillow image, refusing anything that is not a sound JPEG, PNG, WebP, GIF or BMP.
 
-Order matters: sniff magic bytes (cheap, gives 415 for other image formats), open (header only) with the
+Order matters: sniff magic bytes (cheap, gives 415 for other image formats), check the file's structure
+(serving_integrity: PNG CRCs, JPEG markers, chunk/scan ceilings), open (header only) with the
 allowed formats, check dimensions before decoding a single pixel, pick a JPEG draft scale, decode fully
 (truncated data fails here), apply EXIF orientation, then convert the mode to RGB.
 """
@@ -14,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from serving_errors import RequestError
+from serving_integrity import check_structure
 from serving_settings import ServingSettings
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
@@ -65,6 +67,7 @@ def decode_image(data: bytes, settings: ServingSettings) -> Image.Image:
         raise RequestError("undecodable_image", f"the body is not a {ALLOWED_TEXT} image")
     if detected not in ALLOWED_FORMATS:
         raise RequestError("unsupported_media_type", f"{detected} images are not supported; send {ALLOWED_TEXT}")
+    check_structure(detected, data)
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a warning here is a refusal.
