@@ -143,7 +143,7 @@ const eventCase: fc.Arbitrary<Case> = fc.record({
 });
 
 function eventFor(c: Case): unknown {
-  const headers = c.contentType === undefined ? {} : { "content-type": c.contentType };
+  const headers: Record<string, string> = c.contentType === undefined ? {} : { "content-type": c.contentType };
   return httpEvent(c.shape, {
     path: c.path,
     method: c.method,
