@@ -9,6 +9,8 @@ import * as path from "path";
 import { execFileSync } from "child_process";
 import { writeTestImages } from "../../local/model-assets";
 import { paths, REPO_ROOT } from "../../local/settings";
+import { descendantPids } from "../../local/process-tree";
+import { pngRgba } from "./support/bad-images";
 import { call, imageRequest } from "./support/http";
 import { E2EStack, startE2EStack } from "./support/local-stack";
 
@@ -39,6 +41,34 @@ const classify = () => call(`${stack.apiUrl}/classify`, imageRequest(image, "raw
 
 it("serves normally before any fault", async () => {
   expect((await classify()).status).toBe(200);
+});
+
+it("answers from a fresh worker when the worker running the request dies (one retry within the budget)", async () => {
+  // Prepare: a picture that keeps a worker busy for a while, and the worker processes (children of the model
+  // server's Python fork server, which restarts them)
+  const busy = pngRgba(6000, 6000);
+  const isWorker = (pid: number) => /model_service_worker/.test(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+  const workers = descendantPids(stack.endpoint.pid).filter((pid) => {
+    try {
+      return isWorker(pid) && isWorker(Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]));
+    } catch {
+      return false;
+    }
+  });
+  expect(workers.length).toBeGreaterThanOrEqual(1);
+
+  // Act: kill every worker while the request is being decoded
+  const pending = call(`${stack.apiUrl}/classify`, { method: "POST", body: busy, headers: { "content-type": "image/png" } });
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  for (const pid of workers) process.kill(pid, "SIGKILL");
+  const answer = await pending;
+
+  // Assess: multi-model-server answered "Worker died." (500) once; the Lambda sent the request again
+  expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { predictions: expect.any(Array) } });
+  const summary = stack.api.output().split("\n").filter((line) => line.includes(`"requestId":"${answer.headers.get("x-request-id")}"`) && line.includes('"request completed"'));
+  expect(summary).toHaveLength(1);
+  expect(JSON.parse(summary[0])).toMatchObject({ attempts: 2, status: 200 });
+  expect(stack.api.output()).toMatch(/endpoint attempt failed.*Worker died\./);
 });
 
 it("answers a fast 503 endpoint_unavailable with Retry-After while the endpoint is down", async () => {

@@ -34,3 +34,28 @@ export function truncated(image: Buffer, share = 0.5): Buffer {
 
 /** A little-endian TIFF header and directory stub: a real image format that is not on the allow-list. */
 export const TIFF_BYTES = Buffer.concat([Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00]), Buffer.alloc(64)]);
+
+/** A valid RGBA PNG of width x height in one colour: a few hundred kB on the wire, a busy second for a worker. */
+export function pngRgba(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.writeUInt8(8, 8); // bit depth 8
+  header.writeUInt8(6, 9); // RGBA
+  const row = Buffer.alloc(1 + 4 * width, 0x80);
+  row[0] = 0; // filter: none
+  const pixels = zlib.deflateSync(Buffer.concat(Array.from({ length: height }, () => row)), { level: 6 });
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", pixels),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** multipart/form-data as curl -F sends it, cut inside the file data (no closing boundary). */
+export function cutMultipart(image: Buffer): { body: Buffer; contentType: string } {
+  const boundary = "------------------------e2ecut0123456789";
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
+  return { body: Buffer.concat([Buffer.from(head), image.subarray(0, Math.floor(image.length / 2))]), contentType: `multipart/form-data; boundary=${boundary}` };
+}
