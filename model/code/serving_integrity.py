@@ -17,6 +17,7 @@ flips, zeroed ranges); WebP and GIF data damage that their decoders accept; any 
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 
@@ -37,6 +38,7 @@ MAX_BMP_RLE_BYTES = 2_000_000
 # multi-scan files redefine tables between scans). Anything else there (a SOFn, SOI, a reserved code) is damage.
 _AFTER_SCAN = {0xC4, 0xCC, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xFE} | set(range(0xE0, 0xF0))
 _SOI, _EOI, _SOS = 0xD8, 0xD9, 0xDA
+_MARKER_AFTER_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 _RST = range(0xD0, 0xD8)
 
 
@@ -117,20 +119,20 @@ def _next_marker(data: bytes, position: int) -> tuple[int | None, int]:
 
 
 def _end_of_scan(data: bytes, start: int) -> int:
-    """Position of the marker that ends the entropy-coded data at `start`; checks restart markers on the way."""
-    scan = np.frombuffer(data, dtype=np.uint8, offset=min(start, len(data)))
-    if scan.size < 2:
-        return len(data)
-    ff = np.flatnonzero(scan[:-1] == 0xFF)
-    following = scan[ff + 1]
-    # Inside entropy-coded data 0xFF is followed by 0x00 (a stuffed byte), a restart marker, or more 0xFF fill.
-    enders = np.flatnonzero((following != 0x00) & (following != 0xFF) & ((following < 0xD0) | (following > 0xD7)))
-    end = int(ff[enders[0]]) if enders.size else scan.size
-    restarts = following[: enders[0] if enders.size else following.size]
-    restarts = restarts[(restarts >= 0xD0) & (restarts <= 0xD7)].astype(np.int16) - 0xD0
+    """Position of the marker that ends the entropy-coded data at `start`; checks restart markers on the way.
+
+    Inside entropy-coded data 0xFF is followed by 0x00 (a stuffed byte), a restart marker, or more 0xFF fill; the
+    first 0xFF followed by anything else is the next marker. Both searches run in C over this scan only, so the
+    whole file is looked at once however many scans it has.
+    """
+    found = _MARKER_AFTER_SCAN.search(data, start)
+    end = found.start() if found else len(data)
+    scan = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start) if end > start else np.zeros(0, np.uint8)
+    after_ff = scan[1:][scan[:-1] == 0xFF]
+    restarts = after_ff[(after_ff >= 0xD0) & (after_ff <= 0xD7)].astype(np.int16) - 0xD0
     if restarts.size and (restarts[0] != 0 or np.any(np.diff(restarts) % 8 != 1)):
         raise _corrupt("JPEG restart markers are out of sequence")
-    return start + end
+    return end
 
 
 def check_bmp(data: bytes) -> None:
