@@ -181,28 +181,39 @@ def webp_lossless_50mp() -> bytes:
     return _save(_flat((8660, 5773)), "WEBP", lossless=True, quality=0, method=0)
 
 
-def webp_lossless_25mp() -> bytes:
-    return _save(_flat((6123, 4082)), "WEBP", lossless=True, quality=0, method=0)
+# At the ceilings: WebP 4096 x 4096 pixels; PNG pixel data 100 MB once inflated.
+def webp_lossless_16mp() -> bytes:
+    return _save(_flat((5000, 3355)), "WEBP", lossless=True, quality=0, method=0)
 
 
-def webp_lossy_25mp() -> bytes:
-    return _save(_gradient((6123, 4082)), "WEBP", quality=50, method=0)
+def webp_lossy_16mp() -> bytes:
+    return _save(_gradient((5000, 3355)), "WEBP", quality=50, method=0)
 
 
-def webp_rgba_25mp() -> bytes:
-    return _save(_flat((6123, 4082), "RGBA"), "WEBP", quality=50, method=0)
+def webp_rgba_16mp() -> bytes:
+    return _save(_flat((5000, 3355), "RGBA"), "WEBP", quality=50, method=0)
 
 
-def png_rgb16_33mp() -> bytes:
-    width, height = 7071, 4714
+def png_rgb16_16mp() -> bytes:
+    width, height = 5000, 3333
     row = b"\x00" + bytes(6 * width)
     return _png(width, height, 16, 2, zlib.compress(row * height, 9))
 
 
-def png_rgba16_25mp() -> bytes:
-    width, height = 6123, 4082
+def png_rgba16_12mp() -> bytes:
+    width, height = 4330, 2886
     row = b"\x00" + bytes(8 * width)
     return _png(width, height, 16, 6, zlib.compress(row * height, 9))
+
+
+def png_rgb_33mp() -> bytes:
+    return _save(_gradient((7071, 4714)), "PNG")
+
+
+def png_rgba_25mp() -> bytes:
+    image = _gradient((6123, 4082))
+    image.putalpha(_gradient((6123, 4082), "L"))
+    return _save(image, "PNG")
 
 
 def webp_lossy_50mp() -> bytes:
@@ -252,20 +263,22 @@ CASES = {
     "PNG 16-bit grey 16384x3051": png16_grey_16384,
     "PNG 16-bit grey 7071x7071": png16_grey_50mp,
     "PNG 16-bit RGB 7071x7071": png_rgb16_50mp,
-    "PNG 16-bit RGB 7071x4714": png_rgb16_33mp,
+    "PNG 16-bit RGB 5000x3333": png_rgb16_16mp,
     "PNG 1-bit 7071x7071": png_1bit_50mp,
     "PNG RGB 7071x7071": png_rgb_50mp,
+    "PNG RGB 7071x4714": png_rgb_33mp,
     "PNG RGBA 7071x7071": png_rgba_50mp,
+    "PNG RGBA 6123x4082": png_rgba_25mp,
     "PNG 16-bit RGBA 7071x7071": png_rgba16_50mp,
-    "PNG 16-bit RGBA 6123x4082": png_rgba16_25mp,
+    "PNG 16-bit RGBA 4330x2886": png_rgba16_12mp,
     "PNG palette+tRNS 7071x7071": png_palette_trns_50mp,
     "PNG 450k one-byte IDAT chunks": png_many_idat_chunks,
     "PNG 430k ancillary chunks": png_many_ancillary_chunks,
     "GIF 7000x7000 canvas, 1x1 frame": gif_huge_canvas_tiny_frame,
     "GIF 7071x7071": gif_50mp,
-    "WebP lossless 6123x4082 (25 MP)": webp_lossless_25mp,
-    "WebP lossy 6123x4082": webp_lossy_25mp,
-    "WebP lossy+alpha 6123x4082": webp_rgba_25mp,
+    "WebP lossless 5000x3355 (16.8 MP)": webp_lossless_16mp,
+    "WebP lossy 5000x3355": webp_lossy_16mp,
+    "WebP lossy+alpha 5000x3355": webp_rgba_16mp,
     "WebP lossless 8660x5773": webp_lossless_50mp,
     "WebP lossy 8660x5773": webp_lossy_50mp,
     "WebP lossy+alpha 8660x5773": webp_rgba_50mp,
@@ -456,7 +469,7 @@ def main() -> int:
     parser.add_argument("--baseline-code", type=Path, help="another model/code folder to measure beside this one")
     parser.add_argument("--contention", type=float, default=0, help="seconds per contention phase (0: skip)")
     parser.add_argument("--contention-model", type=Path, help="model folder for the contention phases (default: ViT-B/16-384 layout, random weights)")
-    parser.add_argument("--attack", default="PNG 16-bit grey 16384x3051", help="case the attacking clients send")
+    parser.add_argument("--attack", default="PNG 16-bit RGBA 4330x2886", help="case the attacking clients send")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--code", type=Path, default=CODE_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -159,8 +159,9 @@ def _too_large_text(settings: ServingSettings) -> str:
 
 
 # Formats whose decoder costs more than the general ceiling allows (model/bench/bench_image_cost.py): Pillow's WebP
-# decoder holds ~15 bytes per pixel at once (763 MB at 50 MP), and nothing on our side can shrink that.
-FORMAT_MAX_PIXELS = {"WEBP": 25_000_000}
+# decoder holds ~15 bytes per pixel at once (763 MB at 50 MP) and takes ~20 ms per MP with alpha; nothing on our
+# side can shrink that. 4096 x 4096 keeps it near a third of a second and 250 MB.
+FORMAT_MAX_PIXELS = {"WEBP": 4096 * 4096}
 
 
 def _check_dimensions(size: tuple[int, int], settings: ServingSettings, fmt: str | None = None) -> None:

@@ -2,7 +2,7 @@
 
 - PNG: every chunk's CRC (Pillow skips the CRCs of image data, so a damaged IDAT decodes to wrong pixels), a
   ceiling on the number of chunks (Pillow walks chunks in Python: ~3 us each, so 400 000 empty chunks cost a
-  worker over a second) and on the bytes the pixel data inflates to (16-bit colour at 50 MP took 1.5 s).
+  worker over a second) and on the bytes the pixel data inflates to (16-bit RGBA at 50 MP took 2.3 s).
 - JPEG: the marker structure. Entropy-coded data may only contain stuffed 0xFF00 bytes and restart markers in
   sequence, and must end at a marker that can follow a scan; every other segment's length must land on the next
   marker. Random damage almost always breaks one of these. libjpeg notices the same damage, but only as a
@@ -27,9 +27,11 @@ from serving_errors import RequestError
 
 MAX_PNG_CHUNKS = 10_000
 # Bytes the PNG's pixel data inflates to (width x height x channels x bit depth / 8): inflating and unfiltering
-# run at roughly 0.3-0.5 GB/s here, so this keeps one picture's decode near half a second. It only trims 16-bit
-# colour: 16-bit RGB to 33 MP and 16-bit RGBA to 25 MP; 8-bit RGBA and 16-bit grey keep the 50 MP pixel ceiling.
-MAX_PNG_DECODED_BYTES = 200_000_000
+# cost ~3.4 ms per MB here, so this keeps one picture's decode near a third of a second, which is what keeps two
+# clients sending such pictures from halving everyone else's throughput (model/bench/bench_image_cost.py). 8-bit
+# grey/palette and 16-bit grey keep the 50 MP pixel ceiling; 8-bit RGB stops at 33 MP, 8-bit RGBA and 16-bit
+# grey+alpha at 25 MP, 16-bit RGB at 16.7 MP, 16-bit RGBA at 12.5 MP.
+MAX_PNG_DECODED_BYTES = 100_000_000
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 MAX_JPEG_SCANS = 100
 MAX_BMP_RLE_BYTES = 2_000_000
