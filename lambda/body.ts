@@ -32,7 +32,7 @@ export function mediaTypeOf(contentType: string | undefined): string | undefined
 
 /** @param maxImageBytes the endpoint's body limit (config MAX_IMAGE_BYTES): 6,291,456 real-time, 4 MB serverless. */
 export async function decodeImage(request: HttpRequest, maxImageBytes: number): Promise<DecodedImage> {
-  const contentType = request.headers["content-type"];
+  const contentType = withoutRepeats(request.headers["content-type"]);
   const declaredType = mediaTypeOf(contentType);
   const body = bodyBytesOf(request);
   if (body.length === 0) throw new ApiError("empty_body");
@@ -59,6 +59,16 @@ export async function decodeImage(request: HttpRequest, maxImageBytes: number): 
     });
   }
   return { bytes, mime, inputKind, declaredType, bodyBytes: body.length };
+}
+
+/**
+ * API Gateway (payload 2.0) joins a header sent twice with commas, so `-H 'Content-Type: application/json'` given
+ * twice arrives as "application/json,application/json". Identical repeats are one type; different values are left
+ * as they are (then no JSON or multipart reading applies and the bytes decide).
+ */
+function withoutRepeats(contentType: string | undefined): string | undefined {
+  const parts = contentType?.split(",").map((part) => part.trim());
+  return parts && parts.length > 1 && parts.every((part) => part === parts[0]) ? parts[0] : contentType;
 }
 
 function bodyBytesOf(request: HttpRequest): Buffer {

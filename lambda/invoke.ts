@@ -50,6 +50,7 @@ export function customAttributes(topK: number | undefined, task: Task): string {
 
 export async function invokeWithinBudget(request: InvokeRequest, stats: InvokeStats): Promise<Buffer> {
   let lastFailure: ClassifiedFailure | undefined;
+  let retriedOnce = false;
   for (let attempt = 1; ; attempt += 1) {
     const remaining = request.deadline - Date.now();
     if (remaining < MIN_ATTEMPT_MS) {
@@ -80,7 +81,12 @@ export async function invokeWithinBudget(request: InvokeRequest, stats: InvokeSt
       clearTimeout(timer);
       lastFailure = classifyInvokeError(err, controller.signal.aborted || isRequestTimeout(err));
       const delay = backoffMs(attempt, lastFailure.throttled);
-      const retry = lastFailure.retryable && attempt < MAX_ATTEMPTS && Date.now() + delay + MIN_ATTEMPT_MS <= request.deadline;
+      const retry =
+        lastFailure.retryable &&
+        !(lastFailure.retryOnce && retriedOnce) &&
+        attempt < MAX_ATTEMPTS &&
+        Date.now() + delay + MIN_ATTEMPT_MS <= request.deadline;
+      if (retry && lastFailure.retryOnce) retriedOnce = true;
       request.logger.warn("endpoint attempt failed", {
         attempt,
         retry,

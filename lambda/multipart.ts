@@ -30,6 +30,9 @@ export async function extractMultipartFile(body: Buffer, contentType: string, ma
       files += 1;
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("limit", () => fail(imageTooLarge(maxImageBytes, { field })));
+      // busboy destroys an open file stream with "Unexpected end of form" when the body ends inside it (a cut
+      // upload). Without a listener that "error" is an uncaught exception, which kills the execution environment.
+      stream.on("error", (err: Error) => fail(invalid({ reason: err.message, field })));
     });
     parser.on("filesLimit", () => fail(invalid({ reason: "more than one file part" })));
     parser.on("partsLimit", () => fail(invalid({ reason: "too many parts" })));

@@ -13,6 +13,8 @@ function headers(requestId: string): Record<string, string> {
     [REQUEST_ID_HEADER]: requestId,
     // Predictions are per upload: no shared cache should keep them.
     "cache-control": "no-store",
+    // Browsers must not second-guess the JSON type (e.g. render an error body as HTML).
+    "x-content-type-options": "nosniff",
   };
 }
 

@@ -9,6 +9,8 @@ export interface ClassifiedFailure {
   readonly error: ApiError;
   /** True when the same request may succeed if sent again shortly (throttling, unavailability, resets). */
   readonly retryable: boolean;
+  /** Worth one more attempt, not more (a model server worker that died: a second death points at the request). */
+  readonly retryOnce?: boolean;
   /** Throttling-type failures back off longer than transient ones. */
   readonly throttled: boolean;
 }
@@ -53,6 +55,13 @@ const OVERSIZE_BODY = /oversize/i;
  */
 const MODEL_BUSY_STATUSES = new Set([429, 503]);
 
+/**
+ * multi-model-server's and TorchServe's own answer (their WorkerThread) when the worker process running the request
+ * dies (killed, out of memory): {"code": 500, "type": "InternalServerException", "message": "Worker died."}. Another
+ * worker, or the restarted one, can serve the same request, and inference has no side effects.
+ */
+const WORKER_DIED_MESSAGE = "Worker died.";
+
 // Socket-level errors before any answer: the endpoint (or the network to it) is not there right now.
 const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ENOTFOUND"]);
 // The SDK's retry middleware re-wraps a non-Error rejection (e.g. one from another realm) as
@@ -92,20 +101,13 @@ export function classifyInvokeError(err: unknown, cutByBudget: boolean): Classif
   if (cutByBudget) return fail("endpoint_timeout", false);
   switch (name) {
     case "ModelError": {
+      if (workerDied(e)) {
+        return { ...fail("model_error", true, modelDetail(e, { reason: "the model server's worker died during the request" })), retryOnce: true };
+      }
       const code = modelErrorCode(e);
       // A model server with a full job queue: the same request may be served a moment later.
       const busy = code === "endpoint_throttled";
-      return fail(
-        code,
-        busy,
-        {
-          originalStatusCode: e.OriginalStatusCode,
-          // The container's body, cut short: enough to debug, not a whole traceback per line of log.
-          originalMessage: e.OriginalMessage?.slice(0, 2000),
-          logStreamArn: e.LogStreamArn,
-        },
-        busy,
-      );
+      return fail(code, busy, modelDetail(e), busy);
     }
     case "ValidationError":
       // "Request <id> has oversize body.": the endpoint's limit is below MAX_IMAGE_BYTES (a serverless endpoint
@@ -145,6 +147,22 @@ export function classifyInvokeError(err: unknown, cutByBudget: boolean): Classif
   if (status >= 500) return fail("model_error", false);
   if (status >= 400) return fail("misconfigured", false);
   return fail("internal_error", false);
+}
+
+function modelDetail(e: ServiceErrorShape, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...extra,
+    originalStatusCode: e.OriginalStatusCode,
+    // The container's body, cut short: enough to debug, not a whole traceback per line of log.
+    originalMessage: e.OriginalMessage?.slice(0, 2000),
+    logStreamArn: e.LogStreamArn,
+  };
+}
+
+function workerDied(e: ServiceErrorShape): boolean {
+  if (e.OriginalStatusCode !== 500 || !e.OriginalMessage) return false;
+  const body = parseJson(e.OriginalMessage) as { message?: unknown } | undefined;
+  return typeof body === "object" && body !== null && body.message === WORKER_DIED_MESSAGE;
 }
 
 function modelErrorCode(e: ServiceErrorShape): ErrorCode {

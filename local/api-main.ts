@@ -3,6 +3,7 @@
  * version). The environment IS the Lambda's environment (the handler reads it in-process), plus:
  *   LOCAL_API_BUNDLE   the bundled handler (bundleLambda().file)      LOCAL_API_PORT   port on 127.0.0.1
  *   LOCAL_API_ROUTES   comma-separated route paths (POST)             LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB
+ *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (the function's reserved concurrency, default 10)
  * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening; stops on SIGTERM/SIGINT.
  */
 import type { AddressInfo } from "net";
@@ -23,6 +24,7 @@ function main(): void {
     timeoutSeconds: Number(process.env.LOCAL_LAMBDA_TIMEOUT_S ?? 28),
     memoryMb: Number(process.env.LOCAL_LAMBDA_MEMORY_MB ?? 512),
     region: process.env.AWS_REGION ?? "us-east-1",
+    concurrency: Number(process.env.LOCAL_LAMBDA_CONCURRENCY ?? 10),
   });
   const server = createApiServer({ routeKeys: routes.map((route) => `POST ${route}`), lambda });
   server.listen(Number(required("LOCAL_API_PORT")), "127.0.0.1", () => {
@@ -34,7 +36,7 @@ function main(): void {
     process.exit(1);
   });
   const stop = () => {
-    server.close(() => process.exit(0));
+    server.close(() => void lambda.close().finally(() => process.exit(0)));
     server.closeAllConnections();
   };
   process.on("SIGTERM", stop);

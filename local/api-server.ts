@@ -12,12 +12,21 @@ import {
   GatewayAnswer,
   INTERNAL_SERVER_ERROR,
   NOT_FOUND,
+  REQUEST_HEADERS_TOO_LARGE,
+  REQUEST_TIMEOUT,
   REQUEST_TOO_LARGE,
 } from "./apigw-response";
 import type { InvokeOutcome } from "./lambda-runtime";
 
 /** HTTP API's payload limit (API Gateway quotas). */
 export const HTTP_API_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** HTTP API quota: "Total combined size of request line and header values: 10240 bytes". */
+export const HTTP_API_MAX_REQUEST_LINE_AND_HEADER_BYTES = 10_240;
+/**
+ * How long the whole body may take to arrive. API Gateway does not publish its value; its integrations stop at
+ * 30 s, and a client whose body never completes must not hold a connection for Node's default of 300 s.
+ */
+export const REQUEST_BODY_TIMEOUT_MS = 30_000;
 /** A synchronous Lambda invocation's request payload limit (the whole event JSON). */
 export const LAMBDA_MAX_REQUEST_BYTES = 6_291_456;
 
@@ -31,13 +40,17 @@ export interface ApiServerOptions {
   readonly lambda: LambdaInvoker;
   /** One line per request (API Gateway access log fields). @default console.log of JSON */
   readonly accessLog?: (entry: Record<string, unknown>) => void;
+  /** @default REQUEST_BODY_TIMEOUT_MS */
+  readonly bodyTimeoutMs?: number;
 }
 
 export function createApiServer(options: ApiServerOptions): http.Server {
   const routes = new Set(options.routeKeys);
   const accessLog = options.accessLog ?? ((entry) => console.log(JSON.stringify(entry)));
 
-  const server = http.createServer((req, res) => {
+  // Node's own header ceiling (16 KiB by default) raised well above API Gateway's 10240 bytes, so the quota check
+  // below answers with API Gateway's JSON instead of Node closing with a bare 431.
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     const started = Date.now();
     const requestId = newGatewayRequestId();
     const path = (req.url ?? "/").split("?", 1)[0];
@@ -45,6 +58,7 @@ export function createApiServer(options: ApiServerOptions): http.Server {
     let integrationMs: number | undefined;
 
     const finish = (answer: GatewayAnswer, note?: string) => {
+      if (res.headersSent || res.destroyed) return;
       res.statusCode = answer.status;
       for (const [name, values] of Object.entries(answer.headers)) res.setHeader(name, values.length === 1 ? values[0] : values);
       res.setHeader("apigw-requestid", requestId);
@@ -57,8 +71,31 @@ export function createApiServer(options: ApiServerOptions): http.Server {
       });
     };
 
-    readBody(req, HTTP_API_MAX_PAYLOAD_BYTES)
+    // The client went away before its answer was written (an aborted upload, a client timeout): not a failure
+    // of ours, and nobody is left to answer.
+    res.on("close", () => {
+      if (res.writableFinished) return;
+      accessLog({
+        source: "local-api", requestId, routeKey: routes.has(routeKey) ? routeKey : "-", status: 0,
+        responseLatency: Date.now() - started, integrationLatency: integrationMs, clientClosed: "the client closed the connection before the answer",
+      });
+    });
+
+    if (requestLineAndHeaderBytes(req) > HTTP_API_MAX_REQUEST_LINE_AND_HEADER_BYTES) {
+      res.setHeader("connection", "close");
+      req.resume();
+      return finish(REQUEST_HEADERS_TOO_LARGE(), "request line and headers over 10240 bytes");
+    }
+
+    readBody(req, HTTP_API_MAX_PAYLOAD_BYTES, options.bodyTimeoutMs ?? REQUEST_BODY_TIMEOUT_MS)
       .then(async (body) => {
+        if (body === "timeout") {
+          res.setHeader("connection", "close");
+          finish(REQUEST_TIMEOUT(), "the request body did not arrive in time");
+          req.socket.destroySoon();
+          return;
+        }
+        if (body === "aborted") return; // logged by the "close" listener above
         if (body === undefined) {
           // Do not read the rest of an oversized upload: answer and close, as API Gateway does.
           res.setHeader("connection", "close");
@@ -83,6 +120,9 @@ export function createApiServer(options: ApiServerOptions): http.Server {
         const outcome = await options.lambda.invoke(event);
         integrationMs = outcome.durationMs;
         if (outcome.kind === "timeout") return finish(INTERNAL_SERVER_ERROR(), "function timed out");
+        // Lambda refuses invocations over the function's concurrency (TooManyRequestsException); API Gateway's
+        // proxy integration reports that as its own 500.
+        if (outcome.kind === "throttled") return finish(INTERNAL_SERVER_ERROR(), "function throttled: all execution environments busy");
         if (outcome.kind === "error") {
           console.error(`${requestId} function error:`, outcome.error);
           return finish(INTERNAL_SERVER_ERROR(), "function error");
@@ -101,9 +141,19 @@ export function createApiServer(options: ApiServerOptions): http.Server {
   return server;
 }
 
-/** The whole body, or undefined once it passes `limit` bytes (Content-Length checked first). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
+/** The request line ("POST /classify?top_k=3 HTTP/1.1") plus every header value, as the HTTP API quota counts them. */
+function requestLineAndHeaderBytes(req: http.IncomingMessage): number {
+  let bytes = Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}`);
+  for (let i = 1; i < req.rawHeaders.length; i += 2) bytes += Buffer.byteLength(req.rawHeaders[i]);
+  return bytes;
+}
+
+/**
+ * The whole body; undefined once it passes `limit` bytes (Content-Length checked first); "timeout" when it has not
+ * all arrived within `timeoutMs`; "aborted" when the client went away first.
+ */
+function readBody(req: http.IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | undefined | "timeout" | "aborted"> {
+  return new Promise((resolve) => {
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > limit) {
       req.resume();
@@ -113,12 +163,20 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | un
     const chunks: Buffer[] = [];
     let size = 0;
     let over = false;
+    const timer = setTimeout(() => resolve("timeout"), timeoutMs);
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) over = true;
       else chunks.push(chunk);
     });
-    req.on("end", () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on("error", reject);
+    req.on("end", () => {
+      clearTimeout(timer);
+      resolve(over ? undefined : Buffer.concat(chunks));
+    });
+    // "aborted"/ECONNRESET: the client closed the connection mid-body.
+    req.on("error", () => {
+      clearTimeout(timer);
+      resolve("aborted");
+    });
   });
 }

@@ -26,6 +26,9 @@ export const NOT_FOUND = () => gatewayError(404, "Not Found");
 export const INTERNAL_SERVER_ERROR = () => gatewayError(500, "Internal Server Error");
 export const REQUEST_TOO_LARGE = () => gatewayError(413, "Request Entity Too Large");
 export const SERVICE_UNAVAILABLE = () => gatewayError(503, "Service Unavailable");
+// API Gateway's texts for these two are not published: the emulator uses the HTTP reason phrases.
+export const REQUEST_HEADERS_TOO_LARGE = () => gatewayError(431, "Request Header Fields Too Large");
+export const REQUEST_TIMEOUT = () => gatewayError(408, "Request Timeout");
 
 interface StructuredResult {
   statusCode: unknown;

@@ -1,11 +1,16 @@
 /**
- * Runs the bundled Lambda handler the way the Lambda runtime calls it: one module load (so module-scope clients
- * are created once, as in a warm execution environment), then `handler(event, context)` per request with a real
- * Context (request id, remaining time) and the function timeout enforced.
+ * Runs the bundled Lambda handler the way the Lambda service does: a pool of execution environments (worker
+ * threads, local/lambda-environment.ts), each with its own module load of the bundle and one invocation at a time,
+ * created on demand up to the function's concurrency (more requests than that are throttled), reused while warm,
+ * and discarded when the function times out or its runtime crashes (an uncaught exception or unhandled rejection).
+ * A single shared module load serving concurrent requests would hide bugs Lambda never has (module-scope state
+ * shared between requests, such as a logger's per-request context) and survive crashes Lambda does not.
  */
 import { randomBytes, randomUUID } from "crypto";
-import type { Context } from "aws-lambda";
+import * as path from "path";
+import { Worker } from "worker_threads";
 import { LOCAL_ACCOUNT_ID } from "./apigw-event";
+import type { EnvironmentData, EnvironmentReply, InvocationMessage } from "./lambda-environment";
 
 export interface LambdaFunctionOptions {
   /** Absolute path of the bundle (bundleLambda().file). */
@@ -17,72 +22,160 @@ export interface LambdaFunctionOptions {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly region: string;
+  /** Execution environments at most (the function's reserved concurrency). @default 10 */
+  readonly concurrency?: number;
 }
 
 export type InvokeOutcome =
   | { readonly kind: "result"; readonly value: unknown; readonly durationMs: number }
   | { readonly kind: "error"; readonly error: unknown; readonly durationMs: number }
-  | { readonly kind: "timeout"; readonly durationMs: number };
+  | { readonly kind: "timeout"; readonly durationMs: number }
+  | { readonly kind: "throttled"; readonly durationMs: number };
 
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
+const ENVIRONMENT_SCRIPT = path.join(__dirname, "lambda-environment.ts");
+const WORKER_BOOT = [
+  `if (!require.extensions[".ts"]) require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true });`,
+  `require(${JSON.stringify(ENVIRONMENT_SCRIPT)});`,
+].join("\n");
+/** Lambda gives a function's init 10 s. */
+const INIT_TIMEOUT_MS = 10_000;
+
+/** One execution environment: a worker thread with the bundle loaded. */
+class ExecutionEnvironment {
+  private readonly worker: Worker;
+  private readonly ready: Promise<void>;
+  private pending: ((reply: EnvironmentReply) => void) | undefined;
+  dead = false;
+
+  constructor(data: EnvironmentData) {
+    // The worker inherits this process's environment (the Lambda's variables); ts-node loads the TypeScript
+    // environment script unless the process already compiles TypeScript (ts-node/register in its execArgv).
+    this.worker = new Worker(WORKER_BOOT, { eval: true, workerData: data });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.worker.once("message", (reply: EnvironmentReply) => (reply.kind === "ready" ? resolve() : reject(new Error("unexpected first message"))));
+      this.worker.once("error", reject);
+      this.worker.once("exit", (code) => reject(new Error(`the runtime exited during init (code ${code})`)));
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on("message", (reply: EnvironmentReply) => {
+      if (reply.kind === "ready") return;
+      const settle = this.pending;
+      this.pending = undefined;
+      settle?.(reply);
+    });
+    this.worker.on("error", (error: Error) => {
+      // An uncaught exception in the handler's code: the runtime process ends, and with it this environment.
+      this.dead = true;
+      const settle = this.pending;
+      this.pending = undefined;
+      settle?.({ kind: "error", error: { name: "Runtime.ExitError", message: `Runtime exited with error: ${error.message}`, stack: error.stack } });
+    });
+    this.worker.on("exit", () => {
+      this.dead = true;
+      const settle = this.pending;
+      this.pending = undefined;
+      settle?.({ kind: "error", error: { name: "Runtime.ExitError", message: "Runtime exited without providing a reason" } });
+    });
+    this.worker.unref();
+  }
+
+  /** Resolves once the bundle is loaded, or rejects with the init failure. */
+  waitUntilReady(): Promise<void> {
+    return this.ready;
+  }
+
+  run(message: InvocationMessage): Promise<EnvironmentReply> {
+    return new Promise((resolve) => {
+      if (this.dead) {
+        resolve({ kind: "error", error: { name: "Runtime.ExitError", message: "the execution environment had ended" } });
+        return;
+      }
+      this.pending = resolve;
+      this.worker.postMessage(message);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.dead = true;
+    await this.worker.terminate();
+  }
+}
 
 export class LocalLambdaFunction {
-  private readonly handler: Handler;
-  private readonly logStreamName: string;
+  private readonly idle: ExecutionEnvironment[] = [];
+  private busy = 0;
+  private readonly concurrency: number;
 
   constructor(private readonly options: LambdaFunctionOptions) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const module = require(options.bundleFile) as Record<string, unknown>;
-    const handler = module[options.exportName ?? "handler"];
-    if (typeof handler !== "function") {
-      throw new Error(`${options.bundleFile} does not export a function "${options.exportName ?? "handler"}"`);
-    }
-    this.handler = handler as Handler;
-    const day = new Date().toISOString().slice(0, 10).replace(/-/g, "/");
-    this.logStreamName = `${day}/[$LATEST]${randomBytes(16).toString("hex")}`;
+    this.concurrency = options.concurrency ?? 10;
   }
 
   async invoke(event: unknown): Promise<InvokeOutcome> {
     const started = Date.now();
-    const deadline = started + this.options.timeoutSeconds * 1000;
-    const context = this.context(deadline);
+    const requestId = randomUUID();
+    let environment = this.idle.pop();
+    // An environment whose runtime crashed after answering (a stray error on a later tick) is gone: skip it.
+    while (environment?.dead) environment = this.idle.pop();
+    if (!environment) {
+      if (this.busy >= this.concurrency) return { kind: "throttled", durationMs: 0 };
+      environment = this.newEnvironment();
+    }
+    this.busy += 1;
+    try {
+      const init = await Promise.race([
+        environment.waitUntilReady().then(() => undefined, (error: unknown) => error),
+        new Promise((resolve) => setTimeout(() => resolve(new Error(`init did not finish within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS).unref()),
+      ]);
+      if (init !== undefined) {
+        await environment.terminate();
+        return { kind: "error", error: init, durationMs: Date.now() - started };
+      }
+      return await this.run(environment, event, requestId, started);
+    } finally {
+      this.busy -= 1;
+      if (!environment.dead) this.idle.push(environment);
+    }
+  }
+
+  private async run(environment: ExecutionEnvironment, event: unknown, requestId: string, started: number): Promise<InvokeOutcome> {
+    const deadline = Date.now() + this.options.timeoutSeconds * 1000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), deadline - started);
+      timer = setTimeout(() => resolve("timeout"), deadline - Date.now());
     });
     try {
-      const value = await Promise.race([Promise.resolve().then(() => this.handler(event, context)), timeout]);
-      if (value === "timeout") {
-        // Lambda freezes the environment here; in-process the handler's promise is simply abandoned.
-        console.error(`${context.awsRequestId} Task timed out after ${this.options.timeoutSeconds.toFixed(2)} seconds`);
+      const reply = await Promise.race([environment.run({ requestId, event, deadline }), timeout]);
+      if (reply === "timeout") {
+        // Lambda stops the environment at the timeout; the next invocation gets a fresh one.
+        console.error(`${requestId} Task timed out after ${this.options.timeoutSeconds.toFixed(2)} seconds`);
+        await environment.terminate();
         return { kind: "timeout", durationMs: Date.now() - started };
       }
-      return { kind: "result", value, durationMs: Date.now() - started };
-    } catch (error) {
-      return { kind: "error", error, durationMs: Date.now() - started };
+      if (reply.kind === "result") return { kind: "result", value: reply.value, durationMs: Date.now() - started };
+      if (reply.kind === "error" && environment.dead) {
+        console.error(`${requestId} ${reply.error.message}: the execution environment is discarded`);
+      }
+      return { kind: "error", error: reply.kind === "error" ? reply.error : reply, durationMs: Date.now() - started };
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private context(deadline: number): Context {
-    const { functionName, region, memoryMb } = this.options;
-    const unsupported = () => {
-      throw new Error("callback-style context methods are not supported by the Node.js 22 runtime");
-    };
-    return {
-      callbackWaitsForEmptyEventLoop: true,
+  private newEnvironment(): ExecutionEnvironment {
+    const { functionName, region, memoryMb, bundleFile } = this.options;
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, "/");
+    return new ExecutionEnvironment({
+      bundleFile,
+      exportName: this.options.exportName ?? "handler",
       functionName,
-      functionVersion: "$LATEST",
       invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-      memoryLimitInMB: String(memoryMb),
-      awsRequestId: randomUUID(),
-      logGroupName: `/aws/lambda/${functionName}`,
-      logStreamName: this.logStreamName,
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: unsupported,
-      fail: unsupported,
-      succeed: unsupported,
-    };
+      memoryMb,
+      logStreamName: `${day}/[$LATEST]${randomBytes(16).toString("hex")}`,
+    });
+  }
+
+  /** Ends every environment (the API server is stopping). */
+  async close(): Promise<void> {
+    await Promise.all(this.idle.splice(0).map((environment) => environment.terminate()));
   }
 }

@@ -14,6 +14,7 @@ import * as path from "path";
 import { bundleLambda } from "../src/lambda-bundle";
 import { ensureDemoModel, writeTestImages } from "./model-assets";
 import { freePort } from "./ports";
+import { treeRssMb } from "./process-tree";
 import { startApi, startEndpoint } from "./stack";
 
 interface StepResult {
@@ -26,34 +27,6 @@ interface StepResult {
 }
 
 const ENDPOINT_NAME = "local-vit";
-
-/** Sum of VmRSS over a process and all its descendants (the endpoint: front + MMS Java + Python workers). */
-function treeRssMb(rootPid: number): number {
-  const children = new Map<number, number[]>();
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]); // field 4 of stat
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  let kb = 0;
-  const pending = [rootPid];
-  while (pending.length > 0) {
-    const pid = pending.pop()!;
-    pending.push(...(children.get(pid) ?? []));
-    try {
-      const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (rss) kb += Number(rss[1]);
-    } catch {
-      // gone
-    }
-  }
-  return kb / 1024;
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -131,7 +104,12 @@ async function main(): Promise<number> {
 
   const endpoint = await startEndpoint({ port: await freePort(), modelDir, endpointName: ENDPOINT_NAME });
   // WARN: one log line per request would make the load test measure logging to a pipe, not the chain.
-  const api = await startApi({ port: await freePort(), bundleFile: bundle.file, endpointUrl: endpoint.ready, endpointName: ENDPOINT_NAME, logLevel: "WARN" });
+  // One execution environment per client, as Lambda scales out (the stack's reserved concurrency of 10 would
+  // throttle the 16-client step: that is a deployment setting, not the layer's cost).
+  const api = await startApi({
+    port: await freePort(), bundleFile: bundle.file, endpointUrl: endpoint.ready, endpointName: ENDPOINT_NAME, logLevel: "WARN",
+    concurrency: Math.max(...clientCounts),
+  });
   try {
     const apiUrl = new URL("/classify", api.ready);
     const endpointUrl = new URL(`/endpoints/${ENDPOINT_NAME}/invocations`, endpoint.ready);

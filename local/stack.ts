@@ -14,6 +14,8 @@ import { paths, REPO_ROOT } from "./settings";
 /** The function timeout the stack deploys with (src/inference-function.ts default). */
 export const LAMBDA_TIMEOUT_SECONDS = 28;
 export const LAMBDA_MEMORY_MB = 512;
+/** The function's reserved concurrency the stack deploys with (src/config/schema.ts default): more is throttled. */
+export const LAMBDA_CONCURRENCY = 10;
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_FUNCTION_NAME = "local-classifier";
 
@@ -78,6 +80,8 @@ export interface ApiOptions {
   readonly invokeBudgetMs?: number;
   /** POWERTOOLS_LOG_LEVEL. @default "INFO" */
   readonly logLevel?: string;
+  /** Execution environments at most; more concurrent requests are throttled. @default LAMBDA_CONCURRENCY */
+  readonly concurrency?: number;
   readonly echo?: boolean;
 }
 
@@ -128,6 +132,7 @@ export function startApi(options: ApiOptions): Promise<ManagedProcess> {
       LOCAL_API_PORT: String(options.port),
       LOCAL_LAMBDA_TIMEOUT_S: String(LAMBDA_TIMEOUT_SECONDS),
       LOCAL_LAMBDA_MEMORY_MB: String(LAMBDA_MEMORY_MB),
+      LOCAL_LAMBDA_CONCURRENCY: String(options.concurrency ?? LAMBDA_CONCURRENCY),
       LOCAL_STOP_WITH_PARENT: "1",
     },
     readyLine: /^LOCAL_API_READY (\S+)/,

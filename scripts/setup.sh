@@ -3,6 +3,7 @@
 #   - npm packages from package-lock.json (npm ci)
 #   - a JDK for the local endpoint's model server (multi-model-server runs on Java)
 #   - .venv: Python packages for model/ (pinned in model/requirements-dev.txt; torch is the CPU wheel)
+#   - .venv-tf449: the same tests under the serving container's transformers (model/requirements-tf449.txt)
 #   - .venv-checkov: the security scanner, kept apart because it pins many packages of its own
 #   - .venv-emulator: the AWS emulator for deploy rehearsals (moto, model/aws_emulator/requirements.txt), kept apart
 #     for the same reason
@@ -57,6 +58,18 @@ if [ ! -f .venv/.toolkits-stamp ] || [ "$(cat .venv/.toolkits-stamp)" != "$toolk
   say "SageMaker inference toolkits into .venv (--no-deps)"
   pip_quiet .venv/bin/python install --no-deps -r model/requirements-toolkits.txt
   echo "$toolkits_want" > .venv/.toolkits-stamp
+fi
+# .venv-tf449: the model tests again under the container's transformers 4.49.0 (model/requirements-tf449.txt).
+# torch: TF449_TORCH (default 2.13.0, the CPU wheel on disk). TF449_TORCH=2.6.0 gives the container's exact torch,
+# but PyPI only has its CUDA build: about 3 GB to download and 5.2 GB installed, so it is not the default.
+tf449_torch=${TF449_TORCH:-2.13.0}
+tf449_want=$(echo "torch==$tf449_torch" | cat - model/requirements-tf449.txt model/requirements-toolkits.txt | sha256sum | cut -d' ' -f1)
+if [ ! -f .venv-tf449/.setup-stamp ] || [ "$(cat .venv-tf449/.setup-stamp)" != "$tf449_want" ]; then
+  say "python venv .venv-tf449 (transformers 4.49.0, torch $tf449_torch) from model/requirements-tf449.txt"
+  [ -x .venv-tf449/bin/python ] || python3 -m venv .venv-tf449
+  pip_quiet .venv-tf449/bin/python install "torch==$tf449_torch" -r model/requirements-tf449.txt
+  pip_quiet .venv-tf449/bin/python install --no-deps -r model/requirements-toolkits.txt
+  echo "$tf449_want" > .venv-tf449/.setup-stamp
 fi
 make_venv .venv-checkov scripts/checkov-requirements.txt
 make_venv .venv-emulator model/aws_emulator/requirements.txt

@@ -25,6 +25,10 @@ echo "wrote cdktf.out/stacks/vit-classifier/cdk.tf.json"
 step "pytest (model/)"
 .venv/bin/python -m pytest model/tests -q
 
+# A model saved here (transformers 4.57.6) is loaded in the container by 4.49.0: the same tests under that version.
+step "pytest (model/, transformers 4.49.0 as in the serving container)"
+.venv-tf449/bin/python -m pytest model/tests -q -p no:cacheprovider
+
 step "pytest (model/local_endpoint)"
 .venv/bin/python -m pytest model/local_endpoint/tests -q
 

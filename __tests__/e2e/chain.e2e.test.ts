@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient, ValidationError } from "@aws-sdk/client-sagemaker-runtime";
 import { TestImage, TestImageSet, writeTestImages } from "../../local/model-assets";
-import { pngBomb, TIFF_BYTES, truncated } from "./support/bad-images";
+import { cutMultipart, pngBomb, TIFF_BYTES, truncated } from "./support/bad-images";
 import { call, imageRequest, INPUT_KINDS, InputKind, JsonAnswer, mapLimited } from "./support/http";
 import { E2EStack, ENDPOINT_NAME, startE2EStack } from "./support/local-stack";
 
@@ -96,6 +96,25 @@ describe("classify through the whole chain", () => {
   });
 });
 
+describe("execution environments", () => {
+  it("logs each concurrent request with its own function request id (one request per environment, as on Lambda)", async () => {
+    // Act
+    const answers = await Promise.all(jpegs().slice(0, 6).map((image) => classify(imageRequest(image.file, "raw"))));
+
+    // Assess: every summary line names the request it describes
+    answers.forEach(expectOk);
+    const ids = new Set(answers.map((answer) => answer.headers.get("x-request-id")));
+    const summaries = stack.api
+      .output()
+      .split("\n")
+      .filter((line) => line.startsWith("{") && line.includes('"request completed"'))
+      .map((line) => JSON.parse(line) as { requestId: string; function_request_id: string })
+      .filter((line) => ids.has(line.requestId));
+    expect(summaries).toHaveLength(6);
+    for (const line of summaries) expect(line.function_request_id).toBe(line.requestId);
+  });
+});
+
 describe("embed through the whole chain", () => {
   const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
   const cosine = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0) / (norm(a) * norm(b));
@@ -146,6 +165,11 @@ describe("bad input through the whole chain", () => {
       form.append("note", "no file here");
       return { init: { method: "POST", body: form } };
     }],
+    // The body ends inside the file part: this used to crash the API process (busboy's unhandled stream error).
+    ["a multipart upload cut inside the file data", 400, "invalid_multipart", () => {
+      const form = cutMultipart(jpegBytes());
+      return { init: { method: "POST", body: form.body, headers: { "content-type": form.contentType } } };
+    }],
     ["top_k=0", 400, "bad_top_k", () => ({ init: imageRequest(jpegs()[2].file, "raw"), query: "?top_k=0" })],
     ["top_k=abc", 400, "bad_top_k", () => ({ init: imageRequest(jpegs()[2].file, "raw"), query: "?top_k=abc" })],
     ["top_k above the model's label count (checked by the endpoint)", 400, "bad_top_k", () => ({ init: imageRequest(jpegs()[2].file, "raw"), query: "?top_k=7" })],
@@ -162,6 +186,7 @@ describe("bad input through the whole chain", () => {
       body: { error: { code, message: expect.any(String) }, requestId: expect.any(String) },
     });
     expect(answer.headers.get("content-type")).toBe("application/json");
+    expect(answer.headers.get("x-content-type-options")).toBe("nosniff");
     expect(answer.headers.get("x-request-id")).toBe(answer.body.requestId);
     expect(answer.body.error.message).not.toMatch(/Traceback|File "|\.py|Exception/);
     const after = await classify(imageRequest(jpegs()[3].file, "raw"));

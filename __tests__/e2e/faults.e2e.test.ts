@@ -9,6 +9,8 @@ import * as path from "path";
 import { execFileSync } from "child_process";
 import { writeTestImages } from "../../local/model-assets";
 import { paths, REPO_ROOT } from "../../local/settings";
+import { descendantPids } from "../../local/process-tree";
+import { pngRgba } from "./support/bad-images";
 import { call, imageRequest } from "./support/http";
 import { E2EStack, startE2EStack } from "./support/local-stack";
 
@@ -39,6 +41,42 @@ const classify = () => call(`${stack.apiUrl}/classify`, imageRequest(image, "raw
 
 it("serves normally before any fault", async () => {
   expect((await classify()).status).toBe(200);
+});
+
+it("answers from a fresh worker when the worker running a request dies (one retry within the budget)", async () => {
+  // Prepare: pictures that keep a worker busy for a while (RGBA at the 100 MB inflated ceiling), more of them than
+  // there are workers so both are busy, and the worker processes (children of the model server's Python fork
+  // server, which restarts them)
+  const busy = pngRgba(4900, 4900);
+  const isWorker = (pid: number) => /model_service_worker/.test(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8"));
+  const workers = descendantPids(stack.endpoint.pid).filter((pid) => {
+    try {
+      return isWorker(pid) && isWorker(Number(fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")[1]));
+    } catch {
+      return false;
+    }
+  });
+  expect(workers.length).toBeGreaterThanOrEqual(1);
+
+  // Act: kill every worker while the first requests are being decoded
+  const pending = Array.from({ length: 4 }, () => call(`${stack.apiUrl}/classify`, { method: "POST", body: busy, headers: { "content-type": "image/png" } }));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  for (const pid of workers) process.kill(pid, "SIGKILL");
+  const answers = await Promise.all(pending);
+
+  // Assess: every request is answered; those in flight got multi-model-server's "Worker died." (500) once and the
+  // Lambda sent them again
+  for (const answer of answers) expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { predictions: expect.any(Array) } });
+  const ids = new Set(answers.map((answer) => answer.headers.get("x-request-id")));
+  const summaries = stack.api
+    .output()
+    .split("\n")
+    .filter((line) => line.startsWith("{") && line.includes('"request completed"'))
+    .map((line) => JSON.parse(line) as { requestId: string; attempts: number })
+    .filter((line) => ids.has(line.requestId));
+  expect(summaries).toHaveLength(4);
+  expect(summaries.filter((line) => line.attempts === 2).length).toBeGreaterThanOrEqual(1);
+  expect(stack.api.output()).toMatch(/endpoint attempt failed.*Worker died\./);
 });
 
 it("answers a fast 503 endpoint_unavailable with Retry-After while the endpoint is down", async () => {

@@ -19,6 +19,7 @@ import {
   startFakeSageMakerRuntime,
   throttlingAnswer,
   validationErrorAnswer,
+  workerDiedAnswer,
 } from "../support/fake-sagemaker-runtime";
 import { useLocalEndpointEnv } from "./env";
 import { binaryEvent, bodyOf, JPEG, lambdaContext, PNG_1X1 } from "./fixtures";
@@ -186,6 +187,19 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
     expect(result.body).not.toContain("No worker");
     expect(fake.requests).toHaveLength(3);
     expect(summaryLine(logs)).toMatchObject({ attempts: 3, errorCode: "endpoint_throttled", errorDetail: expect.objectContaining({ originalStatusCode: expect.any(Number) }) });
+  });
+
+  it("sends the request again once when the model server's worker died, and answers from the next worker", async () => {
+    // Prepare
+    fake.respondWith([workerDiedAnswer(), classifyAnswer()]);
+
+    // Act
+    const result = await classify();
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(fake.requests).toHaveLength(2);
+    expect(fake.requests[1].body.equals(fake.requests[0].body)).toBe(true);
   });
 
   it("answers once a busy model server has room again", async () => {

@@ -71,7 +71,7 @@ describe("Lambda handler: event shapes and routes", () => {
 
     // Assess
     expect(result.statusCode).toBe(200);
-    expect(result.headers).toMatchObject({ "content-type": "application/json", "x-request-id": REQUEST_ID });
+    expect(result.headers).toMatchObject({ "content-type": "application/json", "x-request-id": REQUEST_ID, "x-content-type-options": "nosniff" });
     expect(bodyOf(result)).toEqual({ predictions: [{ label: "a", score: 0.7 }, { label: "b", score: 0.2 }, { label: "c", score: 0.1 }] });
     expect(sagemaker).toHaveReceivedCommandWith(InvokeEndpointCommand, {
       EndpointName: "test-endpoint",
@@ -120,6 +120,7 @@ describe("Lambda handler: event shapes and routes", () => {
 
     // Assess
     expectError(result, 404, "route_not_found");
+    expect(result.headers?.["x-content-type-options"]).toBe("nosniff");
     expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
   });
 
@@ -243,6 +244,31 @@ describe("Lambda handler: input kinds", () => {
     expect(result.statusCode).toBe(200);
     expect(sentInput().ContentType).toBe("image/gif");
     expect(Buffer.from(sentInput().Body as Uint8Array).equals(GIF_1X1)).toBe(true);
+  });
+
+  it.each([
+    ["JSON", "application/json", () => Buffer.from(JSON.stringify({ image: GIF_1X1.toString("base64") })), GIF_1X1],
+    ["multipart", curlMultipart(PNG_1X1, "image/png").contentType, () => curlMultipart(PNG_1X1, "image/png").body, PNG_1X1],
+  ])("accepts %s sent with a repeated Content-Type header (API Gateway joins repeats with commas)", async (_name, type, body, image) => {
+    // Prepare: `curl -H 'Content-Type: application/json' -H 'Content-Type: application/json'` through an HTTP API.
+    for (const joined of [`${type},${type}`, `${type}, ${type}`]) {
+      sagemaker.resetHistory();
+
+      // Act
+      const result = await invoke(binaryEvent("http-api-v2", body(), joined));
+
+      // Assess
+      expect({ joined, status: result.statusCode }).toEqual({ joined, status: 200 });
+      expect(Buffer.from(sentInput().Body as Uint8Array).equals(image)).toBe(true);
+    }
+  });
+
+  it("does not merge two different Content-Type values into either one", async () => {
+    // Act: a JSON body declared as both JSON and text is not read as JSON; its bytes are not an image.
+    const result = await invoke(binaryEvent("http-api-v2", Buffer.from(JSON.stringify({ image: GIF_1X1.toString("base64") })), "application/json,text/plain"));
+
+    // Assess
+    expectError(result, 415, "unsupported_media_type");
   });
 
   it("accepts JSON with a data: URL, and a JSON body that API Gateway base64-encoded", async () => {
@@ -544,6 +570,35 @@ describe("Lambda handler: SageMaker errors", () => {
     expect(result.body).not.toMatch(/Traceback|primary|123456789012|PIL|not authorized|ECONNREFUSED/);
     if (status === 503) expect(Number(result.headers?.["retry-after"])).toBeGreaterThan(0);
     else expect(result.headers?.["retry-after"]).toBeUndefined();
+  });
+
+  // multi-model-server's (and TorchServe's) answer when the worker running the request dies (killed, OOM): another
+  // worker, or the restarted one, can serve the same request, and inference has no side effects.
+  const WORKER_DIED = '{"code":500,"type":"InternalServerException","message":"Worker died."}';
+
+  it("retries once when the model server's worker died during the request, and answers from the next worker", async () => {
+    // Prepare
+    sagemaker.on(InvokeEndpointCommand).rejectsOnce(modelError(500, WORKER_DIED)).resolves(answer(PREDICTIONS));
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg"));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(2);
+    expect(summaryLine(logs)).toMatchObject({ status: 200, attempts: 2 });
+  });
+
+  it("retries a dead worker only once: a second death is a 502 model_error", async () => {
+    // Prepare
+    sagemaker.on(InvokeEndpointCommand).rejects(modelError(500, WORKER_DIED));
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg"));
+
+    // Assess
+    expectError(result, 502, "model_error");
+    expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(2);
   });
 
   it("gives up retrying when the budget cannot fit another attempt", async () => {

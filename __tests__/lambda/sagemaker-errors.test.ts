@@ -43,6 +43,27 @@ describe("classifyInvokeError", () => {
     expect(failure.error.detail).toMatchObject({ originalStatusCode: status });
   });
 
+  it("maps a worker that died during the request as a model_error worth one more attempt", () => {
+    // Prepare: multi-model-server's and TorchServe's answer (WorkerThread: "Worker died.", status 500)
+    const message = JSON.stringify({ code: 500, type: "InternalServerException", message: "Worker died." });
+
+    // Act
+    const failure = classifyInvokeError(modelError(500, message), false);
+
+    // Assess
+    expect(failure).toMatchObject({ retryable: true, retryOnce: true, throttled: false });
+    expect(failure.error).toMatchObject({ code: "model_error", status: 502 });
+    expect(failure.error.detail).toMatchObject({ originalStatusCode: 500, reason: "the model server's worker died during the request" });
+  });
+
+  it("does not retry a 500 that only mentions a worker inside the model's own error text", () => {
+    // Act: a traceback quoting the words is the model failing, not a worker process dying.
+    const failure = classifyInvokeError(modelError(500, 'Traceback ... RuntimeError: "Worker died." is not a valid label'), false);
+
+    // Assess
+    expect(failure.retryable).toBe(false);
+  });
+
   it("maps SageMaker's oversize-body ValidationError to 413 image_too_large, not misconfigured", () => {
     // Prepare: the real text, in any case
     const oversize = new ValidationError({ message: "Request 7b4a5c1e-0d2f has OverSize body.", $metadata: { httpStatusCode: 400 } });

@@ -1,4 +1,5 @@
 // The local API server over real HTTP on loopback, with a recording fake in place of the Lambda bundle.
+import * as net from "net";
 import type { AddressInfo } from "net";
 import type { Server } from "http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
@@ -9,6 +10,8 @@ let server: Server;
 let url: string;
 let events: APIGatewayProxyEventV2[];
 let next: (event: APIGatewayProxyEventV2) => InvokeOutcome;
+let accessLines: Record<string, unknown>[];
+const BODY_TIMEOUT_MS = 400;
 
 const fakeLambda: LambdaInvoker = {
   async invoke(event) {
@@ -18,7 +21,12 @@ const fakeLambda: LambdaInvoker = {
 };
 
 beforeAll(async () => {
-  server = createApiServer({ routeKeys: ["POST /classify", "POST /embed"], lambda: fakeLambda, accessLog: () => undefined });
+  server = createApiServer({
+    routeKeys: ["POST /classify", "POST /embed"],
+    lambda: fakeLambda,
+    accessLog: (entry) => accessLines.push(entry),
+    bodyTimeoutMs: BODY_TIMEOUT_MS,
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -30,6 +38,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   events = [];
+  accessLines = [];
   next = () => ({ kind: "result", value: { statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}' }, durationMs: 1 });
 });
 
@@ -100,4 +109,79 @@ it("decodes base64 response bodies and turns cookies into set-cookie headers", a
   expect(response.status).toBe(201);
   expect(await response.text()).toBe("bytes");
   expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
+});
+
+/** Writes raw bytes on a fresh connection and collects what comes back until the server closes it (or `waitMs`). */
+function rawExchange(bytes: string | Buffer, waitMs: number, closeAfterWrite = false): Promise<{ text: string; closedByServer: boolean; elapsedMs: number }> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const socket = net.connect((server.address() as AddressInfo).port, "127.0.0.1");
+    let text = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closedByServer: false, elapsedMs: Date.now() - started });
+    }, waitMs);
+    socket.on("data", (chunk) => (text += chunk.toString()));
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve({ text, closedByServer: true, elapsedMs: Date.now() - started });
+    });
+    socket.on("error", () => undefined);
+    socket.write(bytes, () => {
+      if (closeAfterWrite) socket.destroy();
+    });
+  });
+}
+
+it("gives up on a body shorter than its Content-Length, answers 408 and closes, without calling the function", async () => {
+  // Act: 1000 bytes announced, 10 sent, then silence
+  const exchange = await rawExchange("POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 1000\r\n\r\n0123456789", 10_000);
+
+  // Assess
+  expect(exchange.closedByServer).toBe(true);
+  expect(exchange.text).toMatch(/^HTTP\/1\.1 408/);
+  expect(exchange.text).toContain('{"message":"Request Timeout"}');
+  expect(exchange.elapsedMs).toBeLessThan(BODY_TIMEOUT_MS + 2_000);
+  expect(events).toHaveLength(0);
+});
+
+it("answers 431 when the request line and header values pass API Gateway's 10240 bytes, without calling the function", async () => {
+  // Prepare: 10 300 bytes of header value is under Node's own limit (16 KiB), over API Gateway's
+  const headers = { "content-type": "image/jpeg", "x-padding": "a".repeat(10_300) };
+
+  // Act
+  const over = await fetch(`${url}/classify`, { method: "POST", body: "x", headers });
+  const under = await fetch(`${url}/classify`, { method: "POST", body: "x", headers: { ...headers, "x-padding": "a".repeat(9_000) } });
+
+  // Assess
+  expect(over.status).toBe(431);
+  expect(await over.json()).toEqual({ message: "Request Header Fields Too Large" });
+  expect(under.status).toBe(200);
+  expect(events).toHaveLength(1);
+});
+
+it("logs a client that aborts its upload as a closed connection, not as a failure with a stack trace", async () => {
+  // Prepare
+  const errors = jest.spyOn(console, "error").mockImplementation(() => undefined);
+  try {
+    // Act: half the body, then the client goes away
+    await rawExchange("POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 1000\r\n\r\n0123456789", 2_000, true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // Assess
+    expect(errors).not.toHaveBeenCalled();
+    expect(accessLines).toEqual([expect.objectContaining({ status: 0, clientClosed: expect.stringContaining("closed the connection") })]);
+    expect(events).toHaveLength(0);
+    expect((await fetch(`${url}/classify`, { method: "POST", body: "x", headers: { "content-type": "image/jpeg" } })).status).toBe(200);
+  } finally {
+    errors.mockRestore();
+  }
+});
+
+it("answers API Gateway's 500 when the function is throttled (every execution environment busy)", async () => {
+  next = () => ({ kind: "throttled", durationMs: 0 });
+  const response = await fetch(`${url}/classify`, { method: "POST", body: "x", headers: { "content-type": "image/jpeg" } });
+  expect(response.status).toBe(500);
+  expect(await response.json()).toEqual({ message: "Internal Server Error" });
+  expect(accessLines[0]).toMatchObject({ integrationError: expect.stringContaining("throttled") });
 });

@@ -4,7 +4,7 @@
  *   POST /endpoints/{EndpointName}/invocations, body = payload, headers Content-Type / Accept /
  *   X-Amzn-SageMaker-Custom-Attributes; errors as JSON bodies with the `x-amzn-errortype` header.
  * It can also play an endpoint with a smaller body limit (limitBodySize: serverless takes 4 MB) and a model
- * server whose queue is full (modelServerBusyAnswer).
+ * server whose queue is full (modelServerBusyAnswer) or whose worker died (workerDiedAnswer).
  * Point the real SDK at it with AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=<url> (plus dummy credentials).
  * Each test scripts the answers and reads back what the server saw (requests, aborted connections).
  * Reusable by the local-stack tests: it has no jest dependency.
@@ -177,6 +177,11 @@ export function modelServerBusyAnswer(originalStatusCode = 503): FakeAnswer {
     originalStatusCode,
     JSON.stringify({ code: originalStatusCode, type: "ServiceUnavailableException", message: "No worker is available to serve request: model" }),
   );
+}
+
+/** A model server whose worker process died while running the request (multi-model-server and TorchServe). */
+export function workerDiedAnswer(): FakeAnswer {
+  return modelErrorAnswer(500, JSON.stringify({ code: 500, type: "InternalServerException", message: "Worker died." }));
 }
 
 /** What SageMaker answers when the body is over the endpoint's own limit (4 MB for a serverless endpoint). */

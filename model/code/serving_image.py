@@ -1,8 +1,14 @@
 """Bytes -> one RGB Pillow image, refusing anything that is not a sound JPEG, PNG, WebP, GIF or BMP.
 
-Order matters: sniff magic bytes (cheap, gives 415 for other image formats), open (header only) with the
-allowed formats, check dimensions before decoding a single pixel, pick a JPEG draft scale, decode fully
-(truncated data fails here), apply EXIF orientation, then convert the mode to RGB.
+Order matters: sniff magic bytes (cheap, gives 415 for other image formats), check the file's structure
+(serving_integrity: PNG CRCs, JPEG markers, chunk/scan ceilings), open (header only) with the allowed formats,
+check dimensions before decoding a single pixel, pick a JPEG draft scale, decode fully (truncated data fails
+here), convert the mode to 8-bit RGB while box-reducing large pictures band by band, then apply EXIF orientation.
+
+Cost: a picture larger than the model needs is reduced by a whole factor (both sides stay >= draft_min_side, the
+same floor as JPEG draft mode) in bands of ~2 MP, so conversions (16-bit scaling, alpha compositing, palettes)
+never hold more than a band's worth of temporary copies. The decoded picture itself is what remains: at the
+50 MP ceiling that is 50-200 MB depending on the mode (see model/bench/bench_image_cost.py).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from serving_errors import RequestError
+from serving_integrity import check_structure
 from serving_settings import ServingSettings
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
@@ -65,19 +72,20 @@ def decode_image(data: bytes, settings: ServingSettings) -> Image.Image:
         raise RequestError("undecodable_image", f"the body is not a {ALLOWED_TEXT} image")
     if detected not in ALLOWED_FORMATS:
         raise RequestError("unsupported_media_type", f"{detected} images are not supported; send {ALLOWED_TEXT}")
+    check_structure(detected, data)
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a warning here is a refusal.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
-            _check_dimensions(image.size, settings)
+            _check_dimensions(image.size, settings, image.format)
             # MPO is how Pillow opens the multi-picture JPEGs many phone cameras write: a JPEG subclass.
             if image.format in ("JPEG", "MPO") and settings.draft_min_side:
                 # DCT-domain downscale by 1/2, 1/4 or 1/8 while both sides stay >= draft_min_side: a 12 MP
                 # photo then decodes at about 1/16 of the pixels, before the (antialiased) resize.
                 image.draft(None, (settings.draft_min_side, settings.draft_min_side))
             image.load()
-            return to_rgb(_apply_exif_orientation(image))
+            return _apply_exif_orientation(reduced_rgb(image, settings.draft_min_side), source=image)
     except RequestError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
@@ -90,31 +98,94 @@ def decode_image(data: bytes, settings: ServingSettings) -> Image.Image:
         raise RequestError("undecodable_image", f"the {detected} image is truncated or corrupt") from None
 
 
-def _apply_exif_orientation(image: Image.Image) -> Image.Image:
+# Where Pillow looks for the orientation (Image.getexif): EXIF blocks, PNG text profiles, XMP.
+_ORIENTATION_KEYS = ("exif", "Raw profile type exif", "xmp", "XML:com.adobe.xmp")
+
+
+def _apply_exif_orientation(image: Image.Image, source: Image.Image) -> Image.Image:
+    """Turns `image` (the converted, maybe reduced, picture) the way `source`'s metadata says."""
+    image.info.update({key: source.info[key] for key in _ORIENTATION_KEYS if key in source.info})
     try:
         return ImageOps.exif_transpose(image)
     except Exception:  # noqa: BLE001 - a malformed EXIF block must not make a sound picture unusable
         return image
 
 
+# Pixels converted at a time when a large picture is reduced: bounds the temporary copies to a few MB per band.
+BAND_PIXELS = 2_000_000
+
+
+def reduced_rgb(image: Image.Image, min_side: int) -> Image.Image:
+    """8-bit RGB, box-reduced by the largest whole factor that keeps both sides >= min_side (0: never reduce).
+
+    Box averaging before the preprocessor's own (antialiased) resize keeps the model input close to a full-size
+    resize, as JPEG draft mode does; for transparency it averages the pixels after compositing on white, which
+    is what a full-size composite followed by a resize gives.
+    """
+    factor = min(image.size) // min_side if min_side else 1
+    if factor < 2:
+        return to_rgb(image)
+    width, height = image.size
+    reduced = Image.new("RGB", (-(-width // factor), -(-height // factor)))
+    band_rows = max(1, BAND_PIXELS // (width * factor)) * factor
+    extrema = image.getextrema() if _is_high_depth(image.mode) else None
+    for top in range(0, height, band_rows):
+        band = _averageable(image.crop((0, top, width, min(height, top + band_rows))))
+        # Averaging first and converting the factor^2-times smaller result gives the same picture: for RGBA/LA
+        # Pillow's reduce averages the premultiplied colour, and compositing on white is linear in it; the
+        # 16-bit scaling is linear too (rounding aside).
+        reduced.paste(to_rgb(band.reduce(factor), extrema), (0, top // factor))
+    return reduced
+
+
+def _averageable(band: Image.Image) -> Image.Image:
+    """The band in a mode whose pixel values can be averaged (palette indices and bit planes cannot)."""
+    mode = band.mode
+    if mode in ("RGB", "L", "RGBA", "LA", "I", "F") and "transparency" not in band.info:
+        return band
+    if mode.startswith("I;16"):
+        return band.convert("I")
+    if mode in ("P", "PA", "1", "L", "RGB") and ("transparency" in band.info or mode == "PA"):
+        return band.convert("RGBA")
+    if mode == "1":
+        return band.convert("L")
+    if mode == "P":
+        return band.convert("RGB")
+    return to_rgb(band)  # CMYK, YCbCr, LAB, ...: their conversions to RGB are not linear
+
+
 def _too_large_text(settings: ServingSettings) -> str:
     return f"images may have at most {settings.max_pixels} pixels and {settings.max_side} pixels per side"
 
 
-def _check_dimensions(size: tuple[int, int], settings: ServingSettings) -> None:
+# Formats whose decoder costs more than the general ceiling allows (model/bench/bench_image_cost.py): Pillow's WebP
+# decoder holds ~15 bytes per pixel at once (763 MB at 50 MP) and takes ~20 ms per MP with alpha; nothing on our
+# side can shrink that. 4096 x 4096 keeps it near a third of a second and 250 MB.
+FORMAT_MAX_PIXELS = {"WEBP": 4096 * 4096}
+
+
+def _check_dimensions(size: tuple[int, int], settings: ServingSettings, fmt: str | None = None) -> None:
     width, height = size
     if width < 1 or height < 1:
         raise RequestError("undecodable_image", "the image has no pixels")
     if width * height > settings.max_pixels or max(width, height) > settings.max_side:
         raise RequestError("image_too_large", f"{width}x{height} is too large: {_too_large_text(settings)}")
+    ceiling = FORMAT_MAX_PIXELS.get(fmt or "")
+    if ceiling is not None and width * height > ceiling:
+        raise RequestError("image_too_large", f"{width}x{height} is too large: {fmt} images may have at most {ceiling} pixels")
 
 
-def to_rgb(image: Image.Image) -> Image.Image:
+def _is_high_depth(mode: str) -> bool:
+    return mode.startswith("I;16") or mode in ("I", "F")
+
+
+def to_rgb(image: Image.Image, extrema: tuple | None = None) -> Image.Image:
     """Any Pillow mode -> 8-bit RGB.
 
     Transparency is composited on white (not dropped): dropped alpha exposes whatever colour the transparent
     pixels happen to store, often black, while transparent product shots and logos are meant to be seen on a
-    light page. High-bit-depth modes are scaled to 8 bits rather than clipped, which would turn them white.
+    light page. High-bit-depth modes are scaled to 8 bits rather than clipped, which would turn them white;
+    whether to scale is decided from `extrema` (the whole picture's (min, max), when `image` is one band of it).
     """
     mode = image.mode
     if mode == "P":
@@ -124,17 +195,21 @@ def to_rgb(image: Image.Image) -> Image.Image:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
-    if mode.startswith("I;16") or mode in ("I", "F"):
-        return Image.fromarray(_to_uint8(np.asarray(image), mode)).convert("RGB")
+    if _is_high_depth(mode):
+        return Image.fromarray(_to_uint8(np.asarray(image), mode, extrema or image.getextrema())).convert("RGB")
     if mode == "RGB":
         return image
     return image.convert("RGB")  # 1, L, CMYK, YCbCr, LAB, HSV, RGBX, ...
 
 
-def _to_uint8(pixels: np.ndarray, mode: str) -> np.ndarray:
-    values = pixels.astype(np.float64)
-    if mode == "F" and values.size and values.max() <= 1.0:
-        values = values * 255.0  # float images in [0, 1]
-    elif mode != "F" and values.size and values.max() > 255:
-        values = values / 257.0  # 16-bit range 0..65535 -> 0..255
-    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+def _to_uint8(pixels: np.ndarray, mode: str, extrema: tuple) -> np.ndarray:
+    high = extrema[1]
+    if mode == "F":
+        values = pixels.astype(np.float32)
+        if high <= 1.0:
+            values *= 255.0  # float images in [0, 1]
+        return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    if high > 255:
+        # 16-bit range 0..65535 -> 0..255 in integers: (v + 128) // 257 is round(v / 257) (257 is odd: no ties).
+        return ((np.clip(pixels, 0, 65535).astype(np.uint32) + 128) // 257).astype(np.uint8)
+    return np.clip(pixels, 0, 255).astype(np.uint8)

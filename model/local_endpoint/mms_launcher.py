@@ -96,8 +96,12 @@ class ModelServer:
             "--log-config", log_config,
             "--models", f"{MODEL_NAME}={self.model_dir}",
         ]
-        # Own session: stopping the group stops the Java frontend and every Python worker with it.
-        self._process = subprocess.Popen(command, env=env, cwd=self._scratch, start_new_session=True,
+        # Own session, headed by process_guard.py: stopping the group stops the Java frontend and every Python
+        # worker with it (also workers orphaned by their fork server), and the guard ends the group itself when
+        # this process dies without stopping it (SIGKILL), so nothing is left holding ~1 GB and the port.
+        guard = [sys.executable, str(Path(__file__).resolve().parent / "process_guard.py"), str(os.getpid()),
+                 str(self._scratch), "--"]
+        self._process = subprocess.Popen(guard + command, env=env, cwd=self._scratch, start_new_session=True,
                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         threading.Thread(target=self._relay_output, name="mms-output", daemon=True).start()
 
@@ -136,16 +140,19 @@ class ModelServer:
     def exited(self) -> bool:
         return self._process is None or self._process.poll() is not None
 
-    def stop(self, grace_s: float = 10.0) -> None:
-        if self._process is None or self._process.poll() is not None:
+    def stop(self, grace_s: float = 15.0) -> None:
+        """SIGTERM to the group (the guard ends it, with SIGKILL after its own 10 s); SIGKILL if it is still there."""
+        if self._process is None:
             return
-        group = os.getpgid(self._process.pid)
-        os.killpg(group, signal.SIGTERM)
+        group = self._process.pid  # the guard leads the group (new session)
+        try:
+            os.killpg(group, signal.SIGTERM)
+        except ProcessLookupError:
+            return
         try:
             self._process.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
             pass
-        # Python workers may outlive the Java parent for a moment: make sure the whole group is gone.
         try:
             os.killpg(group, signal.SIGKILL)
         except ProcessLookupError:

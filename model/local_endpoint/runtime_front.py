@@ -11,6 +11,7 @@ One thread per connection (ThreadingHTTPServer); MMS queues requests for its wor
 from __future__ import annotations
 
 import http.client
+import json
 import logging
 import re
 import socket
@@ -146,6 +147,15 @@ class FrontHandler(BaseHTTPRequestHandler):
             self._send(503, {"Content-Type": "application/json"}, b'{"status":"Unhealthy"}')
             log.warning("ping: model server not answering (%s)", error)
             return
+        model_server = _ping_status(body)
+        if status == 200 and model_server not in (None, "Healthy"):
+            # multi-model-server answers 200 "PartialHealthy" while some workers stay dead (e.g. their process was
+            # killed and could not be restarted): requests then queue for fewer workers, or wait forever for none.
+            # A container health check should fail then, so SageMaker would replace the instance.
+            self._send(503, {"Content-Type": "application/json"},
+                       json.dumps({"status": "Unhealthy", "modelServer": model_server}).encode())
+            log.warning("ping: the model server reports %s: answering 503", model_server)
+            return
         self._send(status, {"Content-Type": headers.get("content-type", "application/json")}, body)
 
     def _container_invocations(self) -> int:
@@ -265,3 +275,12 @@ class FrontHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - BaseHTTPRequestHandler's signature
         pass  # one line per invocation comes from _timed; pings stay quiet
+
+
+def _ping_status(body: bytes) -> str | None:
+    """The "status" of multi-model-server's ping answer ("Healthy", "PartialHealthy", "Unhealthy"), if it has one."""
+    try:
+        status = json.loads(body).get("status")
+    except (ValueError, AttributeError):
+        return None
+    return status if isinstance(status, str) else None

@@ -19,6 +19,7 @@ class FakeContainer(ThreadingHTTPServer):
 
     def __init__(self):
         self.answer = (200, "application/json", b'{"predictions": []}')
+        self.ping = (200, "application/json", b'{"status": "Healthy"}')
         self.delay_s = 0.0
         self.drop = False  # close the connection without answering, like a crashed worker
         self.seen: list[dict] = []
@@ -30,7 +31,7 @@ class FakeContainerHandler(BaseHTTPRequestHandler):
     server: FakeContainer
 
     def do_GET(self):
-        self._answer(200, "application/json", b'{"status": "Healthy"}')
+        self._answer(*self.server.ping)
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -215,3 +216,22 @@ def test_ping_is_answered_while_invocations_are_in_flight(front, container):
 def test_unknown_paths_get_404(front):
     assert request(front, "GET", "/nope")[0] == 404
     assert request(front, "POST", "/endpoints/x/other", b"x")[0] == 404
+
+
+@pytest.mark.parametrize("model_server_body", [
+    # multi-model-server 1.1.11 (api/ping): some workers dead, and all of them
+    b'{\n  "status": "PartialHealthy"\n}',
+    b'{\n  "status": "Unhealthy"\n}',
+])
+def test_ping_reports_dead_workers_as_unhealthy(front, container, model_server_body):
+    # Prepare: multi-model-server answers its ping with 200 even while workers stay dead
+    container.ping = (200, "application/json", model_server_body)
+    # Act
+    status, _headers, data = request(front, "GET", "/ping")
+    # Assess
+    assert status == 503
+    assert json.loads(data) == {"status": "Unhealthy", "modelServer": json.loads(model_server_body)["status"]}
+
+
+def test_ping_is_healthy_when_every_worker_is(front, container):
+    assert request(front, "GET", "/ping")[0] == 200
