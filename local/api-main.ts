@@ -3,7 +3,7 @@
  * version). The environment IS the Lambda's environment (the handler reads it in-process), plus:
  *   LOCAL_API_BUNDLE   the bundled handler (bundleLambda().file)      LOCAL_API_PORT   port on 127.0.0.1
  *   LOCAL_API_ROUTES   comma-separated route paths (POST)             LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB
- *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (the function's reserved concurrency, default 10)
+ *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (default 10, see LAMBDA_CONCURRENCY in stack.ts)
  * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening; stops on SIGTERM/SIGINT.
  */
 import type { AddressInfo } from "net";

@@ -22,7 +22,7 @@ export interface LambdaFunctionOptions {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly region: string;
-  /** Execution environments at most (the function's reserved concurrency). @default 10 */
+  /** Execution environments at most (the function's concurrency limit). @default 10 */
   readonly concurrency?: number;
 }
 

@@ -104,8 +104,8 @@ async function main(): Promise<number> {
 
   const endpoint = await startEndpoint({ port: await freePort(), modelDir, endpointName: ENDPOINT_NAME });
   // WARN: one log line per request would make the load test measure logging to a pipe, not the chain.
-  // One execution environment per client, as Lambda scales out (the stack's reserved concurrency of 10 would
-  // throttle the 16-client step: that is a deployment setting, not the layer's cost).
+  // One execution environment per client, as Lambda scales out (the local default of 10, a new account's quota,
+  // would throttle the 16-client step: that is an account setting, not the layer's cost).
   const api = await startApi({
     port: await freePort(), bundleFile: bundle.file, endpointUrl: endpoint.ready, endpointName: ENDPOINT_NAME, logLevel: "WARN",
     concurrency: Math.max(...clientCounts),

@@ -14,7 +14,11 @@ import { paths, REPO_ROOT } from "./settings";
 /** The function timeout the stack deploys with (src/inference-function.ts default). */
 export const LAMBDA_TIMEOUT_SECONDS = 28;
 export const LAMBDA_MEMORY_MB = 512;
-/** The function's reserved concurrency the stack deploys with (src/config/schema.ts default): more is throttled. */
+/**
+ * Execution environments the local function may run at once (more is throttled, as Lambda does). The stack reserves
+ * none by default (lambda.reservedConcurrency), so on AWS the cap is the account's concurrency quota: 10 is what new
+ * accounts often get.
+ */
 export const LAMBDA_CONCURRENCY = 10;
 export const LOCAL_REGION = "us-east-1";
 export const LOCAL_FUNCTION_NAME = "local-classifier";
