@@ -13,6 +13,7 @@ import torch
 from transformers import AutoImageProcessor, AutoModelForImageClassification
 
 import serving_hardware
+import serving_prepack
 import serving_runtime
 from serving_precision import GuardResult, compare_logits
 from model_folder import check_folder
@@ -30,6 +31,7 @@ class LoadedModel:
     device: torch.device
     dtype: torch.dtype
     precision: str = "float32"  # float32 | bfloat16 | float16 | int8 (int8: Linear weights only, inputs float32)
+    prepacked: bool = False  # Linear weights in oneDNN's blocked layout (serving_prepack)
     # torch.compile'd forward for single images (INFERENCE_COMPILE=1), the Lambda's one-image requests; batches
     # use the eager model, so no request ever waits for a recompile at a new batch size.
     compiled: object = None
@@ -91,9 +93,9 @@ def load_model(model_dir: str | Path, settings: ServingSettings, gpu_id=None, un
         # The first pass allocates buffers and picks kernels; paying that here keeps it off the first request.
         loaded.classify(_probe_batch(loaded, 1), top_k=1)
     logger.info(
-        "model loaded from %s in %.1f s: %d labels, device %s, precision %s, compiled %s, %d threads, attention %s, "
-        "fast preprocess %s", model_dir, time.perf_counter() - started, loaded.num_labels, device, loaded.precision,
-        loaded.compiled is not None, threads, settings.attention, preprocess.fast,
+        "model loaded from %s in %.1f s: %d labels, device %s, precision %s, prepacked %s, compiled %s, %d threads, "
+        "attention %s, fast preprocess %s", model_dir, time.perf_counter() - started, loaded.num_labels, device,
+        loaded.precision, loaded.prepacked, loaded.compiled is not None, threads, settings.attention, preprocess.fast,
     )
     return loaded
 
@@ -135,21 +137,29 @@ PROBES = 8
 
 
 def _choose_precision(loaded: LoadedModel, settings: ServingSettings) -> None:
-    """Switch to the fastest format this device runs natively, if the logit guard says answers are kept."""
+    """Switch to the fastest format this device runs natively (with prepacked weights on CPU), if the logit guard
+    says the answers are kept; otherwise keep serving the eager float32 model as loaded."""
     cuda_bf16 = loaded.device.type == "cuda" and torch.cuda.is_bf16_supported()
     cpu = serving_hardware.read_cpu_features()
     choice = serving_runtime.precision_choice(settings.dtype, loaded.device.type, cpu, cuda_bf16)
-    logger.info("precision: trying %s (%s; CPU %s)", choice.precision, choice.reason, cpu.describe())
-    if choice.precision == "float32":
+    # torch.compile's freezing packs weights itself (and traces plain nn.Linear), so the two are not combined.
+    prepack = settings.prepack and not settings.compile and loaded.device.type == "cpu" \
+        and choice.precision in ("float32", "bfloat16")
+    logger.info("precision: trying %s%s (%s; CPU %s)", choice.precision, " prepacked" if prepack else "",
+                choice.reason, cpu.describe())
+    if choice.precision == "float32" and not prepack:
         return
     probes = _probe_batch(loaded, PROBES)
     reference = _logits_one_by_one(loaded, probes)
     candidate = reduced_copy(loaded, choice.precision)
+    if prepack:
+        candidate.prepacked = serving_prepack.prepack_linears(candidate.model) > 0
     result = compare_logits(reference, _logits_one_by_one(candidate, probes))
-    logger.log(logging.INFO if result.ok else logging.WARNING, "%s %s", choice.precision, result.describe())
+    logger.log(logging.INFO if result.ok else logging.WARNING, "%s%s %s", choice.precision,
+               " prepacked" if candidate.prepacked else "", result.describe())
     if result.ok:
-        loaded.model, loaded.dtype, loaded.precision, loaded.guard = (
-            candidate.model, candidate.dtype, candidate.precision, result)
+        loaded.model, loaded.dtype, loaded.precision, loaded.prepacked, loaded.guard = (
+            candidate.model, candidate.dtype, candidate.precision, candidate.prepacked, result)
     else:
         loaded.guard = result
 
@@ -163,7 +173,7 @@ def reduced_copy(loaded: LoadedModel, precision: str) -> LoadedModel:
         model = torch.ao.quantization.quantize_dynamic(loaded.model, {torch.nn.Linear}, dtype=torch.qint8)
         dtype = torch.float32
     else:
-        dtype = {"bfloat16": torch.bfloat16, "float16": torch.float16}[precision]
+        dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[precision]
         model = copy.deepcopy(loaded.model).to(dtype)
     return LoadedModel(model=model.eval(), preprocess=loaded.preprocess, labels=loaded.labels, device=loaded.device,
                        dtype=dtype, precision=precision)

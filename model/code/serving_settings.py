@@ -28,6 +28,7 @@ class ServingSettings:
     dtype: str = "auto"  # auto | float32 | bfloat16 | float16 | int8 (see docs/model.md and serving_runtime)
     attention: str = "sdpa"  # sdpa (fused scaled-dot-product attention) | eager
     warmup: bool = True  # one forward pass at load so the first request is not slow
+    prepack: bool = True  # CPU: Linear weights reordered once into oneDNN's layout (serving_prepack)
     compile: bool = False  # torch.compile with weight freezing for single-image requests (opt-in, see docs)
 
 
@@ -63,7 +64,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> ServingSettings:
             problems.append(f"{name}={raw!r} is not one of {', '.join(choices)}")
         elif raw:
             values[field] = raw
-    for field, name in (("warmup", "INFERENCE_WARMUP"), ("compile", "INFERENCE_COMPILE")):
+    for field, name in (("warmup", "INFERENCE_WARMUP"), ("prepack", "INFERENCE_PREPACK"), ("compile", "INFERENCE_COMPILE")):
         raw = environ.get(name, "").strip().lower()
         if raw and raw not in ("0", "1", "true", "false"):
             problems.append(f"{name}={raw!r} is not one of 0, 1, true, false")

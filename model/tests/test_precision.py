@@ -7,6 +7,7 @@ made to break in bf16) in bf16 whatever this CPU is (bf16 rounding is the same e
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 
@@ -18,6 +19,7 @@ from safetensors.torch import load_file, save_file
 import inference
 import serving_hardware
 import serving_model
+import serving_prepack
 import serving_runtime
 from conftest import encode, mms_context
 from demo.vit_base_384 import write_vit_base_384
@@ -75,6 +77,7 @@ def test_choices_on_gpu():
 def test_auto_is_the_default_and_int8_and_compile_are_settings():
     assert ServingSettings().dtype == "auto" and load_settings({}).dtype == "auto"
     assert load_settings({"INFERENCE_DTYPE": "int8", "INFERENCE_COMPILE": "1"}) == ServingSettings(dtype="int8", compile=True)
+    assert ServingSettings().prepack and not load_settings({"INFERENCE_PREPACK": "0"}).prepack
     with pytest.raises(ValueError, match="INFERENCE_COMPILE"):
         load_settings({"INFERENCE_COMPILE": "yes please"})
 
@@ -136,6 +139,7 @@ def test_random_vit_base_384_gets_bf16(amx_cpu, monkeypatch, tmp_path):
     folder = write_vit_base_384(tmp_path / "vit-base-patch16-384")
     model = serving_model.load_model(folder, ServingSettings(warmup=False))
     assert model.precision == "bfloat16" and next(model.model.parameters()).dtype == torch.bfloat16
+    assert model.prepacked == serving_prepack.available()
     assert model.guard.ok and model.guard.max_relative_error < TOLERANCE / 3
 
 
@@ -173,7 +177,36 @@ def test_model_that_breaks_in_bf16_stays_float32(amx_cpu, bf16_breaking_model, l
 
 def test_float32_setting_forces_float32_even_with_amx(amx_cpu, demo_model_dir):
     model = serving_model.load_model(demo_model_dir, ServingSettings(dtype="float32"))
-    assert model.precision == "float32" and model.guard is None
+    assert model.precision == "float32" and next(model.model.parameters()).dtype == torch.float32
+    assert model.prepacked == serving_prepack.available() and model.guard.ok  # packing is guarded too
+    plain = serving_model.load_model(demo_model_dir, ServingSettings(dtype="float32", prepack=False))
+    assert (plain.precision, plain.prepacked, plain.guard) == ("float32", False, None)
+
+
+@pytest.mark.skipif(not serving_prepack.available(), reason="this torch build has no oneDNN linear ops")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_prepacked_linears_compute_what_eager_does(dtype):
+    torch.manual_seed(0)
+    eager = torch.nn.Sequential(torch.nn.Linear(48, 96), torch.nn.GELU(), torch.nn.Linear(96, 8, bias=False)).to(dtype)
+    packed = copy.deepcopy(eager)
+    assert serving_prepack.prepack_linears(packed) == 2
+    assert not any(type(m) is torch.nn.Linear for m in packed.modules())
+    for shape in ((1, 577, 48), (3, 10, 48), (5, 48)):  # the row hint, other batches and token counts, 2-D input
+        x = torch.randn(shape).to(dtype)
+        with torch.inference_mode():
+            torch.testing.assert_close(packed(x), eager(x), rtol=1e-2 if dtype == torch.bfloat16 else 1e-5,
+                                       atol=1e-2 if dtype == torch.bfloat16 else 1e-5)
+
+
+def test_prepacking_leaves_the_model_alone_when_the_ops_fail(monkeypatch):
+    model = torch.nn.Sequential(torch.nn.Linear(4, 4))
+
+    def reorder_fails(*_args):
+        raise RuntimeError("unsupported")
+
+    monkeypatch.setattr(serving_prepack, "PrepackedLinear", lambda *_args: reorder_fails())
+    assert serving_prepack.prepack_linears(model) == 0
+    assert type(model[0]) is torch.nn.Linear
 
 
 def test_int8_is_opt_in_and_guarded(amx_cpu, demo_model_dir):
