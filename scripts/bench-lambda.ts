@@ -6,7 +6,7 @@
  *      requires the bundle minus that of a bare `node -e ""` (alternated, median), and the in-process require time;
  *   3. the handler's own overhead per request against a local endpoint that answers instantly, as a ratio to a
  *      direct HTTP POST of the same bytes to that endpoint.
- * Options: --runs N (cold starts, default 9), --requests N (per variant, default 300).
+ * Options: --runs N (cold starts, default 21), --requests N (per variant, default 300).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -29,7 +29,7 @@ const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(val
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
 async function main(): Promise<void> {
-  const runs = arg("runs", 9);
+  const runs = arg("runs", 21);
   const requests = arg("requests", 300);
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-lambda-"));
   const fake = await startFakeSageMakerRuntime();
