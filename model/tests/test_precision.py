@@ -198,6 +198,24 @@ def test_prepacked_linears_compute_what_eager_does(dtype):
                                        atol=1e-2 if dtype == torch.bfloat16 else 1e-5)
 
 
+@pytest.mark.skipif(not serving_prepack.available(), reason="this torch build has no oneDNN linear ops")
+def test_vit_mlp_gelu_runs_inside_the_prepacked_gemm():
+    from transformers import ViTConfig, ViTForImageClassification
+
+    torch.manual_seed(0)
+    config = ViTConfig(image_size=64, patch_size=16, hidden_size=96, num_hidden_layers=2, num_attention_heads=4,
+                       intermediate_size=192, num_labels=6)
+    eager = ViTForImageClassification(config).eval()
+    packed = copy.deepcopy(eager)
+    assert serving_prepack.prepack_linears(packed) == 2 * 6 + 1  # q, k, v, out, fc1, fc2 per layer + classifier
+    blocks = [layer.intermediate for layer in packed.vit.encoder.layer]
+    assert all(b.dense.activation == "gelu" and isinstance(b.intermediate_act_fn, torch.nn.Identity) for b in blocks)
+    assert all(layer.attention.attention.query.activation == "none" for layer in packed.vit.encoder.layer)
+    x = torch.randn(3, 3, 64, 64)
+    with torch.inference_mode():
+        torch.testing.assert_close(packed(pixel_values=x).logits, eager(pixel_values=x).logits, rtol=1e-5, atol=1e-5)
+
+
 def test_prepacking_leaves_the_model_alone_when_the_ops_fail(monkeypatch):
     model = torch.nn.Sequential(torch.nn.Linear(4, 4))
 
