@@ -97,25 +97,36 @@ def vit_forward_flops(config: dict) -> float:
     return patch_embed + layers * per_layer
 
 
-def gemm_peak_gflops(dtype: torch.dtype, reps: int = 25) -> float:
-    """The machine's matrix-multiply capability in this format: the best rate of a 2048^3 GEMM and of the model's own
-    MLP GEMM shapes (577 tokens x 768 x 3072 and back), each through torch's default path (MKL for fp32) and through
-    oneDNN with a prepacked weight, best of several runs (the limit, not the noise). All of them, because libraries
-    pick different kernels per shape and per CPU vendor (MKL runs AVX2 code on AMD CPUs)."""
-    best = 0.0
-    for m, k, n in ((2048, 2048, 2048), (577, 768, 3072), (577, 3072, 768)):
-        x, linear = torch.randn(m, k).to(dtype), torch.nn.Linear(k, n, bias=False).to(dtype)
-        square = torch.randn(k, n).to(dtype)
-        paths = [lambda: linear(x), lambda: torch.mm(x, square)]
-        if serving_prepack.available():
-            packed = serving_prepack.PrepackedLinear(linear, rows_hint=m)
-            paths.append(lambda: packed(x))
-        with torch.inference_mode():
-            for path in paths:
-                path()
-                seconds = min(timed(path) for _ in range(reps))
-                best = max(best, 2 * m * k * n / seconds / 1e9)
-    return best
+GEMM_SHAPES = ((2048, 2048, 2048), (577, 768, 3072), (577, 3072, 768))  # square, and the model's MLP GEMMs
+
+
+def gemm_runs() -> dict:
+    """GEMMs that define the machine's matrix-multiply capability in fp32 and bf16: a 2048^3 GEMM and the model's
+    MLP shapes (577 tokens x 768 x 3072 and back), each through torch.mm, nn.Linear (MKL for fp32) and oneDNN with a
+    prepacked weight. All of them, because libraries pick different kernels per shape and per CPU vendor (MKL runs
+    AVX2 code on AMD CPUs). Timed inside the benchmark's interleaved loop, so the peak and the forwards it is compared
+    with see the same load. Keys: ("gemm", dtype name, flops, shape and path)."""
+    runs = {}
+    for dtype in (torch.float32, torch.bfloat16):
+        for m, k, n in GEMM_SHAPES:
+            x, linear, square = torch.randn(m, k).to(dtype), torch.nn.Linear(k, n, bias=False).to(dtype), \
+                torch.randn(k, n).to(dtype)
+            paths = {"linear": lambda x=x, linear=linear: linear(x), "mm": lambda x=x, square=square: torch.mm(x, square)}
+            if serving_prepack.available():
+                packed = serving_prepack.PrepackedLinear(linear, rows_hint=m)
+                paths["onednn"] = lambda x=x, packed=packed: packed(x)
+            for path, run in paths.items():
+                runs[("gemm", str(dtype).removeprefix("torch."), 2 * m * k * n, f"{m}x{k}x{n} {path}")] = run
+    return runs
+
+
+def gemm_peaks(times_ms: dict) -> dict:
+    """Best GFLOP/s per format from the timed GEMM runs."""
+    peaks = {}
+    for key, ms in times_ms.items():
+        if key[0] == "gemm":
+            peaks[key[1]] = max(peaks.get(key[1], 0.0), key[2] / (ms / 1000) / 1e9)
+    return peaks
 
 
 def invoke(model, body: bytes) -> str:
@@ -236,16 +247,10 @@ def main() -> int:
           f"{cores} physical cores, {threads} threads; torch {torch.__version__}; load average {load_before:.2f}")
     print(f"default precision here: {default.precision} ({default.reason})")
 
-    fp32_peak, bf16_peak = gemm_peak_gflops(torch.float32), gemm_peak_gflops(torch.bfloat16)
     flops = vit_forward_flops(CONFIG)
-    print(f"GEMM peak ({threads} threads, best of 2048^3 and the model's MLP shapes): fp32 {fp32_peak:.0f} GFLOP/s, bf16 {bf16_peak:.0f} GFLOP/s "
-          f"({bf16_peak / fp32_peak:.1f}x); ViT-B/16-384 forward: {flops / 1e9:.1f} GFLOP per image")
-
     variants, startup = load_variants(args.folder, default.precision)
     default_name = "bf16Packed" if default.precision == "bfloat16" else "fp32Packed"
     pipe = pipeline("image-classification", model=str(args.folder), device=-1)
-    peaks = {"fp32": fp32_peak, "fp32Packed": fp32_peak, "bf16": bf16_peak, "bf16Packed": bf16_peak,
-             "int8": fp32_peak, "compiled": bf16_peak if default.precision == "bfloat16" else fp32_peak}
 
     # One interleaved loop over everything timed (forward only; end to end at each size; the pipeline; our decode),
     # so that load from other processes on a shared machine hits every number of the table alike.
@@ -259,7 +264,16 @@ def main() -> int:
         runs[(name, "forward")] = lambda m=model: m.logits(pixels)
         for size, data in jpegs.items():
             runs[(name, size)] = lambda m=model, data=data: invoke(m, data)
-    times = {key: seconds * 1000 for key, seconds in interleaved(runs, args.reps).items()}
+    with torch.inference_mode():
+        runs |= gemm_runs()
+        times = {key: seconds * 1000 for key, seconds in interleaved(runs, args.reps).items()}
+    measured_peaks = gemm_peaks(times)
+    fp32_peak, bf16_peak = measured_peaks["float32"], measured_peaks["bfloat16"]
+    print(f"GEMM peak ({threads} threads, best of 2048^3 and the model's MLP shapes through torch.mm, nn.Linear and "
+          f"prepacked oneDNN, timed in the same loop): fp32 {fp32_peak:.0f} GFLOP/s, bf16 {bf16_peak:.0f} GFLOP/s "
+          f"({bf16_peak / fp32_peak:.1f}x); ViT-B/16-384 forward: {flops / 1e9:.1f} GFLOP per image")
+    peaks = {"fp32": fp32_peak, "fp32Packed": fp32_peak, "bf16": bf16_peak, "bf16Packed": bf16_peak,
+             "int8": fp32_peak, "compiled": bf16_peak if default.precision == "bfloat16" else fp32_peak}
     forward = {name: times[(name, "forward")] / 1000 for name in variants}
     e2e = {name: {size: times[(name, size)] for size in SIZES} for name in variants}
     pipeline_ms = {size: times[("pipeline", size)] for size in SIZES}
