@@ -103,8 +103,8 @@ GEMM_SHAPES = ((2048, 2048, 2048), (577, 768, 3072), (577, 3072, 768))  # square
 def gemm_runs() -> dict:
     """GEMMs that define the machine's matrix-multiply capability in fp32 and bf16: a 2048^3 GEMM and the model's
     MLP shapes (577 tokens x 768 x 3072 and back), each through torch.mm, nn.Linear (MKL for fp32) and oneDNN with a
-    prepacked weight. All of them, because libraries pick different kernels per shape and per CPU vendor (MKL runs
-    AVX2 code on AMD CPUs). Timed inside the benchmark's interleaved loop, so the peak and the forwards it is compared
+    prepacked weight. All of them, because libraries pick different kernels per shape and per CPU vendor (on this
+    project's AMD machine MKL's fp32 was far below oneDNN's). Timed inside the benchmark's interleaved loop, so the peak and the forwards it is compared
     with see the same load. Keys: ("gemm", dtype name, flops, shape and path)."""
     runs = {}
     for dtype in (torch.float32, torch.bfloat16):
