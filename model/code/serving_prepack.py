@@ -2,11 +2,12 @@
 
 An eager nn.Linear hands its plain [out, in] weight to the GEMM library on every call, which then reorders it
 into the layout its kernels read (the VNNI/AMX tile layout for bf16); for fp32 it goes to MKL, which on this
-project's AMD machine reached 40 % of the fp32 GEMM peak against 76 % for prepacked oneDNN. torch.compile's weight freezing fixes this by prepacking the weights, but it needs a C++
-compiler in the container and tens of seconds per worker at start-up. These are the same two oneDNN ops
-Inductor's frozen graphs call (mkldnn._reorder_linear_weight / mkldnn._linear_pointwise), used directly: no
-compiler, about a second at load, same numbers (bf16: identical logits; fp32: within 1e-5 of eager). In ViT/DeiT MLP
-blocks the GELU after the first Linear runs in the GEMM's epilogue (oneDNN post-op), as Inductor fuses it.
+project's AMD machine reached 40 % of the fp32 GEMM peak against 76 % for prepacked oneDNN. torch.compile's weight
+freezing fixes this by prepacking the weights, but it needs a C++ compiler in the container and tens of seconds per
+worker at start-up. These are the same two oneDNN ops Inductor's frozen graphs call (mkldnn._reorder_linear_weight
+/ mkldnn._linear_pointwise), used directly: no compiler, about a second at load, same numbers (bf16 GEMMs
+bit-identical; fp32 within 1e-5 of eager). In ViT/DeiT MLP blocks the GELU after the first Linear runs in the GEMM's
+epilogue (oneDNN post-op), as Inductor fuses it.
 
 Anything unexpected (an op missing in the container's torch, an unsupported dtype) leaves the model as it was.
 """
@@ -62,8 +63,9 @@ def prepack_linears(model: torch.nn.Module) -> int:
     targets = [(parent, name, child) for parent in model.modules() for name, child in parent.named_children()
                if type(child) is torch.nn.Linear and child.weight.dtype in (torch.float32, torch.bfloat16)
                and child.weight.device.type == "cpu"]
-    fused = {id(parent) for parent, name, _ in targets if name == "dense"
-             and type(parent).__name__ in FUSABLE_MLP_BLOCKS and _is_erf_gelu(getattr(parent, "intermediate_act_fn", None))}
+    fused = {id(parent) for parent, name, _ in targets
+             if name == "dense" and type(parent).__name__ in FUSABLE_MLP_BLOCKS
+             and _is_erf_gelu(getattr(parent, "intermediate_act_fn", None))}
     try:
         replacements = [(parent, name, PrepackedLinear(child, activation="gelu" if id(parent) in fused else "none"))
                         for parent, name, child in targets]

@@ -108,7 +108,8 @@ def precision_choice(requested: str, device_type: str, cpu: serving_hardware.Cpu
         return PrecisionChoice("int8", f"INFERENCE_DTYPE=int8 ({why})")
     if requested in ("auto", "bfloat16") and cpu.native_bf16:
         unit = "AMX" if cpu.amx_bf16 else "AVX512-BF16"
-        return PrecisionChoice("bfloat16", f"{'auto' if requested == 'auto' else 'INFERENCE_DTYPE=bfloat16'}: native bf16 ({unit})")
+        source = "auto" if requested == "auto" else "INFERENCE_DTYPE=bfloat16"
+        return PrecisionChoice("bfloat16", f"{source}: native bf16 ({unit})")
     if requested == "auto":
         return PrecisionChoice("float32", "auto: no AMX or AVX512-BF16, bf16 would be emulated and slower")
     return PrecisionChoice("float32", f"INFERENCE_DTYPE={requested} is not native on this CPU; using float32")

@@ -64,7 +64,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> ServingSettings:
             problems.append(f"{name}={raw!r} is not one of {', '.join(choices)}")
         elif raw:
             values[field] = raw
-    for field, name in (("warmup", "INFERENCE_WARMUP"), ("prepack", "INFERENCE_PREPACK"), ("compile", "INFERENCE_COMPILE")):
+    flags = (("warmup", "INFERENCE_WARMUP"), ("prepack", "INFERENCE_PREPACK"), ("compile", "INFERENCE_COMPILE"))
+    for field, name in flags:
         raw = environ.get(name, "").strip().lower()
         if raw and raw not in ("0", "1", "true", "false"):
             problems.append(f"{name}={raw!r} is not one of 0, 1, true, false")
