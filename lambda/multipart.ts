@@ -2,10 +2,14 @@
  * Extracts the one file part of a multipart/form-data body (what `curl -F image=@cat.jpg` sends) with busboy,
  * a well-kept streaming parser, instead of hand-splitting on the boundary.
  */
-import busboy from "busboy";
+import type busboy from "busboy";
 import { ApiError, imageTooLarge } from "./errors";
 
 export async function extractMultipartFile(body: Buffer, contentType: string, maxImageBytes: number): Promise<Buffer> {
+  // Loaded on the first multipart request only: most callers send raw bytes, and a cold start should not pay
+  // for a parser it does not use (esbuild keeps a bundled require lazy).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const busboy: typeof import("busboy") = require("busboy");
   let parser: busboy.Busboy;
   try {
     parser = busboy({

@@ -10,10 +10,11 @@ import { capacityChecks } from "../src/cost/capacity";
 import { parseCostArgs, USAGE } from "../src/cost/cli-options";
 import { deploymentFromConfig } from "../src/cost/deployment-from-config";
 import { estimateMonthlyCost } from "../src/cost/estimate";
-import { formatReport } from "../src/cost/format-report";
+import { formatInstanceTypeTable, formatReport } from "../src/cost/format-report";
+import { DEFAULT_CANDIDATE_TYPES, costPerImageTable, instanceTypePerformance } from "../src/cost/instance-performance";
 import { PLACEHOLDER_MODEL_MS_PER_IMAGE, Workload, defaultWorkload } from "../src/cost/inputs";
 import { loadCostConfig } from "../src/cost/load-cost-config";
-import { readBenchmarkMsPerImage } from "../src/cost/measured-model-time";
+import { DEFAULT_BENCHMARK_PATH, ModelBenchmark, readModelBenchmark } from "../src/cost/model-benchmark";
 import { DEFAULT_PRICES, PRICE_SOURCES, PriceList, mergePrices, priceOverrideProblems } from "../src/cost/prices";
 
 function fail(message: string): never {
@@ -48,15 +49,27 @@ function main(): void {
     prices = mergePrices(DEFAULT_PRICES, override as Partial<PriceList>);
   }
 
-  // --model-ms-per-image, else the model benchmark recorded in docs/model.md, else the documented placeholder.
-  const benchmarkMs = readBenchmarkMsPerImage();
-  const modelMs = options.modelMsPerImage ?? benchmarkMs ?? PLACEHOLDER_MODEL_MS_PER_IMAGE;
+  // --model-ms-per-image, else the model benchmark's JSON for the config's instance type, else the placeholder.
+  const benchPath = options.benchPath ?? DEFAULT_BENCHMARK_PATH;
+  let bench: ModelBenchmark | undefined;
+  try {
+    bench = readModelBenchmark(benchPath);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  if (options.benchPath && !bench) fail(`--bench ${options.benchPath}: file not found`);
+  const instanceType = deploymentFromConfig(loaded.config, "realtime").realtime.instanceType;
+  const performance = bench ? instanceTypePerformance(instanceType, bench, prices) : undefined;
+  const benchMs = performance?.msPerImage;
+  const modelMs = options.modelMsPerImage ?? benchMs ?? PLACEHOLDER_MODEL_MS_PER_IMAGE;
   const modelMsSource =
     options.modelMsPerImage !== undefined
       ? "--model-ms-per-image"
-      : benchmarkMs !== undefined
-        ? "docs/model.md benchmark: ViT-B/16-384, batch 1, 2-core CPU; measure on your instance type"
-        : "PLACEHOLDER, not measured";
+      : performance && bench
+        ? `${performance.provenance} for ${instanceType} (${performance.precision}) from the model benchmark of ${bench.date} on ${bench.machine.cpu}`
+        : bench
+          ? `PLACEHOLDER: the benchmark has no estimate for ${instanceType} (measure it and pass --model-ms-per-image)`
+          : `PLACEHOLDER, not measured (no ${benchPath})`;
   const base = defaultWorkload(options.requestsPerSecond, modelMs);
   const workload: Workload = {
     ...base,
@@ -77,13 +90,15 @@ function main(): void {
     fail((error as Error).message);
   }
   const checks = capacityChecks(deployment, workload);
+  const types = [...new Set([...DEFAULT_CANDIDATE_TYPES, deployment.realtime.instanceType, ...Object.keys(prices.sagemakerInstanceHourly)])];
+  const perInstanceType = bench ? costPerImageTable(bench, prices, types) : [];
 
   if (options.json) {
-    process.stdout.write(JSON.stringify({ deployment, workload, prices, estimate, capacity: checks }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ deployment, workload, prices, estimate, capacity: checks, modelMsSource, perInstanceType }, null, 2) + "\n");
     return;
   }
   const notes: string[] = [];
-  if (options.modelMsPerImage === undefined && benchmarkMs === undefined) {
+  if (options.modelMsPerImage === undefined && benchMs === undefined) {
     notes.push(`model time per image is a PLACEHOLDER (${PLACEHOLDER_MODEL_MS_PER_IMAGE} ms), not a measurement: pass --model-ms-per-image`);
   }
   const unverified = Object.entries(PRICE_SOURCES).filter(([, source]) => !source.verified).length;
@@ -98,7 +113,11 @@ function main(): void {
       modelMsSource,
       prices,
       notes,
-    }),
+    }) + (perInstanceType.length > 0 && bench ? `\n${formatInstanceTypeTable(perInstanceType, {
+          current: deployment.realtime.instanceType,
+          benchSource: `model benchmark ${bench.date}, torch ${bench.machine.torch}`,
+          measuredHere: `${bench.serving.msPerImage} ms per image (${bench.serving.imagesPerSecond} images/s) on ${bench.machine.cpu}, ${bench.machine.threads} cores, ${bench.defaultPrecision} prepacked${bench.machine.instanceType ? ` (${bench.machine.instanceType})` : " (not a SageMaker instance)"}`,
+        })}` : ""),
   );
 }
 

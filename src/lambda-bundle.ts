@@ -3,6 +3,7 @@
  *
  * This is the single place the Lambda bundle is built: the stack (at synth), the bundle test and the
  * local stack all call it, so what is tested locally is byte-for-byte what Terraform uploads.
+ * Minified with a source map kept beside it (the bundle test keeps it under 400 KB).
  * Every dependency (the AWS SDK included) is bundled, so the pinned lock file, not whatever SDK the
  * Lambda runtime happens to ship, decides the code that runs.
  */
@@ -49,6 +50,15 @@ export function bundleLambda(options: LambdaBundleOptions = {}): LambdaBundle {
     platform: "node",
     target: "node22",
     format: "cjs",
+    // Minified (identifiers included): less to read and compile on every cold start. Names in stack traces
+    // come back through the source map below.
+    minify: true,
+    // Prefer the ES module builds of dependencies (the AWS SDK, smithy, powertools ship both): they tree-shake,
+    // the CommonJS builds do not.
+    mainFields: ["module", "main"],
+    // The SDK's ES builds load some Node built-ins with `import("node:http")`; as require() they behave the same in
+    // Lambda and also work where dynamic import is unavailable (a vm context such as jest's in-process test).
+    supported: { "dynamic-import": false },
     // Source maps keep stack traces in CloudWatch readable (NODE_OPTIONS=--enable-source-maps).
     sourcemap: true,
     // Paths in the map are relative to outdir, so the bundle's bytes do not depend on the checkout's location.

@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PRICES } from "./fixtures";
+import { BENCH, PRICES } from "./fixtures";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 
@@ -46,7 +46,7 @@ describe("npm run cost", () => {
     expect(run.stdout).not.toContain("PLACEHOLDER");
   });
 
-  it("takes the model time from docs/model.md by default, and emits JSON on request", () => {
+  it("takes the model time from the benchmark JSON by default, and emits JSON on request", () => {
     const run = runCost(["--requests-per-second", "2", "--mode", "serverless", "--config", path.join(dir, "config.json"), "--json"]);
 
     expect(run.status).toBe(0);
@@ -57,8 +57,41 @@ describe("npm run cost", () => {
     expect(parsed.capacity.map((c: { hop: string }) => c.hop)).toContain("SageMaker serverless");
 
     const text = runCost(["--requests-per-second", "2", "--config", path.join(dir, "config.json")]);
-    expect(text.stdout).toMatch(/model time per image: \d+(\.\d+)? ms \(docs\/model\.md benchmark/);
+    expect(text.stdout).toMatch(/model time per image: \d+(\.\d+)? ms \((measured|reference|estimated) for ml\.m5\.xlarge \(float32\) from the model benchmark of \d{4}-\d\d-\d\d/);
     expect(text.stdout).not.toContain("PLACEHOLDER");
+    expect(parsed.perInstanceType.map((row: { instanceType: string }) => row.instanceType)).toEqual(
+      expect.arrayContaining(["ml.m5.xlarge", "ml.c5.xlarge", "ml.c6i.xlarge", "ml.c7i.xlarge", "ml.m7i.xlarge"]),
+    );
+    expect(parsed.perInstanceType[0].imagesPerSecond).toBeGreaterThan(0);
+  });
+
+  it("prints cost per million images per instance type, cheapest first, saying where each number comes from", () => {
+    // Prepare: a benchmark file with round numbers.
+    const bench = path.join(dir, "bench.json");
+    fs.writeFileSync(bench, JSON.stringify(BENCH));
+
+    // Act
+    const run = runCost(["--requests-per-second", "1", "--config", path.join(dir, "config.json"), "--bench", bench]);
+
+    // Assess
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("Cost per million images by instance type");
+    expect(run.stdout).toContain("measured here: 220 ms per image (4.545 images/s) on Test CPU, 2 cores, bfloat16 prepacked (not a SageMaker instance)");
+    const rows = run.stdout.split("\n").filter((line) => /^ml\.[a-z0-9]+\.\w+( \*)?\s+\$/.test(line));
+    expect(rows[0]).toMatch(/^ml\.c7i\.xlarge\s+\$0\.214\s+bfloat16\s+172\.0\s+5\.81\s+\$10\.22\s+reference$/);
+    expect(rows.find((row) => row.startsWith("ml.m5.xlarge *"))).toMatch(/float32 .* estimated$/);
+    expect(run.stdout).toContain("model time per image: ");
+    expect(run.stdout).toMatch(/estimated for ml\.m5\.xlarge \(float32\) from the model benchmark of 2000-01-02 on Test CPU/);
+  });
+
+  it("exits 2 when --bench is missing or not a benchmark", () => {
+    const bad = path.join(dir, "not-bench.json");
+    fs.writeFileSync(bad, JSON.stringify({ hello: 1 }));
+
+    expect(runCost(["--requests-per-second", "1", "--bench", path.join(dir, "none.json")]).stderr).toContain("file not found");
+    const run = runCost(["--requests-per-second", "1", "--bench", bad]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("not a model benchmark");
   });
 
   it("exits 2 listing every bad option, with the usage", () => {

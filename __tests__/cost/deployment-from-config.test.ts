@@ -5,10 +5,10 @@ import { deploymentFromConfig } from "../../src/cost/deployment-from-config";
 const config = (raw: Record<string, unknown>) => resolveConfig(raw, { ensureDefaultArtifact: () => undefined });
 
 describe("deploymentFromConfig", () => {
-  it("reads the default config as one real-time ml.m5.xlarge with all monitoring on", () => {
+  it("reads the default config as one real-time ml.c7i.xlarge (cheapest per image) with all monitoring on", () => {
     expect(deploymentFromConfig(config({}))).toEqual({
       mode: "realtime",
-      realtime: { instanceType: "ml.m5.xlarge", instanceCount: 1, autoscaling: undefined },
+      realtime: { instanceType: "ml.c7i.xlarge", instanceCount: 1, autoscaling: undefined },
       serverless: { memoryMb: 4096, maxConcurrency: 5 },
       lambda: { memoryMb: 512, architecture: "arm64", reservedConcurrency: undefined },
       apiThrottleRatePerSecond: 10,

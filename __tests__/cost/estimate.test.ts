@@ -111,7 +111,9 @@ describe("prices", () => {
   });
 
   it("default the reference instance types", () => {
-    expect(Object.keys(DEFAULT_PRICES.sagemakerInstanceHourly).sort()).toEqual(["ml.c5.xlarge", "ml.g4dn.xlarge", "ml.m5.xlarge"]);
+    expect(Object.keys(DEFAULT_PRICES.sagemakerInstanceHourly)).toEqual(
+      expect.arrayContaining(["ml.c5.xlarge", "ml.g4dn.xlarge", "ml.m5.xlarge", "ml.c6i.xlarge", "ml.m6i.xlarge", "ml.c7i.xlarge", "ml.m7i.xlarge"]),
+    );
   });
 
   it("merge overrides over the defaults, instance prices key by key", () => {

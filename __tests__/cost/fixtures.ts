@@ -1,5 +1,6 @@
 /** Fixed, round inputs for the cost tests, so expected values can be worked out by hand. */
 import { DeploymentShape, Workload } from "../../src/cost/inputs";
+import { ModelBenchmark } from "../../src/cost/model-benchmark";
 import { PriceList } from "../../src/cost/prices";
 
 export const PRICES: PriceList = {
@@ -50,3 +51,36 @@ export const WORKLOAD: Workload = {
 };
 
 export const MONTHLY_REQUESTS = 13_140_000;
+
+/**
+ * A model benchmark as `npm run bench:model` writes it, with round numbers: a 2-core CPU with AVX512-BF16 but no
+ * AMX, 100 GFLOP per image, prepacked fp32 forward 500 ms at a 250 GFLOP/s GEMM peak (80 % efficiency), 20 ms
+ * decode/preprocess; the eager rows are slower and must not be what the estimates use.
+ */
+export const BENCH: ModelBenchmark = {
+  schema: 1,
+  date: "2000-01-02",
+  machine: {
+    cpu: "Test CPU",
+    flags: ["avx512f", "avx512_bf16"],
+    nativeBf16: true,
+    amx: false,
+    physicalCores: 2,
+    threads: 2,
+    torch: "2.13.0",
+    instanceType: null,
+  },
+  model: { name: "ViT-B/16-384 architecture, random weights", gflopPerImage: 100 },
+  gemmPeakGflops: { float32: 250, bfloat16: 1000 },
+  defaultPrecision: "bfloat16",
+  decodePreprocessMs: { "0.3MP": 20, "12MP": 60 },
+  variants: {
+    fp32: { precision: "float32", msPerImage: { "0.3MP": 820, "12MP": 860 }, forwardMs: 800 },
+    fp32Packed: { precision: "float32", msPerImage: { "0.3MP": 520, "12MP": 560 }, forwardMs: 500 },
+    bf16: { precision: "bfloat16", msPerImage: { "0.3MP": 320, "12MP": 360 }, forwardMs: 300 },
+    bf16Packed: { precision: "bfloat16", msPerImage: { "0.3MP": 220, "12MP": 260 }, forwardMs: 200 },
+    compiled: { precision: "bfloat16", msPerImage: { "0.3MP": 200, "12MP": 240 }, forwardMs: 180 },
+    int8: { precision: "int8", msPerImage: { "0.3MP": 190, "12MP": 230 }, forwardMs: 170 },
+  },
+  serving: { variant: "bf16Packed", msPerImage: 220, imagesPerSecond: 4.545 },
+};

@@ -7,10 +7,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import copy
+
 import torch
 from transformers import AutoImageProcessor, AutoModelForImageClassification
 
+import serving_hardware
+import serving_prepack
 import serving_runtime
+from serving_precision import GuardResult, compare_logits
 from model_folder import check_folder
 from serving_preprocess import Preprocessor
 from serving_settings import ServingSettings
@@ -25,6 +30,12 @@ class LoadedModel:
     labels: list[str]
     device: torch.device
     dtype: torch.dtype
+    precision: str = "float32"  # float32 | bfloat16 | float16 | int8 (int8: Linear weights only, inputs float32)
+    prepacked: bool = False  # Linear weights in oneDNN's blocked layout (serving_prepack)
+    # torch.compile'd forward for single images (INFERENCE_COMPILE=1), the Lambda's one-image requests; batches
+    # use the eager model, so no request ever waits for a recompile at a new batch size.
+    compiled: object = None
+    guard: GuardResult | None = None
 
     @property
     def num_labels(self) -> int:
@@ -33,10 +44,17 @@ class LoadedModel:
     def _to_input(self, pixel_values: torch.Tensor) -> torch.Tensor:
         return pixel_values.to(self.device, self.dtype, non_blocking=True)
 
-    def classify(self, pixel_values: torch.Tensor, top_k: int) -> list[list[dict]]:
+    def logits(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        if self.compiled is not None and len(pixel_values) == 1:
+            with torch.no_grad():  # frozen compiled graphs run under no_grad
+                return self.compiled(pixel_values=self._to_input(pixel_values)).logits.float()
         with torch.inference_mode():
-            logits = self.model(pixel_values=self._to_input(pixel_values)).logits
-            scores, indices = logits.float().softmax(dim=-1).topk(top_k, dim=-1)  # topk returns sorted, descending
+            return self.model(pixel_values=self._to_input(pixel_values)).logits.float()
+
+    def classify(self, pixel_values: torch.Tensor, top_k: int) -> list[list[dict]]:
+        logits = self.logits(pixel_values)
+        with torch.inference_mode():
+            scores, indices = logits.softmax(dim=-1).topk(top_k, dim=-1)  # topk returns sorted, descending
         return [
             [{"label": self.labels[i], "score": float(s)} for s, i in zip(row_scores.tolist(), row_indices.tolist())]
             for row_scores, row_indices in zip(scores.cpu(), indices.cpu())
@@ -68,14 +86,16 @@ def load_model(model_dir: str | Path, settings: ServingSettings, gpu_id=None, un
     labels = [model.config.id2label[i] for i in range(len(model.config.id2label))]
     loaded = LoadedModel(model=model, preprocess=preprocess, labels=labels, device=device, dtype=torch.float32)
 
-    _maybe_reduce_precision(loaded, settings)
+    _choose_precision(loaded, settings)
+    if settings.compile:
+        _compile(loaded)
     if settings.warmup:
         # The first pass allocates buffers and picks kernels; paying that here keeps it off the first request.
         loaded.classify(_probe_batch(loaded, 1), top_k=1)
     logger.info(
-        "model loaded from %s in %.1f s: %d labels, device %s, dtype %s, %d threads, attention %s, fast preprocess %s",
-        model_dir, time.perf_counter() - started, loaded.num_labels, device, loaded.dtype, threads,
-        settings.attention, preprocess.fast,
+        "model loaded from %s in %.1f s: %d labels, device %s, precision %s, prepacked %s, compiled %s, %d threads, "
+        "attention %s, fast preprocess %s", model_dir, time.perf_counter() - started, loaded.num_labels, device,
+        loaded.precision, loaded.prepacked, loaded.compiled is not None, threads, settings.attention, preprocess.fast,
     )
     return loaded
 
@@ -113,17 +133,71 @@ def _probe_batch(loaded: LoadedModel, count: int) -> torch.Tensor:
     return torch.nn.functional.interpolate(coarse, size=(height, width), mode="bilinear", align_corners=False)
 
 
-def _maybe_reduce_precision(loaded: LoadedModel, settings: ServingSettings) -> None:
-    """Switch to bf16/fp16 only if requested, fast on this device, and top-1 agrees with float32 on probes."""
-    dtype = serving_runtime.candidate_dtype(settings.dtype, loaded.device)
-    if dtype == torch.float32:
+PROBES = 8
+
+
+def _choose_precision(loaded: LoadedModel, settings: ServingSettings) -> None:
+    """Switch to the fastest format this device runs natively (with prepacked weights on CPU), if the logit guard
+    says the answers are kept; otherwise keep serving the eager float32 model as loaded."""
+    cuda_bf16 = loaded.device.type == "cuda" and torch.cuda.is_bf16_supported()
+    cpu = serving_hardware.read_cpu_features()
+    choice = serving_runtime.precision_choice(settings.dtype, loaded.device.type, cpu, cuda_bf16)
+    # torch.compile's freezing packs weights itself (and traces plain nn.Linear), so the two are not combined.
+    prepack = settings.prepack and not settings.compile and loaded.device.type == "cpu" \
+        and choice.precision in ("float32", "bfloat16")
+    logger.info("precision: trying %s%s (%s; CPU %s)", choice.precision, " prepacked" if prepack else "",
+                choice.reason, cpu.describe())
+    if choice.precision == "float32" and not prepack:
         return
-    probes = _probe_batch(loaded, 8)
-    reference = [row[0]["label"] for row in loaded.classify(probes, top_k=1)]
-    loaded.model.to(dtype)
-    loaded.dtype = dtype
-    reduced = [row[0]["label"] for row in loaded.classify(probes, top_k=1)]
-    if reduced != reference:
-        logger.warning("%s changes top-1 on probe images; staying on float32", dtype)
-        loaded.model.to(torch.float32)
-        loaded.dtype = torch.float32
+    probes = _probe_batch(loaded, PROBES)
+    reference = _logits_one_by_one(loaded, probes)
+    candidate = reduced_copy(loaded, choice.precision)
+    if prepack:
+        candidate.prepacked = serving_prepack.prepack_linears(candidate.model) > 0
+    result = compare_logits(reference, _logits_one_by_one(candidate, probes))
+    logger.log(logging.INFO if result.ok else logging.WARNING, "%s%s %s", choice.precision,
+               " prepacked" if candidate.prepacked else "", result.describe())
+    if result.ok:
+        loaded.model, loaded.dtype, loaded.precision, loaded.prepacked, loaded.guard = (
+            candidate.model, candidate.dtype, candidate.precision, candidate.prepacked, result)
+    else:
+        loaded.guard = result
+
+
+def reduced_copy(loaded: LoadedModel, precision: str) -> LoadedModel:
+    """A copy of the model in `precision`; the float32 original stays untouched (rounding it to bf16 and back
+    would change its weights), so a refused format costs nothing."""
+    if precision == "int8":
+        # Dynamic quantisation: int8 Linear weights (per channel), activations quantised per batch on the fly;
+        # fbgemm/oneDNN use VNNI or AMX-INT8 where present.
+        model = torch.ao.quantization.quantize_dynamic(loaded.model, {torch.nn.Linear}, dtype=torch.qint8)
+        dtype = torch.float32
+    else:
+        dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[precision]
+        model = copy.deepcopy(loaded.model).to(dtype)
+    return LoadedModel(model=model.eval(), preprocess=loaded.preprocess, labels=loaded.labels, device=loaded.device,
+                       dtype=dtype, precision=precision)
+
+
+def _logits_one_by_one(loaded: LoadedModel, probes: torch.Tensor) -> torch.Tensor:
+    # One image at a time, as requests arrive (and as a compiled batch-1 graph runs).
+    return torch.cat([loaded.logits(probe[None]) for probe in probes])
+
+
+def _compile(loaded: LoadedModel) -> None:
+    """torch.compile with Inductor's weight freezing (constant-folded, oneDNN-prepacked weights, fused
+    epilogues). Costs tens of seconds at start-up and needs a C++ compiler in the container; any failure leaves
+    the eager model serving (logged), never a dead worker."""
+    started = time.perf_counter()
+    try:
+        import torch._inductor.config as inductor_config
+
+        inductor_config.freezing = True
+        compiled = torch.compile(loaded.model)
+        with torch.no_grad():
+            compiled(pixel_values=loaded._to_input(_probe_batch(loaded, 1)))  # compiles now, not on a request
+    except Exception:  # noqa: BLE001 - compiler missing, unsupported op, ...: serve eagerly instead
+        logger.exception("torch.compile failed after %.1f s; serving the eager model", time.perf_counter() - started)
+        return
+    loaded.compiled = compiled
+    logger.info("torch.compile (freezing) ready in %.1f s", time.perf_counter() - started)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import logging
 import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+
+import serving_hardware
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +41,20 @@ def _cgroup_cpu_quota() -> int | None:
         return None
 
 
-def worker_threads(requested: int, under_model_server: bool, environ=os.environ) -> int:
+def worker_threads(requested: int, under_model_server: bool, environ=os.environ, cores: int | None = None) -> int:
+    """Torch threads for one model server worker: the physical cores it may use, shared among the workers.
+
+    Hyperthread siblings are not counted (an ml.c7i.xlarge's 4 vCPUs are 2 cores): a GEMM thread per core
+    already keeps its vector / AMX units busy, and a second one on the sibling only adds contention.
+    """
     if requested:
         return requested
-    cores = available_cores()
+    cores = cores if cores is not None else min(available_cores(), serving_hardware.physical_cores())
     workers_env = environ.get("SAGEMAKER_MODEL_SERVER_WORKERS", "").strip()
     if workers_env.isdigit() and int(workers_env) > 0:
         workers = int(workers_env)
     else:
-        workers = cores if under_model_server else 1
+        workers = available_cores() if under_model_server else 1  # servers default to one worker per vCPU
     return max(1, cores // workers)
 
 
@@ -65,24 +73,43 @@ def choose_device(gpu_id) -> torch.device:
     return torch.device("cpu")
 
 
-def cpu_has_native_bf16() -> bool:
-    """True where oneDNN runs bfloat16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated and slower."""
-    try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    except (AttributeError, RuntimeError):
-        return False
+@dataclass(frozen=True)
+class PrecisionChoice:
+    """The number format to try, and why (logged at start-up). The guard in serving_precision still has to pass."""
+
+    precision: str  # float32 | bfloat16 | float16 | int8
+    reason: str
+
+    @property
+    def dtype(self) -> torch.dtype:
+        """dtype of the weights and inputs (int8 quantises Linear weights only; activations stay float32)."""
+        return {"bfloat16": torch.bfloat16, "float16": torch.float16}.get(self.precision, torch.float32)
 
 
-def candidate_dtype(requested: str, device: torch.device) -> torch.dtype:
-    """The reduced precision worth trying for `requested`, or float32. Top-1 agreement is checked by the caller."""
+def precision_choice(requested: str, device_type: str, cpu: serving_hardware.CpuFeatures,
+                     cuda_bf16: bool = False) -> PrecisionChoice:
+    """Pure decision from INFERENCE_DTYPE, the device and the CPU's features (unit-tested with faked CPUs).
+
+    auto (the default): bf16 on a GPU that has it (else fp16); on CPU bf16 only with AMX or AVX512-BF16, where
+    it runs natively (3-4x fp32 on AMX); float32 elsewhere, because emulated bf16 is slower than fp32.
+    int8 (dynamic quantisation of the Linear layers) is opt-in: fast with VNNI/AMX-INT8, but its error is
+    larger than bf16's, so it is never picked automatically.
+    """
     if requested == "float32":
-        return torch.float32
-    if device.type == "cuda":
+        return PrecisionChoice("float32", "INFERENCE_DTYPE=float32")
+    if device_type == "cuda":
+        if requested == "int8":
+            return PrecisionChoice("float32", "int8 is a CPU path (dynamic quantisation); float32 on GPU")
         if requested == "auto":
-            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.bfloat16 if requested == "bfloat16" else torch.float16
-    if requested in ("bfloat16", "auto") and cpu_has_native_bf16():
-        return torch.bfloat16
-    if requested != "auto":
-        logger.warning("INFERENCE_DTYPE=%s is not fast on this CPU (no native support); using float32", requested)
-    return torch.float32
+            return PrecisionChoice("bfloat16" if cuda_bf16 else "float16", "auto on GPU")
+        return PrecisionChoice(requested, f"INFERENCE_DTYPE={requested} on GPU")
+    if requested == "int8":
+        why = "VNNI/AMX-INT8 present" if cpu.int8_dot_product else "no VNNI: int8 gains less on this CPU"
+        return PrecisionChoice("int8", f"INFERENCE_DTYPE=int8 ({why})")
+    if requested in ("auto", "bfloat16") and cpu.native_bf16:
+        unit = "AMX" if cpu.amx_bf16 else "AVX512-BF16"
+        source = "auto" if requested == "auto" else "INFERENCE_DTYPE=bfloat16"
+        return PrecisionChoice("bfloat16", f"{source}: native bf16 ({unit})")
+    if requested == "auto":
+        return PrecisionChoice("float32", "auto: no AMX or AVX512-BF16, bf16 would be emulated and slower")
+    return PrecisionChoice("float32", f"INFERENCE_DTYPE={requested} is not native on this CPU; using float32")

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Mapping
 
-DTYPES = ("float32", "bfloat16", "float16", "auto")
+DTYPES = ("auto", "float32", "bfloat16", "float16", "int8")
 ATTENTION = ("sdpa", "eager")
 
 
@@ -25,9 +25,11 @@ class ServingSettings:
     max_side: int = 16_384  # longest-side ceiling
     draft_min_side: int = 512  # JPEGs decode at the smallest DCT scale keeping both sides >= this; 0 = off
     threads: int = 0  # torch intra-op threads; 0 = cores available to this worker
-    dtype: str = "float32"  # float32 | bfloat16 | float16 | auto (see docs/model.md)
+    dtype: str = "auto"  # auto | float32 | bfloat16 | float16 | int8 (see docs/model.md and serving_runtime)
     attention: str = "sdpa"  # sdpa (fused scaled-dot-product attention) | eager
     warmup: bool = True  # one forward pass at load so the first request is not slow
+    prepack: bool = True  # CPU: Linear weights reordered once into oneDNN's layout (serving_prepack)
+    compile: bool = False  # torch.compile with weight freezing for single-image requests (opt-in, see docs)
 
 
 _INT_VARS = {
@@ -62,11 +64,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> ServingSettings:
             problems.append(f"{name}={raw!r} is not one of {', '.join(choices)}")
         elif raw:
             values[field] = raw
-    warmup = environ.get("INFERENCE_WARMUP", "").strip().lower()
-    if warmup and warmup not in ("0", "1", "true", "false"):
-        problems.append(f"INFERENCE_WARMUP={warmup!r} is not one of 0, 1, true, false")
-    elif warmup:
-        values["warmup"] = warmup in ("1", "true")
+    flags = (("warmup", "INFERENCE_WARMUP"), ("prepack", "INFERENCE_PREPACK"), ("compile", "INFERENCE_COMPILE"))
+    for field, name in flags:
+        raw = environ.get(name, "").strip().lower()
+        if raw and raw not in ("0", "1", "true", "false"):
+            problems.append(f"{name}={raw!r} is not one of 0, 1, true, false")
+        elif raw:
+            values[field] = raw in ("1", "true")
     if problems:
         raise SettingsError("invalid serving settings: " + "; ".join(problems))
     return ServingSettings(**values)

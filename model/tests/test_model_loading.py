@@ -68,43 +68,7 @@ def test_draft_floor_below_model_input_is_refused_at_load(tmp_path, monkeypatch,
 
 def test_threads_follow_the_model_server_workers(monkeypatch):
     monkeypatch.setattr(serving_runtime, "available_cores", lambda: 8)
-    assert serving_runtime.worker_threads(0, True, {"SAGEMAKER_MODEL_SERVER_WORKERS": "2"}) == 4
-    assert serving_runtime.worker_threads(0, True, {}) == 1  # servers default to one worker per core
-    assert serving_runtime.worker_threads(0, False, {}) == 8  # a single local process
+    assert serving_runtime.worker_threads(0, True, {"SAGEMAKER_MODEL_SERVER_WORKERS": "2"}, cores=8) == 4
+    assert serving_runtime.worker_threads(0, True, {}, cores=8) == 1  # servers default to one worker per core
+    assert serving_runtime.worker_threads(0, False, {}, cores=8) == 8  # a single local process
     assert serving_runtime.worker_threads(3, True, {}) == 3  # INFERENCE_THREADS wins
-
-
-def test_reduced_precision_is_only_used_where_it_is_native(monkeypatch):
-    cpu = torch.device("cpu")
-    monkeypatch.setattr(serving_runtime, "cpu_has_native_bf16", lambda: False)
-    assert serving_runtime.candidate_dtype("bfloat16", cpu) == torch.float32
-    assert serving_runtime.candidate_dtype("auto", cpu) == torch.float32
-    monkeypatch.setattr(serving_runtime, "cpu_has_native_bf16", lambda: True)
-    assert serving_runtime.candidate_dtype("auto", cpu) == torch.bfloat16
-    assert serving_runtime.candidate_dtype("float32", cpu) == torch.float32
-
-
-def test_bf16_kept_when_top1_agrees_with_float32(demo_model_dir, monkeypatch):
-    monkeypatch.setattr(serving_runtime, "cpu_has_native_bf16", lambda: True)  # run bf16 even if emulated here
-    monkeypatch.setattr(inference, "SETTINGS", ServingSettings(dtype="bfloat16"))
-    model = inference.model_fn(str(demo_model_dir))
-    assert model.dtype == torch.bfloat16 and next(model.model.parameters()).dtype == torch.bfloat16
-    assert classify(model, Image.new("RGB", (64, 64), (10, 10, 230)), 2)["predictions"][0]["score"] > 0
-
-
-def test_bf16_dropped_when_top1_disagrees(demo_model_dir, monkeypatch):
-    import serving_model
-
-    monkeypatch.setattr(serving_runtime, "cpu_has_native_bf16", lambda: True)
-    monkeypatch.setattr(inference, "SETTINGS", ServingSettings(dtype="bfloat16"))
-    real_classify = serving_model.LoadedModel.classify
-
-    def classify_flipping_in_bf16(self, pixel_values, top_k):
-        rows = real_classify(self, pixel_values, top_k)
-        if self.dtype == torch.bfloat16:  # pretend bf16 changed the winner
-            rows = [[{"label": "changed", "score": 1.0}] for _ in rows]
-        return rows
-
-    monkeypatch.setattr(serving_model.LoadedModel, "classify", classify_flipping_in_bf16)
-    model = inference.model_fn(str(demo_model_dir))
-    assert model.dtype == torch.float32 and next(model.model.parameters()).dtype == torch.float32

@@ -12,6 +12,16 @@ export const SAGEMAKER_INSTANCE_FAMILIES: readonly string[] = [
   "g4dn", "g5", "g6", "g6e", "p3", "p4d", "p5",
 ];
 
+/**
+ * The default real-time instance type: the lowest cost per classification (hourly price / images per hour) among
+ * one size of each x86 family the Hugging Face CPU image runs on (m5, c5, m6i, c6i, m7i, c7i), from the dated prices
+ * in src/cost/prices.ts and the ms per image of `npm run bench:model` (src/cost/instance-performance.ts; run
+ * `npm run cost -- --requests-per-second 1` to see the table). A test recomputes the choice from those inputs, so
+ * this constant cannot drift from them. c7i: AMX runs the model in bf16, ~3x the images per dollar of the
+ * AVX-512-only families at about the same hourly price.
+ */
+export const DEFAULT_INSTANCE_TYPE = "ml.c7i.xlarge";
+
 const INSTANCE_TYPE_PATTERN = /^ml\.([a-z0-9]+)\.([a-z0-9]+)$/;
 
 /** Returns a problem description, or undefined when `instanceType` looks like a supported SageMaker type. */

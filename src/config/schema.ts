@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG, STACK_CONTAINER_ENV_KEYS } from "./defaults";
-import { instanceTypeProblem } from "./instance-types";
+import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 import { alarmsSection } from "../monitoring/alarm-settings";
 
 /** Values CloudWatch Logs accepts for `retention_in_days`. */
@@ -79,7 +79,7 @@ export const instanceSection = z
     type: z.string().superRefine((t, ctx) => {
       const problem = instanceTypeProblem(t);
       if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-    }).default("ml.m5.xlarge"),
+    }).default(DEFAULT_INSTANCE_TYPE),
     count: int(1, 100).default(1),
     /** Seconds SageMaker waits for /ping to pass on a new instance (model download + load). */
     startupHealthCheckTimeoutSeconds: int(60, 3600).default(600),

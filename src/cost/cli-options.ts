@@ -16,6 +16,7 @@ export interface CostCliOptions {
   readonly hoursPerMonth?: number;
   readonly targetUtilization?: number;
   readonly pricesPath?: string;
+  readonly benchPath?: string;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -29,7 +30,9 @@ configured capacity sustains that rate.
   --mode realtime|serverless    endpoint mode to price (default: the config's)
   --config <file>               stack config (default: $CLASSIFIER_CONFIG, else classifier.config.json, else defaults)
   --model-ms-per-image <ms>     instance-ms per image on the real-time instance (1000 / images per second);
-                                default: the batch-1 latency in docs/model.md's benchmark (else a placeholder)
+                                default: from the model benchmark JSON for the config's instance type (measured
+                                there, or estimated from this machine's run; the report says which)
+  --bench <file.json>           model benchmark to read (default model/bench/model-bench.json, npm run bench:model)
   --serverless-ms-per-image <ms> billed ms per request on serverless (default: --model-ms-per-image)
   --request-kb <kb>             average upload size (default 150)
   --response-kb <kb>            average response size (default 1)
@@ -64,6 +67,7 @@ export function parseCostArgs(argv: string[]): { options?: CostCliOptions; probl
         mode: { type: "string" },
         config: { type: "string" },
         prices: { type: "string" },
+        bench: { type: "string" },
         json: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -98,6 +102,7 @@ export function parseCostArgs(argv: string[]): { options?: CostCliOptions; probl
       mode: mode as DeploymentMode | undefined,
       configPath: values.config as string | undefined,
       pricesPath: values.prices as string | undefined,
+      benchPath: values.bench as string | undefined,
       json: values.json === true,
       help: false,
     },

@@ -4,6 +4,7 @@
  */
 import { CapacityCheck } from "./capacity";
 import { CostEstimate } from "./estimate";
+import { InstanceTypePerformance } from "./instance-performance";
 import { PriceList } from "./prices";
 
 export interface ReportContext {
@@ -51,5 +52,34 @@ export function formatReport(estimate: CostEstimate, checks: readonly CapacityCh
   out.push("");
   out.push("Capacity check:");
   for (const check of checks) out.push(`  [${check.ok ? "ok" : "TOO SMALL"}] ${check.hop}: ${check.detail}`);
+  return out.join("\n") + "\n";
+}
+
+/** The cost-per-classification table: one row per instance type, cheapest first, each with its provenance. */
+export function formatInstanceTypeTable(
+  rows: readonly InstanceTypePerformance[],
+  context: { readonly current: string; readonly benchSource: string; readonly measuredHere: string },
+): string {
+  const out: string[] = [];
+  out.push(`Cost per million images by instance type (batch 1, one worker on all physical cores, 100 % busy; ${context.benchSource}):`);
+  out.push(`  measured here: ${context.measuredHere}`);
+  out.push(
+    ...table(
+      ["instance type", "$/hour", "precision", "ms/image", "images/s", "$ per 1M images", "source"],
+      rows.map((row) => [
+        `${row.instanceType}${row.instanceType === context.current ? " *" : ""}`,
+        row.hourlyUsd === undefined ? "-" : `$${row.hourlyUsd}`,
+        row.precision,
+        row.msPerImage.toFixed(1),
+        row.imagesPerSecond.toFixed(2),
+        row.usdPerMillionImages === undefined ? "-" : usd(row.usdPerMillionImages),
+        row.provenance,
+      ]),
+      [1, 3, 4, 5],
+    ),
+  );
+  out.push("  * = the config's instance type. measured: benchmark run on that type; reference: same CPU generation measured");
+  out.push("    elsewhere (named in src/cost/instance-performance.ts); estimated: this run's efficiency x the family's GEMM rate.");
+  for (const row of rows) out.push(`  ${row.instanceType}: ${row.basis}`);
   return out.join("\n") + "\n";
 }

@@ -48,6 +48,16 @@ export const DEFAULT_PRICES: PriceList = {
   sagemakerInstanceHourly: {
     "ml.m5.xlarge": 0.23,
     "ml.c5.xlarge": 0.204,
+    "ml.m6i.xlarge": 0.23,
+    "ml.c6i.xlarge": 0.204,
+    "ml.m7i.xlarge": 0.242,
+    "ml.c7i.xlarge": 0.214,
+    "ml.m5.2xlarge": 0.461,
+    "ml.c5.2xlarge": 0.408,
+    "ml.m6i.2xlarge": 0.461,
+    "ml.c6i.2xlarge": 0.408,
+    "ml.m7i.2xlarge": 0.484,
+    "ml.c7i.2xlarge": 0.428,
     "ml.g4dn.xlarge": 0.736,
   },
   sagemakerServerlessPerGbSecond: 0.00002,
@@ -76,7 +86,7 @@ type PriceKey = Exclude<keyof PriceList, "asOf" | "region">;
 export const PRICE_SOURCES: Readonly<Record<PriceKey, PriceSource>> = {
   sagemakerInstanceHourly: {
     where:
-      "aws.amazon.com/sagemaker/pricing renders prices client-side; values from several public cost tables in open-source code (m5.xlarge 0.23, c5.xlarge 0.204, g4dn.xlarge 0.736). One 2025 blog (zircon.tech) quotes 0.269 for ml.m5.xlarge",
+      "aws.amazon.com/sagemaker/pricing renders prices client-side; values from several public cost tables in open-source code (m5.xlarge 0.23, c5.xlarge 0.204, g4dn.xlarge 0.736). The m6i/c6i/m7i/c7i rows (and all 2xlarge) come from one open-source table that says it read the AWS Price List API's AmazonSageMaker offer file for us-east-1 on 2026-09-27 (it agrees with the others on m5/c5/g4dn). One 2025 blog (zircon.tech) quotes 0.269 for ml.m5.xlarge",
     verified: false,
   },
   sagemakerServerlessPerGbSecond: {
