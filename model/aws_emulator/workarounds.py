@@ -17,19 +17,27 @@ fails that test and the patch can be deleted.
    InService and reports a FailureReason.
 3. CreateModel keeps EnableNetworkIsolation (moto stores False whatever was asked), so the rehearsal
    can check that the isolation the stack asks for is what was created.
+4. CreateEndpointConfig accepts the instance families SageMaker added after moto's list was written (moto
+   5.2.x knows m5/c5/r5/g4dn and older, and refuses e.g. ml.c7i.xlarge, the stack's default). Types of the
+   families in NEWER_INSTANCE_FAMILIES pass; everything else is still moto's check.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from moto.core.responses import ActionResult
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.sagemaker.exceptions import ValidationError
-from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
+from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
 
 FAILS_HEALTH_CHECK_ENV = "EMULATOR_FAILS_HEALTH_CHECK"
+
+# Real-time inference families SageMaker offers that moto 5.2.x does not list (x86 CPU and GPU).
+NEWER_INSTANCE_FAMILIES = ("m6i", "m6id", "m7i", "c6i", "c6id", "c7i", "r6i", "r6id", "r7i", "g5", "g6", "g6e", "p4d", "p5")
+_NEWER_INSTANCE_TYPE = re.compile(rf"ml\.({'|'.join(NEWER_INSTANCE_FAMILIES)})\.(large|\d*xlarge)")
 
 _applied = False
 
@@ -42,6 +50,7 @@ def apply() -> None:
     _absent_condition_keys_do_not_match()
     _update_endpoint()
     _create_model_keeps_network_isolation()
+    _newer_instance_families()
     _applied = True
 
 
@@ -119,3 +128,14 @@ def _create_model_keeps_network_isolation() -> None:
         return result
 
     SageMakerResponse.create_model = create_model  # type: ignore[method-assign]
+
+
+def _newer_instance_families() -> None:
+    moto_validate = FakeEndpointConfig.validate_instance_type
+
+    def validate_instance_type(self: FakeEndpointConfig, instance_type: str) -> None:
+        if _NEWER_INSTANCE_TYPE.fullmatch(instance_type):
+            return
+        moto_validate(self, instance_type)
+
+    FakeEndpointConfig.validate_instance_type = validate_instance_type  # type: ignore[method-assign]

@@ -142,3 +142,34 @@ def test_plain_moto_still_has_gap_3_isolation_dropped(plain_moto_url: str) -> No
     name = f"iso-{uuid.uuid4().hex[:8]}"
     sm.create_model(ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "i"}, EnableNetworkIsolation=True)
     assert sm.describe_model(ModelName=name)["EnableNetworkIsolation"] is False, "moto keeps EnableNetworkIsolation: delete workaround 3"
+
+
+# 4. Newer instance families.
+
+
+def create_config(url: str, instance_type: str) -> None:
+    sm = client("sagemaker", url)
+    suffix = uuid.uuid4().hex[:8]
+    sm.create_model(ModelName=f"m-{suffix}", ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "i"})
+    sm.create_endpoint_config(
+        EndpointConfigName=f"c-{suffix}",
+        ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": f"m-{suffix}", "InstanceType": instance_type, "InitialInstanceCount": 1}],
+    )
+
+
+@pytest.mark.parametrize("instance_type", ["ml.c7i.xlarge", "ml.m7i.2xlarge", "ml.c6i.large", "ml.g6e.12xlarge", "ml.m5.xlarge"])
+def test_endpoint_configs_accept_current_instance_families(patched_url: str, instance_type: str) -> None:
+    create_config(patched_url, instance_type)
+
+
+@pytest.mark.parametrize("instance_type", ["ml.c7i.huge", "ml.z9.xlarge", "c7i.xlarge"])
+def test_unknown_instance_types_are_still_refused(patched_url: str, instance_type: str) -> None:
+    with pytest.raises(ClientError) as error:
+        create_config(patched_url, instance_type)
+    assert "failed to satisfy constraint" in str(error.value)
+
+
+def test_plain_moto_still_has_gap_4_no_c7i(plain_moto_url: str) -> None:
+    with pytest.raises(ClientError) as error:
+        create_config(plain_moto_url, "ml.c7i.xlarge")
+    assert "failed to satisfy constraint" in str(error.value), "moto knows ml.c7i: delete workaround 4"
