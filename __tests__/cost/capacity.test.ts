@@ -68,4 +68,18 @@ describe("capacity", () => {
     expect(byHop(capacityChecks(REALTIME, { ...WORKLOAD, requestsPerSecond: 12 }))["API stage throttling"].ok).toBe(false);
     expect(byHop(capacityChecks({ ...REALTIME, apiThrottleRatePerSecond: undefined }, WORKLOAD))["API stage throttling"]).toBeUndefined();
   });
+
+  it("checks the stage throttling against what the fleet serves at its largest, whatever the rate", () => {
+    // 2 x 5 img/s = 10 img/s; REALTIME's stage lets in 10 req/s.
+    expect(byHop(capacityChecks(REALTIME, { ...WORKLOAD, requestsPerSecond: 1 }))["API throttling vs endpoint"]).toEqual({
+      hop: "API throttling vs endpoint",
+      ok: true,
+      detail: "the stage lets in 10 req/s, 2 x ml.m5.xlarge serve 10.00 img/s",
+    });
+    const wide = { ...REALTIME, apiThrottleRatePerSecond: 25 };
+    expect(byHop(capacityChecks(wide, WORKLOAD))["API throttling vs endpoint"].detail).toContain("the excess would queue until it times out (504)");
+    const scaled = { ...wide, realtime: { ...wide.realtime, autoscaling: { minCapacity: 1, maxCapacity: 5 } } };
+    expect(byHop(capacityChecks(scaled, WORKLOAD))["API throttling vs endpoint"].ok).toBe(true);
+    expect(byHop(capacityChecks(SERVERLESS, WORKLOAD))["API throttling vs endpoint"]).toBeUndefined();
+  });
 });

@@ -11,7 +11,7 @@ describe("deploymentFromConfig", () => {
       realtime: { instanceType: "ml.c7i.xlarge", instanceCount: 1, autoscaling: undefined },
       serverless: { memoryMb: 4096, maxConcurrency: 5 },
       lambda: { memoryMb: 512, architecture: "arm64", reservedConcurrency: undefined },
-      apiThrottleRatePerSecond: 10,
+      apiThrottleRatePerSecond: 5,
       logRetentionDays: 30,
       alarmMetrics: 9,
       dashboard: true,

@@ -32,7 +32,7 @@ describe("Config: defaults", () => {
     expect(c.model.imageRepository).toBe("huggingface-pytorch-inference");
     expect(c.model.imageTag).toBe("2.6.0-transformers4.49.0-cpu-py312-ubuntu22.04");
     expect(c.lambda).toEqual({ architecture: "arm64", memoryMb: 512, timeoutSeconds: 28, reservedConcurrency: null, logRetentionDays: 30, logLevel: "INFO" });
-    expect(c.api).toEqual({ throttlingRateLimit: 10, throttlingBurstLimit: 20, logRetentionDays: 30 });
+    expect(c.api).toEqual({ throttlingRateLimit: 5, throttlingBurstLimit: 10, logRetentionDays: 30 });
     expect(c.auth.mode).toBe("none");
     expect(c.autoscaling.enabled).toBe(false);
     expect(c.backend).toBeUndefined();

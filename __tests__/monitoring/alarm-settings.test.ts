@@ -24,7 +24,7 @@ describe("Config section: alarms", () => {
       lambdaThrottles: 1,
       lambdaDurationPercentOfTimeout: 80,
       sagemaker5xxErrors: 1,
-      modelLatencyP95Ms: 2000,
+      modelLatencyP95Ms: 1000,
       cpuUtilizationPercent: 80,
       memoryUtilizationPercent: 85,
     });

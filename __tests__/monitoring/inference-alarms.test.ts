@@ -37,7 +37,7 @@ describe("Construct: InferenceAlarms", () => {
     ["vit-lambda-throttles", { namespace: "AWS/Lambda", metric_name: "Throttles", dimensions: { FunctionName: "vit-classify" }, statistic: "Sum", threshold: 1, comparison_operator: "GreaterThanOrEqualToThreshold" }],
     ["vit-lambda-duration", { namespace: "AWS/Lambda", metric_name: "Duration", dimensions: { FunctionName: "vit-classify" }, extended_statistic: "p99", threshold: 22400, comparison_operator: "GreaterThanThreshold" }],
     ["vit-sagemaker-5xx", { namespace: "AWS/SageMaker", metric_name: "Invocation5XXErrors", dimensions: endpointDims, statistic: "Sum", threshold: 1, comparison_operator: "GreaterThanOrEqualToThreshold" }],
-    ["vit-model-latency-p95", { namespace: "AWS/SageMaker", metric_name: "ModelLatency", dimensions: endpointDims, extended_statistic: "p95", threshold: 2000000, comparison_operator: "GreaterThanThreshold" }],
+    ["vit-model-latency-p95", { namespace: "AWS/SageMaker", metric_name: "ModelLatency", dimensions: endpointDims, extended_statistic: "p95", threshold: 1000000, comparison_operator: "GreaterThanThreshold" }],
     ["vit-endpoint-cpu", { namespace: "/aws/sagemaker/Endpoints", metric_name: "CPUUtilization", dimensions: endpointDims, statistic: "Average", threshold: 320, comparison_operator: "GreaterThanThreshold", treat_missing_data: "missing" }],
     ["vit-endpoint-memory", { namespace: "/aws/sagemaker/Endpoints", metric_name: "MemoryUtilization", dimensions: endpointDims, statistic: "Average", threshold: 85, comparison_operator: "GreaterThanThreshold", treat_missing_data: "missing" }],
   ])("creates %s on the right metric, statistic, threshold and period", (alarmName, expected) => {

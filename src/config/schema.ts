@@ -117,8 +117,12 @@ export const autoscalingSection = z
     enabled: z.boolean().default(false),
     minInstances: int(1, 100).default(1),
     maxInstances: int(1, 100).default(4),
-    /** SageMakerVariantInvocationsPerInstance target (invocations per instance per minute). */
-    targetInvocationsPerInstance: int(1, 100000).default(100),
+    /**
+     * SageMakerVariantInvocationsPerInstance target (invocations per instance per minute). The default keeps one
+     * ml.c7i.xlarge (~6.4 images/s, ~386 a minute: `npm run cost`) at about 65 % busy, so a new instance starts
+     * before requests queue. Sized with the API throttling below (__tests__/cost/default-sizing.test.ts).
+     */
+    targetInvocationsPerInstance: int(1, 100000).default(250),
     scaleInCooldownSeconds: int(0, 3600).default(300),
     scaleOutCooldownSeconds: int(0, 3600).default(60),
   })
@@ -143,10 +147,15 @@ export const lambdaSection = z
 
 export const apiSection = z
   .object({
-    /** Stage-wide steady-state requests per second. */
-    throttlingRateLimit: z.number().positive("must be greater than 0").max(10000, "must be at most 10000").default(10),
-    /** Stage-wide burst (token bucket size). */
-    throttlingBurstLimit: int(1, 5000).default(20),
+    /**
+     * Stage-wide steady-state requests per second. Requests beyond what the endpoint serves would queue in the model
+     * server until they time out (504 after ~25 s, the function billed all along); the stage answers them 429 at
+     * once instead. The default is sized for the default fleet: one ml.c7i.xlarge serves ~6.4 images/s. Raise it
+     * with the instance count (`npm run cost` checks the two against each other).
+     */
+    throttlingRateLimit: z.number().positive("must be greater than 0").max(10000, "must be at most 10000").default(5),
+    /** Stage-wide burst (token bucket size): 10 requests drain from the default instance in under 2 s. */
+    throttlingBurstLimit: int(1, 5000).default(10),
     logRetentionDays: retentionDays.default(30),
   })
   .strict();

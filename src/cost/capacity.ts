@@ -38,6 +38,23 @@ export function instancesToBill(deployment: DeploymentShape, workload: Workload)
   return Math.min(scaling.maxCapacity, Math.max(scaling.minCapacity, requiredInstances(workload)));
 }
 
+/**
+ * Whatever the rate: the stage should not let in more than the fleet at its largest serves. Requests beyond that
+ * queue in the model server until they time out (504 after the function's budget, billed all along); the stage's
+ * own 429 answers them at once, and the client can back off.
+ */
+export function throttleAgainstFleet(deployment: DeploymentShape, workload: Workload, throttle: number): CapacityCheck {
+  const most = deployment.realtime.autoscaling?.maxCapacity ?? deployment.realtime.instanceCount;
+  const fleet = most * imagesPerSecondPerInstance(workload);
+  return {
+    hop: "API throttling vs endpoint",
+    ok: throttle <= fleet,
+    detail:
+      `the stage lets in ${throttle} req/s, ${most} x ${deployment.realtime.instanceType} serve ${fleet.toFixed(2)} img/s` +
+      (throttle <= fleet ? "" : ": the excess would queue until it times out (504); lower api.throttlingRateLimit or add instances"),
+  };
+}
+
 export function capacityChecks(deployment: DeploymentShape, workload: Workload): CapacityCheck[] {
   const rate = workload.requestsPerSecond;
   const target = workload.targetUtilization;
@@ -85,6 +102,7 @@ export function capacityChecks(deployment: DeploymentShape, workload: Workload):
       ok: rate <= throttle,
       detail: `${rate} req/s against a steady-state limit of ${throttle} req/s (excess gets 429)`,
     });
+    if (deployment.mode === "realtime") checks.push(throttleAgainstFleet(deployment, workload, throttle));
   }
   return checks;
 }
