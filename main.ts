@@ -1,6 +1,6 @@
 // Composition root: config (CLASSIFIER_CONFIG, see README "Configuration") -> one stack -> synth.
 import { App } from "cdktf";
-import { ClassifierStack } from "./src/classifier-stack";
+import { ClassifierStack } from "./src/stack";
 import { UserFacingError } from "./src/config/errors";
 import { loadConfig } from "./src/config/load-config";
 

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { bundleLambda } from "../src/lambda-bundle";
+import { bundleLambda } from "../src/support/lambda-bundle";
 import { ensureDemoModel, writeTestImages } from "./model-assets";
 import { freePort } from "./ports";
 import { treeRssMb } from "./process-tree";

@@ -1,7 +1,8 @@
 /** The model-side inputs of the local stack: the demo model folder and freshly generated demo-class images. */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
-import { paths, REPO_ROOT } from "./settings";
+import { paths } from "./settings";
+import { REPO_ROOT } from "../common/repo-root";
 
 function runPython(python: string, args: string[], inheritStderr: boolean): string {
   if (!fs.existsSync(python)) {

@@ -1,17 +1,18 @@
 /**
  * `npm run local`: the whole classify chain on loopback.
  *   1. model: MODEL_DIR, or the demo model (trained once, then reused from model/.cache)
- *   2. the Lambda bundle, built by src/lambda-bundle.ts exactly as the stack deploys it (dist/lambda)
+ *   2. the Lambda bundle, built by src/support/lambda-bundle.ts exactly as the stack deploys it (dist/lambda)
  *   3. the local endpoint (ENDPOINT_PORT, default 8080) and the local API (API_PORT, default 3000)
  *   4. curl lines with generated sample images; Ctrl-C (or SIGTERM) stops both servers.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { bundleLambda } from "../src/lambda-bundle";
+import { bundleLambda } from "../src/support/lambda-bundle";
 import { ensureDemoModel, writeSampleImages } from "./model-assets";
 import { assertPortFree } from "./ports";
 import type { ManagedProcess } from "./processes";
-import { loadLocalSettings, REPO_ROOT } from "./settings";
+import { loadLocalSettings } from "./settings";
+import { REPO_ROOT } from "../common/repo-root";
 import { startApi, startEndpoint } from "./stack";
 
 const say = (line: string) => console.log(`\x1b[1m[local]\x1b[0m ${line}`);

@@ -4,8 +4,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { REPO_ROOT } from "../common/repo-root";
 
-export const REPO_ROOT = path.resolve(__dirname, "..");
 
 export interface LocalStackSettings {
   /** API_PORT: the local API Gateway on 127.0.0.1. @default 3000 */

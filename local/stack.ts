@@ -9,9 +9,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { invokeBudgetMs } from "../src/config/defaults";
 import { ManagedProcess, startProcess } from "./processes";
-import { paths, REPO_ROOT } from "./settings";
+import { paths } from "./settings";
+import { REPO_ROOT } from "../common/repo-root";
 
-/** The function timeout the stack deploys with (src/inference-function.ts default). */
+/** The function timeout the stack deploys with (src/constructs/inference-function.ts default). */
 export const LAMBDA_TIMEOUT_SECONDS = 28;
 export const LAMBDA_MEMORY_MB = 512;
 /**
@@ -89,7 +90,7 @@ export interface ApiOptions {
   readonly echo?: boolean;
 }
 
-/** The Lambda's environment, as the stack sets it (src/inference-function.ts) plus what the runtime adds. */
+/** The Lambda's environment, as the stack sets it (src/constructs/inference-function.ts) plus what the runtime adds. */
 export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
   return {
     // Set by the stack

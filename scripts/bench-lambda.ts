@@ -1,7 +1,7 @@
 /**
  * `npm run bench:lambda`: numbers for the Lambda bundle, measured in one run (timings on a shared machine are
  * noisy, so only ratios against a baseline from the same run mean anything):
- *   1. bundle size (the file Terraform uploads, built by src/lambda-bundle.ts), against its 400 KB bound;
+ *   1. bundle size (the file Terraform uploads, built by src/support/lambda-bundle.ts), against its 400 KB bound;
  *   2. cold module load over bare Node.js 22, against its 50 ms bound: wall time of a fresh `node` process that
  *      requires the bundle minus that of a bare `node -e ""` (alternated, median), and the in-process require time;
  *   3. the handler's own overhead per request against a local endpoint that answers instantly, as a ratio to a
@@ -13,8 +13,8 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startFakeSageMakerRuntime } from "../__tests__/support/fake-sagemaker-runtime";
-import { bundleLambda } from "../src/lambda-bundle";
+import { startFakeSageMakerRuntime } from "../local/fake-sagemaker-runtime";
+import { bundleLambda } from "../src/support/lambda-bundle";
 
 /** Issue 11's bounds for the deployed bundle. */
 const BUNDLE_BOUND_KB = 400;

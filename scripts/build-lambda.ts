@@ -1,7 +1,7 @@
 // `npm run build:lambda`: writes dist/lambda/index.js, the same bundle the stack deploys.
 import * as crypto from "crypto";
 import * as fs from "fs";
-import { bundleLambda } from "../src/lambda-bundle";
+import { bundleLambda } from "../src/support/lambda-bundle";
 
 const bundle = bundleLambda();
 const bytes = fs.readFileSync(bundle.file);

@@ -1,5 +1,5 @@
 /**
- * Applies the stack's resource-level checkov skips (see src/checkov-skip.ts) to a checkov JSON
+ * Applies the stack's resource-level checkov skips (see src/support/checkov-skip.ts) to a checkov JSON
  * report and decides the scan's result.
  *
  *   ts-node scripts/checkov-gate.ts <checkov-report.json> <cdk.tf.json>

@@ -24,8 +24,8 @@ mkdir -p "$work/model/code"
 echo "# fixture" > "$work/model/code/inference.py"
 tar -czf "$work/model.tar.gz" -C "$work/model" code
 
-# The representative configurations (deploy/representative-configs.ts, also validated by terraform in the tests).
-mapfile -t configs < <(npx ts-node --transpile-only deploy/representative-configs.ts "$work/configs" "$work/model.tar.gz")
+# The representative configurations (tools/deploy/representative-configs.ts, also validated by terraform in the tests).
+mapfile -t configs < <(npx ts-node --transpile-only tools/deploy/representative-configs.ts "$work/configs" "$work/model.tar.gz")
 [ "${#configs[@]}" -ge 3 ] || { echo "could not write the representative configurations" >&2; exit 1; }
 if [ -n "${CLASSIFIER_CONFIG:-}" ]; then configs+=("$(realpath "$CLASSIFIER_CONFIG")"); fi
 

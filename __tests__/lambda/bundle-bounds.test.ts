@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleLambda } from "../../src/lambda-bundle";
+import { bundleLambda } from "../../src/support/lambda-bundle";
 import { curlMultipart, JPEG } from "./fixtures";
 
 describe("Lambda bundle bounds", () => {

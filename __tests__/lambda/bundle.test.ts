@@ -1,5 +1,5 @@
 /**
- * The deployable bundle, built by the same function the stack uses (src/lambda-bundle.ts), run the way Lambda
+ * The deployable bundle, built by the same function the stack uses (src/support/lambda-bundle.ts), run the way Lambda
  * runs it: loaded by the Node.js 22 binary in a child process, `handler` called with API Gateway events, talking
  * to a fake SageMaker Runtime over HTTP through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME. Also required in-process.
  */
@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { bundleLambda, LambdaBundle } from "../../src/lambda-bundle";
-import { classifyAnswer, embedAnswer, FakeSageMakerRuntime, modelErrorAnswer, startFakeSageMakerRuntime } from "../support/fake-sagemaker-runtime";
+import { bundleLambda, LambdaBundle } from "../../src/support/lambda-bundle";
+import { classifyAnswer, embedAnswer, FakeSageMakerRuntime, modelErrorAnswer, startFakeSageMakerRuntime } from "../../local/fake-sagemaker-runtime";
 import { useLocalEndpointEnv } from "./env";
 import { binaryEvent, curlMultipart, JPEG, PNG_1X1, TIFF } from "./fixtures";
 

@@ -20,7 +20,7 @@ import {
   throttlingAnswer,
   validationErrorAnswer,
   workerDiedAnswer,
-} from "../support/fake-sagemaker-runtime";
+} from "../../local/fake-sagemaker-runtime";
 import { useLocalEndpointEnv } from "./env";
 import { binaryEvent, bodyOf, JPEG, lambdaContext, PNG_1X1 } from "./fixtures";
 import { captureLogs, CapturedLogs, summaryLine } from "./logs";

@@ -20,7 +20,7 @@ from pathlib import Path
 
 HANDLER_SERVICE = "sagemaker_huggingface_inference_toolkit.handler_service"
 MODEL_NAME = "model"  # the toolkit's DEFAULT_MMS_MODEL_NAME
-# The container environment the stack sets (src/sagemaker-endpoint.ts); a caller's own values win.
+# The container environment the stack sets (src/constructs/sagemaker-endpoint.ts); a caller's own values win.
 CONTAINER_ENV = {
     "HF_TASK": "image-classification",
     "SAGEMAKER_PROGRAM": "inference.py",

@@ -3,20 +3,15 @@
  * (and read) without synthesizing anything. The schema in ./schema.ts refers to these.
  */
 import * as path from "path";
-
-/** Repository root (this file lives in src/config/). */
-export function repoRoot(): string {
-  return path.resolve(__dirname, "..", "..");
-}
-
+import { REPO_ROOT } from "../../common/repo-root";
 /** contract 6 (docs/contracts.md): where `npm run model:artifact` writes the deployable tarball. */
 export function defaultModelArtifactPath(): string {
-  return path.join(repoRoot(), "model", ".cache", "model.tar.gz");
+  return path.join(REPO_ROOT, "model", ".cache", "model.tar.gz");
 }
 
 /** Config file read when CLASSIFIER_CONFIG is not set (optional: missing means "all defaults"). */
 export function defaultConfigFilePath(): string {
-  return path.join(repoRoot(), "classifier.config.json");
+  return path.join(REPO_ROOT, "classifier.config.json");
 }
 
 /** Hugging Face PyTorch inference DLC repository name, as known to `aws_sagemaker_prebuilt_ecr_image`. */

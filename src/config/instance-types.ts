@@ -15,7 +15,7 @@ export const SAGEMAKER_INSTANCE_FAMILIES: readonly string[] = [
 /**
  * The default real-time instance type: the lowest cost per classification (hourly price / images per hour) among
  * one size of each x86 family the Hugging Face CPU image runs on (m5, c5, m6i, c6i, m7i, c7i), from the dated prices
- * in src/cost/prices.ts and the ms per image of `npm run bench:model` (src/cost/instance-performance.ts; run
+ * in tools/cost/prices.ts and the ms per image of `npm run bench:model` (tools/cost/instance-performance.ts; run
  * `npm run cost -- --requests-per-second 1` to see the table). A test recomputes the choice from those inputs, so
  * this constant cannot drift from them. c7i: AMX runs the model in bf16, ~3x the images per dollar of the
  * AVX-512-only families at about the same hourly price.

@@ -10,7 +10,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { z } from "zod";
-import { defaultConfigFilePath, defaultNetworkIsolation, defaultModelArtifactPath, defaultTags, repoRoot } from "./defaults";
+import { REPO_ROOT } from "../../common/repo-root";
+import { defaultConfigFilePath, defaultNetworkIsolation, defaultModelArtifactPath, defaultTags } from "./defaults";
 import { UserFacingError } from "./errors";
 import { ensureDefaultModelArtifact } from "./model-artifact-path";
 import { prebuiltImageRegionProblem } from "./prebuilt-image-regions";
@@ -78,7 +79,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Class
   problems.push(...crossSectionProblems(input, parsed as Partial<ParsedConfig>));
   problems.push(...imageRegionProblems(parsed as Partial<ParsedConfig>, options.environmentRegion));
   const artifactSection = parsed.modelArtifact as ParsedConfig["modelArtifact"] | undefined;
-  const configuredArtifact = artifactSection?.path !== undefined ? path.resolve(options.baseDir ?? repoRoot(), artifactSection.path) : undefined;
+  const configuredArtifact = artifactSection?.path !== undefined ? path.resolve(options.baseDir ?? REPO_ROOT, artifactSection.path) : undefined;
   if (configuredArtifact !== undefined) problems.push(...artifactProblems(configuredArtifact));
   if (problems.length > 0) throw new ConfigError(source, problems);
 

@@ -6,7 +6,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { repoRoot } from "./defaults";
+import { REPO_ROOT } from "../../common/repo-root";
 import { UserFacingError } from "./errors";
 
 export type CommandRunner = (command: string, args: string[], cwd: string) => { status: number | null; error?: Error };
@@ -17,9 +17,9 @@ const runCommand: CommandRunner = (command, args, cwd) =>
 
 export function ensureDefaultModelArtifact(artifactPath: string, run: CommandRunner = runCommand): void {
   if (fs.existsSync(artifactPath)) return;
-  const relative = path.relative(repoRoot(), artifactPath);
+  const relative = path.relative(REPO_ROOT, artifactPath);
   process.stderr.write(`${relative} is missing: building it with \`npm run model:artifact\` (first synth only)...\n`);
-  const result = run("npm", ["run", "--silent", "model:artifact"], repoRoot());
+  const result = run("npm", ["run", "--silent", "model:artifact"], REPO_ROOT);
   if (result.error || result.status !== 0 || !fs.existsSync(artifactPath)) {
     const why = result.error ? result.error.message : `exit code ${result.status}`;
     throw new UserFacingError(

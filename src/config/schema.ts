@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG, STACK_CONTAINER_ENV_KEYS } from "./defaults";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
-import { alarmsSection } from "../monitoring/alarm-settings";
+import { alarmsSection } from "./alarms";
 
 /** Values CloudWatch Logs accepts for `retention_in_days`. */
 export const LOG_RETENTION_DAYS = [
@@ -120,7 +120,7 @@ export const autoscalingSection = z
     /**
      * SageMakerVariantInvocationsPerInstance target (invocations per instance per minute). The default keeps one
      * ml.c7i.xlarge (~6.4 images/s, ~386 a minute: `npm run cost`) at about 65 % busy, so a new instance starts
-     * before requests queue. Sized with the API throttling below (__tests__/cost/default-sizing.test.ts).
+     * before requests queue. Sized with the API throttling below (__tests__/tools/cost/default-sizing.test.ts).
      */
     targetInvocationsPerInstance: int(1, 100000).default(250),
     scaleInCooldownSeconds: int(0, 3600).default(300),

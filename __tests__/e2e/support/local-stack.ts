@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { bundleLambda } from "../../../src/lambda-bundle";
+import { bundleLambda } from "../../../src/support/lambda-bundle";
 import { ensureDemoModel } from "../../../local/model-assets";
 import { freePort } from "../../../local/ports";
 import type { ManagedProcess } from "../../../local/processes";

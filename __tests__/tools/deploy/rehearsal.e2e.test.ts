@@ -1,0 +1,80 @@
+// The deploy rehearsal through the real CLIs: cdktf deploy / plan / destroy of the default config against the AWS
+// emulator, offline (hashicorp/aws from the filesystem mirror). Each step's own checks are asserted here, plus the
+// plan review CLI on the rehearsal's plans.
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO_ROOT } from "../../../common/repo-root";
+import { Rehearsal } from "../../../tools/deploy/rehearsal";
+import { runScenario, ScenarioReport } from "../../../tools/deploy/rehearsal-scenario";
+
+jest.setTimeout(60_000);
+
+let report: ScenarioReport;
+
+beforeAll(async () => {
+  const rehearsal = await Rehearsal.start({ requireMirror: true, log: (line) => process.stderr.write(`[rehearsal] ${line}\n`) });
+  try {
+    report = await runScenario(rehearsal);
+  } finally {
+    await rehearsal.stop();
+  }
+}, 900_000);
+
+const step = (prefix: string) => {
+  const found = report.steps.find((s) => s.name.startsWith(prefix));
+  if (!found) throw new Error(`no step "${prefix}"`);
+  return found;
+};
+
+describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
+  it.each([
+    "deploy the default config",
+    "what exists is what the stack asked for",
+    "a plan right after deploy changes nothing",
+    "a drift made outside Terraform is caught",
+    "a new model tarball plans as a rollout without downtime",
+    "the rollout applies and the old model is gone",
+    "renaming the endpoint plans as a replacement",
+    "a rollout whose model fails its health checks fails the deploy and deletes nothing in use",
+    "deploying a good model after the failed rollout recovers and cleans up",
+    "destroy leaves nothing",
+  ])("%s", (name) => {
+    expect(step(name)).toMatchObject({ status: "passed", problems: [] });
+  });
+
+  it("explains a rolled-back rollout in the deploy output", () => {
+    expect(report.failedRolloutOutput).toMatch(/Rollout failed: endpoint vit-classifier still runs endpoint configuration\s+vit-classifier-\d+/);
+    expect(report.failedRolloutOutput).toMatch(/nothing\s+it\s+uses\s+was\s+deleted/);
+  });
+
+  it("reviews the idempotency plan (emulator read-back only) and the rollout plan as non-destructive", () => {
+    expect(report.plans.idempotency?.review.destructive).toBe(false);
+    expect(report.plans.rollout?.review.findings.map((f) => f.title)).toContain("model rollout without downtime");
+    expect(report.plans.drift?.review.findings.flatMap((f) => f.details)).toEqual(expect.arrayContaining([expect.stringContaining("memory_size")]));
+  });
+
+  it("plan:review fails on the endpoint rename unless destructive changes are allowed", () => {
+    // Prepare
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(REPO_ROOT, "tools", "deploy", "plan-review-cli.ts"), ...args], {
+        encoding: "utf8",
+        cwd: REPO_ROOT,
+      });
+    const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rename-plan-")), "rename.json");
+    fs.writeFileSync(planFile, JSON.stringify(report.plans.rename!.plan));
+    // Act
+    const refused = cli("--plan", planFile);
+    const allowed = cli("--plan", planFile, "--allow-destructive");
+    const bad = cli("--plan");
+    // Assess
+    expect({ status: refused.status, stderr: refused.stderr }).toEqual({ status: 1, stderr: "" });
+    expect(refused.stdout).toContain("STOP endpoint REPLACED (downtime)");
+    expect(refused.stdout).toContain("STOP data-bearing resources destroyed");
+    expect(refused.stdout).toMatch(/aws_cloudwatch_log_group\.endpoint_logs_\w+: replace, new first \(name\)/);
+    expect(allowed.status).toBe(0);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("plan:review: --plan needs a value");
+  });
+});

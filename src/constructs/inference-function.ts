@@ -1,0 +1,136 @@
+/**
+ * InferenceFunction: the Node.js 22 Lambda between API Gateway and the SageMaker endpoint.
+ *
+ * Creates: the bundle's zip (TerraformAsset ARCHIVE, made at synth; the zip path embeds its hash),
+ * the function's own log group with retention, its role (trust lambda.amazonaws.com only;
+ * sagemaker:InvokeEndpoint on exactly this endpoint; logs on exactly its log group) and the function.
+ * `source_code_hash` is filebase64sha256 of the zip, so Terraform updates code iff the bytes changed.
+ */
+import { AssetType, Fn, TerraformAsset, Token } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { skipCheckov } from "../support/checkov-skip";
+import { invokeBudgetMs, lambdaLogGroupName, maxImageBytes as defaultMaxImageBytes } from "../config/defaults";
+import { assumeRolePolicy, policyDocument } from "../support/iam-policy";
+import { pinFileTimes } from "../support/reproducible-files";
+import type { AwsContext } from "./sagemaker-endpoint";
+
+export interface InferenceFunctionProps {
+  readonly functionName: string;
+  /** Folder holding the esbuild bundle (index.js + map), e.g. bundleLambda().outdir. */
+  readonly bundleDir: string;
+  /** @default "index.handler" */
+  readonly handler?: string;
+  /** Endpoint name reference (becomes SAGEMAKER_ENDPOINT_NAME and the IAM resource). */
+  readonly endpointName: string;
+  /** @default "arm64" */
+  readonly architecture?: "arm64" | "x86_64";
+  /** @default 512 */
+  readonly memoryMb?: number;
+  /** Below API Gateway HTTP API's 30 s. @default 28 */
+  readonly timeoutSeconds?: number;
+  /** Reserved concurrency; undefined = none. @default undefined */
+  readonly reservedConcurrency?: number;
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** POWERTOOLS_LOG_LEVEL. @default "INFO" */
+  readonly logLevel?: string;
+  /** POWERTOOLS_SERVICE_NAME. @default functionName */
+  readonly serviceName?: string;
+  /**
+   * MAX_IMAGE_BYTES: largest decoded image the function sends on (413 above it), the endpoint's body limit.
+   * @default 6291456 (real-time InvokeEndpoint limit; serverless endpoints accept 4 MB: pass maxImageBytes(true))
+   */
+  readonly maxImageBytes?: number;
+  readonly aws: AwsContext;
+}
+
+export class InferenceFunction extends Construct {
+  public readonly function: LambdaFunction;
+  public readonly role: IamRole;
+  public readonly logGroup: CloudwatchLogGroup;
+  /** Literal function name (known at synth, for alarms and dashboards). */
+  public readonly functionName: string;
+  public readonly timeoutSeconds: number;
+  /** arn:<partition>:sagemaker:<region>:<account>:endpoint/<lower(name)> — the only thing it may invoke. */
+  public readonly endpointArn: string;
+
+  constructor(scope: Construct, id: string, props: InferenceFunctionProps) {
+    super(scope, id);
+    const {
+      functionName, bundleDir, endpointName, aws,
+      handler = "index.handler", architecture = "arm64", memoryMb = 512, timeoutSeconds = 28,
+      reservedConcurrency, logRetentionDays = 30, logLevel = "INFO", serviceName = functionName,
+      maxImageBytes = defaultMaxImageBytes(false),
+    } = props;
+    this.functionName = functionName;
+    this.timeoutSeconds = timeoutSeconds;
+    // IAM matches endpoint ARNs in lower case whatever the endpoint's own spelling: lower() of the
+    // endpoint reference, or the literal lower-cased here.
+    const lowerName = Token.isUnresolved(endpointName) ? Fn.lower(endpointName) : endpointName.toLowerCase();
+    this.endpointArn = `arn:${aws.partition}:sagemaker:${aws.region}:${aws.accountId}:endpoint/${lowerName}`;
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: lambdaLogGroupName(functionName), retentionInDays: logRetentionDays });
+    skipCheckov(this.logGroup, "CKV_AWS_158", "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling");
+    skipCheckov(this.logGroup, "CKV_AWS_338", "operational logs: retention is a config setting (lambda.logRetentionDays, default 30 days)");
+
+    this.role = new IamRole(this, "role", {
+      name: `${functionName}-lambda`,
+      description: "Execution role of the image classifier Lambda",
+      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+    });
+    const policy = new IamRolePolicy(this, "policy", {
+      name: "invoke-endpoint-logs",
+      role: this.role.id,
+      policy: policyDocument([
+        { Sid: "InvokeClassifierEndpoint", Effect: "Allow", Action: ["sagemaker:InvokeEndpoint"], Resource: [this.endpointArn] },
+        {
+          Sid: "WriteFunctionLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: [`${this.logGroup.arn}:*`],
+        },
+      ]),
+    });
+
+    pinFileTimes(bundleDir); // same code => same zip bytes => no spurious redeploys
+    const asset = new TerraformAsset(this, "code", { path: bundleDir, type: AssetType.ARCHIVE });
+    this.function = new LambdaFunction(this, "function", {
+      functionName,
+      description: "Image classifier: decodes the request and calls the SageMaker endpoint",
+      runtime: "nodejs22.x",
+      architectures: [architecture],
+      handler,
+      filename: asset.path,
+      sourceCodeHash: Fn.filebase64sha256(asset.path),
+      role: this.role.arn,
+      memorySize: memoryMb,
+      timeout: timeoutSeconds,
+      reservedConcurrentExecutions: reservedConcurrency,
+      loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+      tracingConfig: { mode: "PassThrough" },
+      environment: {
+        variables: {
+          SAGEMAKER_ENDPOINT_NAME: endpointName,
+          INVOKE_BUDGET_MS: String(invokeBudgetMs(timeoutSeconds)),
+          MAX_IMAGE_BYTES: String(maxImageBytes),
+          NODE_OPTIONS: "--enable-source-maps",
+          POWERTOOLS_SERVICE_NAME: serviceName,
+          POWERTOOLS_LOG_LEVEL: logLevel,
+        },
+      },
+      // The first request after a deploy must find the grants in place, not just the role.
+      dependsOn: [policy],
+    });
+    skipCheckov(this.function, "CKV_AWS_116", "invoked synchronously by API Gateway: a dead-letter queue only applies to async invocations");
+    skipCheckov(this.function, "CKV_AWS_117", "calls only the public SageMaker Runtime API; a VPC would add NAT/endpoint cost and cold-start time");
+    skipCheckov(this.function, "CKV_AWS_173", "environment holds no secrets (endpoint name, budgets, log settings); default AWS-managed encryption");
+    skipCheckov(this.function, "CKV_AWS_272", "code is built from this repository at synth and deployed by Terraform; no signing profile in the pipeline");
+    if (reservedConcurrency === undefined) {
+      skipCheckov(this.function, "CKV_AWS_115", "no reserved concurrency (lambda.reservedConcurrency unset, the default: new accounts' quotas leave no room for one); the API stage throttling caps concurrent calls");
+    }
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * SagemakerEndpoint: the Hugging Face PyTorch (CPU) container serving model.tar.gz.
+ *
+ * Creates: the image lookup (aws_sagemaker_prebuilt_ecr_image: the region's DLC account, never
+ * hard-coded), the endpoint's log group, its execution role (SagemakerExecutionRole), the model,
+ * the endpoint configuration (one real-time instance variant or one serverless variant) and the endpoint.
+ *
+ * Rollouts: the model's name carries the tarball hash and the artifact's revision (new on every rollout, see
+ * ModelArtifact) and the configuration is named from a prefix, both with create_before_destroy. A new model
+ * therefore creates a new model + configuration, the endpoint is updated in place to the new configuration
+ * (SageMaker brings up the new variant and switches traffic once it passes its health checks), and only then
+ * are the old configuration, model and tarball deleted.
+ *
+ * A failed rollout: when the new variant fails its health checks, SageMaker rolls the endpoint back to the old
+ * configuration and reports it InService, and the AWS provider records the update as a success
+ * (hashicorp/terraform-provider-aws#46663). The endpoint's postcondition compares the configuration it really
+ * runs (read back from DescribeEndpoint) with the new one, so the apply fails right there, and Terraform skips
+ * deleting the old configuration, model and tarball, which wait on the endpoint's update.
+ */
+import { Fn, Op, TerraformResourceLifecycle, TerraformSelf } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsSagemakerPrebuiltEcrImage } from "@cdktf/provider-aws/lib/data-aws-sagemaker-prebuilt-ecr-image";
+import { SagemakerEndpoint as SagemakerEndpointResource } from "@cdktf/provider-aws/lib/sagemaker-endpoint";
+import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
+import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
+import { skipCheckov } from "../support/checkov-skip";
+import { DEFAULT_IMAGE_REPOSITORY, sagemakerEndpointLogGroupName } from "../config/defaults";
+import { prebuiltImageRegions } from "../config/prebuilt-image-regions";
+import { shortHash } from "../support/content-hash";
+import { SagemakerExecutionRole } from "./sagemaker-execution-role";
+
+export type EndpointVariant =
+  | {
+      readonly kind: "realtime";
+      readonly instanceType: string;
+      readonly instanceCount: number;
+      /** Seconds for model download + load + first /ping on a new instance. */
+      readonly startupHealthCheckTimeoutSeconds: number;
+    }
+  | {
+      readonly kind: "serverless";
+      readonly memorySizeMb: number;
+      readonly maxConcurrency: number;
+      /** Instances kept warm (no cold start for that many concurrent requests). @default none */
+      readonly provisionedConcurrency?: number;
+    };
+
+export interface AwsContext {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+}
+
+export interface SagemakerEndpointProps {
+  /** Endpoint name (stable across model rollouts). */
+  readonly endpointName: string;
+  /** Prefix of the model, configuration and role names. */
+  readonly namePrefix: string;
+  /** Production variant name. @default "AllTraffic" */
+  readonly variantName?: string;
+  readonly variant: EndpointVariant;
+  /** The uploaded tarball (ModelArtifact). */
+  readonly modelArtifact: {
+    readonly s3Uri: string;
+    /** ARN pattern of every tarball revision the endpoint may run (the execution role reads them). */
+    readonly modelObjectsArn: string;
+    readonly contentSha256: string;
+    /** Changes on every rollout (tarball or settings): part of the model name. */
+    readonly revisionId: string;
+  };
+  /** @default "huggingface-pytorch-inference" */
+  readonly imageRepository?: string;
+  readonly imageTag: string;
+  /** Must be false for serverless (SageMaker rejects it). @default true for real-time, false for serverless */
+  readonly networkIsolation?: boolean;
+  /** SAGEMAKER_CONTAINER_LOG_LEVEL. @default "20" */
+  readonly containerLogLevel?: string;
+  /**
+   * Model server workers (SAGEMAKER_MODEL_SERVER_WORKERS). Fewer workers with more threads each: lower latency
+   * per request; more workers: more throughput under concurrent load, one model copy each.
+   * @default 1 for serverless (its memory holds one copy); unset for real-time (the server's default, one per vCPU)
+   */
+  readonly serverWorkers?: number;
+  /** Extra container env (the stack's own keys win). @default {} */
+  readonly extraEnvironment?: Record<string, string>;
+  /** Retention of /aws/sagemaker/Endpoints/<name>. @default 30 */
+  readonly logRetentionDays?: number;
+  readonly aws: AwsContext;
+}
+
+export class SagemakerEndpoint extends Construct {
+  public readonly endpoint: SagemakerEndpointResource;
+  public readonly model: SagemakerModel;
+  public readonly endpointConfiguration: SagemakerEndpointConfiguration;
+  public readonly executionRole: SagemakerExecutionRole;
+  public readonly logGroup: CloudwatchLogGroup;
+  /** Endpoint name as a Terraform reference (orders dependants after the endpoint). */
+  public readonly endpointName: string;
+  public readonly variantName: string;
+  public readonly serverless: boolean;
+  /** Container environment as synthesized (for tests and docs). */
+  public readonly environment: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: SagemakerEndpointProps) {
+    super(scope, id);
+    const {
+      endpointName, namePrefix, variant, modelArtifact, imageTag, aws,
+      variantName = "AllTraffic",
+      imageRepository = DEFAULT_IMAGE_REPOSITORY,
+      logRetentionDays = 30,
+    } = props;
+    this.serverless = variant.kind === "serverless";
+    const networkIsolation = props.networkIsolation ?? !this.serverless;
+    if (this.serverless && networkIsolation) throw new Error("SagemakerEndpoint: serverless endpoints do not support network isolation");
+    this.variantName = variantName;
+
+    const image = new DataAwsSagemakerPrebuiltEcrImage(this, "image", {
+      repositoryName: imageRepository,
+      imageTag,
+      lifecycle: imageRegionPrecondition(imageRepository, aws.region),
+    });
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: sagemakerEndpointLogGroupName(endpointName),
+      retentionInDays: logRetentionDays,
+    });
+    skipCheckov(this.logGroup, "CKV_AWS_158", "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling");
+    skipCheckov(this.logGroup, "CKV_AWS_338", "operational logs: retention is a config setting (endpoint.logRetentionDays, default 30 days)");
+
+    this.executionRole = new SagemakerExecutionRole(this, "execution-role", {
+      roleName: `${namePrefix}-sagemaker-execution`,
+      modelObjectsArn: modelArtifact.modelObjectsArn,
+      imageRepositoryArn: `arn:${aws.partition}:ecr:${aws.region}:${image.registryId}:repository/${imageRepository}`,
+      logGroupArn: this.logGroup.arn,
+    });
+
+    this.environment = { ...containerEnvironment(props), SAGEMAKER_REGION: aws.region };
+
+    this.model = new SagemakerModel(this, "model", {
+      // Settings changes make a new revision too (ModelArtifact's revisionTriggers = modelSettingsFingerprint).
+      name: `${namePrefix}-${modelArtifact.contentSha256.slice(0, 12)}-${modelArtifact.revisionId}`,
+      executionRoleArn: this.executionRole.roleArn,
+      enableNetworkIsolation: networkIsolation,
+      primaryContainer: { image: image.registryPath, modelDataUrl: modelArtifact.s3Uri, environment: this.environment },
+      // CreateModel checks the role can read the tarball: the grants must exist first, not just the role.
+      dependsOn: [this.executionRole.policy],
+      lifecycle: { createBeforeDestroy: true },
+    });
+    if (!networkIsolation) {
+      skipCheckov(this.model, "CKV_AWS_370", this.serverless
+        ? "serverless endpoints do not support network isolation (SageMaker rejects the model)"
+        : "network isolation switched off in config (model.networkIsolation: false)");
+    }
+
+    this.endpointConfiguration = new SagemakerEndpointConfiguration(this, "config", {
+      namePrefix: `${namePrefix}-`,
+      productionVariants: [
+        variant.kind === "realtime"
+          ? {
+              variantName,
+              modelName: this.model.name,
+              instanceType: variant.instanceType,
+              initialInstanceCount: variant.instanceCount,
+              containerStartupHealthCheckTimeoutInSeconds: variant.startupHealthCheckTimeoutSeconds,
+              modelDataDownloadTimeoutInSeconds: variant.startupHealthCheckTimeoutSeconds,
+            }
+          : {
+              variantName,
+              modelName: this.model.name,
+              serverlessConfig: {
+                memorySizeInMb: variant.memorySizeMb,
+                maxConcurrency: variant.maxConcurrency,
+                provisionedConcurrency: variant.provisionedConcurrency,
+              },
+            },
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+    skipCheckov(this.endpointConfiguration, "CKV_AWS_98", "ML storage volumes are encrypted with an AWS managed key by default; no customer KMS key to manage");
+
+    const runningConfig = TerraformSelf.getString("endpoint_config_name");
+    this.endpoint = new SagemakerEndpointResource(this, "endpoint", {
+      name: endpointName,
+      endpointConfigName: this.endpointConfiguration.name,
+      lifecycle: {
+        postcondition: [
+          {
+            condition: Op.eq(runningConfig, this.endpointConfiguration.name),
+            errorMessage:
+              `Rollout failed: endpoint ${endpointName} still runs endpoint configuration ${runningConfig}, not ` +
+              `${this.endpointConfiguration.name}. SageMaker rolled the update back, usually because the new model ` +
+              `failed its health checks (see the log group ${sagemakerEndpointLogGroupName(endpointName)}). The endpoint ` +
+              "keeps serving the previous model, and nothing it uses was deleted. Fix the model and deploy again, or " +
+              "deploy the previous model.tar.gz.",
+          },
+        ],
+      },
+    });
+    this.endpointName = this.endpoint.name;
+  }
+}
+
+/**
+ * Synth checks the region when it is known then (config `region`, AWS_REGION); this precondition covers a region
+ * Terraform only learns at plan time (a profile's region), with a clearer message than the data source's own.
+ */
+function imageRegionPrecondition(repository: string, region: string): TerraformResourceLifecycle | undefined {
+  const regions = prebuiltImageRegions(repository);
+  if (!regions) return undefined;
+  return {
+    precondition: [
+      {
+        condition: Fn.contains([...regions], region),
+        errorMessage: `The ${repository} image has no registry in ${region} (hashicorp/aws 5.100.0 knows it in: ${regions.join(", ")}). Deploy to one of those regions.`,
+      },
+    ],
+  };
+}
+
+/** The container environment the stack sets (SAGEMAKER_REGION, a plan-time reference, is added by the construct). */
+export function containerEnvironment(
+  props: Pick<SagemakerEndpointProps, "containerLogLevel" | "serverWorkers" | "extraEnvironment" | "variant">,
+): Record<string, string> {
+  return {
+    ...(props.extraEnvironment ?? {}),
+    HF_TASK: "image-classification",
+    SAGEMAKER_PROGRAM: "inference.py",
+    SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
+    SAGEMAKER_CONTAINER_LOG_LEVEL: props.containerLogLevel ?? "20",
+    // Everything is in model.tar.gz: never reach for the Hub (the container may have no network at all).
+    HF_HUB_OFFLINE: "1",
+    TRANSFORMERS_OFFLINE: "1",
+    ...serverWorkersEnvironment(props.serverWorkers, props.variant.kind === "serverless"),
+  };
+}
+
+/**
+ * Everything that defines the SageMaker model besides the tarball, as a short hash: ModelArtifact's revision
+ * trigger, so a settings change is a rollout with new names, exactly like a new tarball.
+ */
+export function modelSettingsFingerprint(
+  props: Pick<SagemakerEndpointProps, "containerLogLevel" | "serverWorkers" | "extraEnvironment" | "variant" | "imageRepository" | "imageTag" | "networkIsolation">,
+): string {
+  const serverless = props.variant.kind === "serverless";
+  return shortHash({
+    imageRepository: props.imageRepository ?? DEFAULT_IMAGE_REPOSITORY,
+    imageTag: props.imageTag,
+    networkIsolation: props.networkIsolation ?? !serverless,
+    env: containerEnvironment(props),
+  }, 12);
+}
+
+/** Serverless memory holds one model copy, so it gets one worker unless told otherwise; real-time keeps the server's default. */
+export function serverWorkersEnvironment(serverWorkers: number | undefined, serverless: boolean): Record<string, string> {
+  const workers = serverWorkers ?? (serverless ? 1 : undefined);
+  return workers === undefined ? {} : { SAGEMAKER_MODEL_SERVER_WORKERS: String(workers) };
+}

@@ -1,0 +1,75 @@
+/**
+ * A throw-away cdktf project folder whose app is this repository's main.ts: `cdktf deploy/plan/destroy` run there
+ * exactly as a user runs them, but the local Terraform state (cdktf writes terraform.<stack>.tfstate into the
+ * folder cdktf runs in) and cdktf.out stay inside the workspace, never beside a user's real state.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { REPO_ROOT } from "../../common/repo-root";
+
+export interface CommandResult {
+  readonly status: number;
+  /** stdout and stderr, interleaved. */
+  readonly output: string;
+  readonly durationMs: number;
+}
+
+export class CdktfWorkspace {
+  readonly outdir: string;
+
+  constructor(
+    readonly dir: string,
+    readonly env: NodeJS.ProcessEnv,
+  ) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.outdir = path.join(dir, "cdktf.out");
+    const app = [process.execPath, path.join(REPO_ROOT, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", path.join(REPO_ROOT, "main.ts")]
+      .map((part) => JSON.stringify(part))
+      .join(" ");
+    const cdktfJson = { language: "typescript", app, projectId: "vit-classifier-rehearsal", sendCrashReports: "false", terraformProviders: [], terraformModules: [], context: {} };
+    fs.writeFileSync(path.join(dir, "cdktf.json"), JSON.stringify(cdktfJson, null, 2));
+  }
+
+  stackDir(stackName: string): string {
+    return path.join(this.outdir, "stacks", stackName);
+  }
+
+  /** Writes a classifier config into the workspace and returns its path (for CLASSIFIER_CONFIG). */
+  writeConfig(name: string, config: Record<string, unknown>): string {
+    const file = path.join(this.dir, `${name}.config.json`);
+    fs.writeFileSync(file, JSON.stringify(config, null, 2));
+    return file;
+  }
+
+  /**
+   * `cdktf <args>` with the given classifier config. Offline-safe flags: --skip-provider-lock (locking asks the
+   * registry) and --disable-plugin-cache-env (no provider copy into ~/.terraform.d).
+   */
+  cdktf(args: string[], configFile: string): Promise<CommandResult> {
+    const cli = path.join(REPO_ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf");
+    const flags = ["--output", this.outdir, "--skip-provider-lock", "--disable-plugin-cache-env"];
+    return run(process.execPath, [cli, ...args, ...flags], this.dir, { ...this.env, CLASSIFIER_CONFIG: configFile, CI: "1", FORCE_COLOR: "0" });
+  }
+
+  terraform(stackName: string, args: string[]): Promise<CommandResult> {
+    return run(this.env.TERRAFORM_BINARY_NAME || "terraform", args, this.stackDir(stackName), this.env);
+  }
+}
+
+export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ status: code ?? -1, output: stripAnsi(output), durationMs: Date.now() - started }));
+  });
+}
+
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+}
