@@ -6,16 +6,16 @@
  * instead of an opaque init crash.
  */
 
-/**
- * The largest body InvokeEndpoint accepts for a real-time endpoint (botocore service model, sagemaker-runtime
- * 2017-05-13). Serverless endpoints accept only 4 MB (4,194,304 bytes) and answer a larger body with
- * `ValidationError: Request <id> has oversize body.`, so the stack sets MAX_IMAGE_BYTES=4194304 for them.
- */
-export const INVOKE_ENDPOINT_MAX_BYTES = 6_291_456;
+import {
+  DEFAULT_LAMBDA_TIMEOUT_SECONDS,
+  invokeBudgetMs as budgetForTimeout,
+  isEndpointName,
+  MAX_INVOKE_BUDGET_MS,
+  REALTIME_INVOKE_MAX_BYTES,
+} from "../common/facts";
 
-/** API Gateway HTTP API gives up after 30 s: the default leaves room to answer before it does. */
-export const DEFAULT_INVOKE_BUDGET_MS = 25_000;
-const MAX_INVOKE_BUDGET_MS = 29_000;
+/** What the stack sets for its default timeout: room to answer before API Gateway gives up at 30 s. */
+export const DEFAULT_INVOKE_BUDGET_MS = budgetForTimeout(DEFAULT_LAMBDA_TIMEOUT_SECONDS);
 
 /** ImageNet-1k's label count; the endpoint still checks top_k against its own label count (bad_top_k). */
 export const DEFAULT_TOP_K_MAX = 1000;
@@ -23,11 +23,11 @@ export const DEFAULT_TOP_K_MAX = 1000;
 export interface LambdaConfig {
   /** SAGEMAKER_ENDPOINT_NAME: the endpoint every request is sent to. */
   readonly endpointName: string;
-  /** INVOKE_BUDGET_MS: total time for all SageMaker attempts of one request. @default 25000 */
+  /** INVOKE_BUDGET_MS: total time for all SageMaker attempts of one request. @default DEFAULT_INVOKE_BUDGET_MS */
   readonly invokeBudgetMs: number;
   /** TOP_K_MAX: the largest top_k accepted before asking the endpoint. @default 1000 */
   readonly topKMax: number;
-  /** MAX_IMAGE_BYTES: the largest decoded image sent to the endpoint (413 above it). @default 6291456 */
+  /** MAX_IMAGE_BYTES: the largest decoded image sent to the endpoint (413 above it). @default the real-time limit */
   readonly maxImageBytes: number;
 }
 
@@ -39,23 +39,20 @@ export class ConfigError extends Error {
   }
 }
 
-// Same rule as the InvokeEndpoint API model: at most 63 characters, alphanumerics joined by hyphens.
-const ENDPOINT_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
   const problems: string[] = [];
 
   const endpointName = (env.SAGEMAKER_ENDPOINT_NAME ?? "").trim();
   if (endpointName === "") {
     problems.push("SAGEMAKER_ENDPOINT_NAME is not set");
-  } else if (endpointName.length > 63 || !ENDPOINT_NAME_PATTERN.test(endpointName)) {
+  } else if (!isEndpointName(endpointName)) {
     problems.push(`SAGEMAKER_ENDPOINT_NAME "${endpointName}" is not a valid endpoint name`);
   }
 
   const invokeBudgetMs = readInteger(env, "INVOKE_BUDGET_MS", DEFAULT_INVOKE_BUDGET_MS, 1, MAX_INVOKE_BUDGET_MS, problems);
   const topKMax = readInteger(env, "TOP_K_MAX", DEFAULT_TOP_K_MAX, 1, 100_000, problems);
   // Never above the real-time limit: a larger image could only come back as a ValidationError.
-  const maxImageBytes = readInteger(env, "MAX_IMAGE_BYTES", INVOKE_ENDPOINT_MAX_BYTES, 1, INVOKE_ENDPOINT_MAX_BYTES, problems);
+  const maxImageBytes = readInteger(env, "MAX_IMAGE_BYTES", REALTIME_INVOKE_MAX_BYTES, 1, REALTIME_INVOKE_MAX_BYTES, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { endpointName, invokeBudgetMs, topKMax, maxImageBytes };

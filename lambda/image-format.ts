@@ -1,7 +1,7 @@
 /**
  * The one allow-list of image formats, decided by magic bytes (never by the declared content type: a label
  * that disagrees with the bytes is ignored). It mirrors the model's own allow-list in model/inference code,
- * and the detected MIME type is what the endpoint receives as ContentType (contract 1, docs/contracts.md).
+ * and the detected MIME type is what the endpoint receives as ContentType (docs/contracts.md, "Lambda → endpoint request").
  */
 
 export type ImageMime = "image/jpeg" | "image/png" | "image/webp" | "image/gif" | "image/bmp";

@@ -41,7 +41,7 @@ export interface InvokeStats {
 }
 
 /**
- * contract 1 (docs/contracts.md): comma-separated key=value pairs, forwarded verbatim to the container. `top_k` only when the
+ * docs/contracts.md, "Lambda → endpoint request": comma-separated key=value pairs, forwarded verbatim to the container. `top_k` only when the
  * caller asked for it: a fixed top_k=5 would make a model with fewer than 5 labels refuse every request.
  */
 export function customAttributes(topK: number | undefined, task: Task): string {

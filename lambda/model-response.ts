@@ -1,5 +1,5 @@
 /**
- * Checks the endpoint's success body against contract 2 (docs/contracts.md) and rebuilds it from validated fields only,
+ * Checks the endpoint's success body against docs/contracts.md, "Endpoint success bodies", and rebuilds it from validated fields only,
  * so nothing unexpected from the container reaches the caller.
  */
 import { ApiError } from "./errors";
@@ -36,7 +36,7 @@ export function parseModelAnswer(task: Task, body: Buffer, topK: number | undefi
 }
 
 function classifyAnswer(parsed: unknown, topK: number, body: Buffer): ClassifyAnswer {
-  // Contract 2 is {"predictions": [...]}; the stock Hugging Face handler answers the bare list: accept both.
+  // The contract is {"predictions": [...]}; the stock Hugging Face handler answers the bare list: accept both.
   const list = Array.isArray(parsed) ? parsed : (parsed as { predictions?: unknown } | null)?.predictions;
   if (!Array.isArray(list)) throw bad("no predictions list", body);
   const predictions = list.map((item: unknown) => {

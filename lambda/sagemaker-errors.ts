@@ -15,7 +15,7 @@ export interface ClassifiedFailure {
   readonly throttled: boolean;
 }
 
-/** The stable codes the model container puts in its error body (contract 3, docs/contracts.md), with our status for each. */
+/** The stable codes the model container puts in its error body (docs/contracts.md, "Endpoint error bodies"), with our status for each. */
 const MODEL_CODES: Partial<Record<string, ErrorCode>> = {
   unsupported_media_type: "unsupported_media_type",
   undecodable_image: "undecodable_image",

@@ -7,6 +7,7 @@
  * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening; stops on SIGTERM/SIGINT.
  */
 import type { AddressInfo } from "net";
+import { API_ROUTE_PATHS } from "../common/facts";
 import { createApiServer } from "./api-server";
 import { LocalLambdaFunction } from "./lambda-runtime";
 
@@ -17,12 +18,12 @@ function required(name: string): string {
 }
 
 function main(): void {
-  const routes = (process.env.LOCAL_API_ROUTES ?? "/classify,/embed").split(",").map((route) => route.trim());
+  const routes = process.env.LOCAL_API_ROUTES ? process.env.LOCAL_API_ROUTES.split(",").map((route) => route.trim()) : API_ROUTE_PATHS;
   const lambda = new LocalLambdaFunction({
     bundleFile: required("LOCAL_API_BUNDLE"),
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local-classifier",
-    timeoutSeconds: Number(process.env.LOCAL_LAMBDA_TIMEOUT_S ?? 28),
-    memoryMb: Number(process.env.LOCAL_LAMBDA_MEMORY_MB ?? 512),
+    timeoutSeconds: Number(required("LOCAL_LAMBDA_TIMEOUT_S")),
+    memoryMb: Number(required("LOCAL_LAMBDA_MEMORY_MB")),
     region: process.env.AWS_REGION ?? "us-east-1",
     concurrency: Number(process.env.LOCAL_LAMBDA_CONCURRENCY ?? 10),
   });

@@ -6,6 +6,7 @@
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
+import { HTTP_API_MAX_INTEGRATION_TIMEOUT_MS, LAMBDA_MAX_REQUEST_BYTES } from "../common/facts";
 import { newGatewayRequestId, toHttpApiEvent } from "./apigw-event";
 import {
   fromLambdaResult,
@@ -26,9 +27,7 @@ export const HTTP_API_MAX_REQUEST_LINE_AND_HEADER_BYTES = 10_240;
  * How long the whole body may take to arrive. API Gateway does not publish its value; its integrations stop at
  * 30 s, and a client whose body never completes must not hold a connection for Node's default of 300 s.
  */
-export const REQUEST_BODY_TIMEOUT_MS = 30_000;
-/** A synchronous Lambda invocation's request payload limit (the whole event JSON). */
-export const LAMBDA_MAX_REQUEST_BYTES = 6_291_456;
+export const REQUEST_BODY_TIMEOUT_MS = HTTP_API_MAX_INTEGRATION_TIMEOUT_MS;
 
 export interface LambdaInvoker {
   invoke(event: unknown): Promise<InvokeOutcome>;
@@ -115,7 +114,7 @@ export function createApiServer(options: ApiServerOptions): http.Server {
         );
         if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_MAX_REQUEST_BYTES) {
           // Lambda refuses the invocation (RequestEntityTooLarge); the client sees API Gateway's 413.
-          return finish(REQUEST_TOO_LARGE(), "Lambda request payload over 6291456 bytes");
+          return finish(REQUEST_TOO_LARGE(), `Lambda request payload over ${LAMBDA_MAX_REQUEST_BYTES} bytes`);
         }
         const outcome = await options.lambda.invoke(event);
         integrationMs = outcome.durationMs;

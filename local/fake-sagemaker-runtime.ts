@@ -11,6 +11,8 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { sagemakerEndpointLogGroupName } from "../common/facts";
+import { LOCAL_ACCOUNT_ID } from "./apigw-event";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -131,7 +133,7 @@ function toResponder(value: Responder | FakeAnswer | FakeAnswer[]): Responder {
 
 // ---- Answers with SageMaker's real shapes --------------------------------------------------------------
 
-/** 200 classify answer (contract 2, docs/contracts.md). Scores deliberately unsorted unless told otherwise. */
+/** 200 classify answer (docs/contracts.md, "Endpoint success bodies"). Scores deliberately unsorted unless told otherwise. */
 export function classifyAnswer(predictions = [{ label: "tiger cat", score: 0.05 }, { label: "tabby, tabby cat", score: 0.93 }]): FakeAnswer {
   return json(200, { predictions });
 }
@@ -163,7 +165,7 @@ export function modelErrorAnswer(originalStatusCode: number, originalMessage: st
       ErrorCode: kind === "client" ? "CLIENT_ERROR_FROM_MODEL" : "SERVER_ERROR_FROM_MODEL",
       OriginalStatusCode: originalStatusCode,
       OriginalMessage: originalMessage,
-      LogStreamArn: "arn:aws:logs:eu-west-1:000000000000:log-group:/aws/sagemaker/Endpoints/test-endpoint",
+      LogStreamArn: `arn:aws:logs:eu-west-1:${LOCAL_ACCOUNT_ID}:log-group:${sagemakerEndpointLogGroupName("test-endpoint")}`,
     },
   );
 }
@@ -189,9 +191,6 @@ export function oversizeBodyAnswer(requestId = "7b4a5c1e-0d2f-4e8a-9c3b-1f6e2d8a
   return errorAnswer(400, "ValidationError", `Request ${requestId} has oversize body.`);
 }
 
-/** The byte limits InvokeEndpoint enforces: real-time (the API model's Body max) and serverless endpoints. */
-export const REAL_TIME_MAX_BODY_BYTES = 6_291_456;
-export const SERVERLESS_MAX_BODY_BYTES = 4_194_304;
 
 /** Answers like an endpoint with a body limit: oversize bodies get SageMaker's ValidationError, others `next`. */
 export function limitBodySize(maxBytes: number, next: Responder | FakeAnswer | FakeAnswer[] = classifyAnswer()): Responder {
@@ -213,7 +212,7 @@ export function modelNotReadyAnswer(): FakeAnswer {
 }
 
 export function validationErrorAnswer(endpointName = "test-endpoint"): FakeAnswer {
-  return errorAnswer(400, "ValidationError", `Endpoint ${endpointName} of account 000000000000 not found.`);
+  return errorAnswer(400, "ValidationError", `Endpoint ${endpointName} of account ${LOCAL_ACCOUNT_ID} not found.`);
 }
 
 export function internalFailureAnswer(): FakeAnswer {

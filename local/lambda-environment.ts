@@ -5,6 +5,7 @@
  * environment on Lambda; the pool then answers the invocation as failed and starts a fresh environment next time.
  */
 import { parentPort, workerData } from "worker_threads";
+import { lambdaLogGroupName } from "../common/facts";
 
 export interface EnvironmentData {
   readonly bundleFile: string;
@@ -54,7 +55,7 @@ function main(): void {
       invokedFunctionArn: data.invokedFunctionArn,
       memoryLimitInMB: String(data.memoryMb),
       awsRequestId: message.requestId,
-      logGroupName: `/aws/lambda/${data.functionName}`,
+      logGroupName: lambdaLogGroupName(data.functionName),
       logStreamName: data.logStreamName,
       getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
       done: unsupported,

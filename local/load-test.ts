@@ -114,7 +114,7 @@ async function main(): Promise<number> {
     const apiUrl = new URL("/classify", api.ready);
     const endpointUrl = new URL(`/endpoints/${ENDPOINT_NAME}/invocations`, endpoint.ready);
     const apiHeaders = { "content-type": "image/jpeg" };
-    // What the Lambda sends (contract 1, docs/contracts.md); unsigned: the local endpoint does not check SigV4.
+    // What the Lambda sends (docs/contracts.md, "Lambda → endpoint request"); unsigned: the local endpoint does not check SigV4.
     const endpointHeaders = { "content-type": "image/jpeg", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "top_k=5,task=classify" };
 
     await step("warm-up", apiUrl, apiHeaders, bodies, 2, 2);

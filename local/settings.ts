@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { isEndpointName } from "../common/facts";
 import { REPO_ROOT } from "../common/repo-root";
 
 
@@ -42,7 +43,7 @@ export function loadLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSt
   }
 
   const endpointName = (env.ENDPOINT_NAME ?? "local-vit").trim();
-  if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(endpointName) || endpointName.length > 63) {
+  if (!isEndpointName(endpointName)) {
     problems.push(`ENDPOINT_NAME "${endpointName}" is not a valid SageMaker endpoint name`);
   }
 

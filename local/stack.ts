@@ -7,14 +7,16 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { invokeBudgetMs } from "../src/config/defaults";
+import { resolveConfig } from "../src/config/load-config";
+import { functionEnvironment } from "../src/support/function-environment";
 import { ManagedProcess, startProcess } from "./processes";
 import { paths } from "./settings";
 import { REPO_ROOT } from "../common/repo-root";
 
-/** The function timeout the stack deploys with (src/constructs/inference-function.ts default). */
-export const LAMBDA_TIMEOUT_SECONDS = 28;
-export const LAMBDA_MEMORY_MB = 512;
+/** The function as the default config deploys it (timeout, memory, budget, image limit): the local one is the same. */
+const DEPLOYED = resolveConfig({}, { source: "defaults", ensureDefaultArtifact: () => undefined });
+export const LAMBDA_TIMEOUT_SECONDS = DEPLOYED.lambda.timeoutSeconds;
+export const LAMBDA_MEMORY_MB = DEPLOYED.lambda.memoryMb;
 /**
  * Execution environments the local function may run at once (more is throttled, as Lambda does). The stack reserves
  * none by default (lambda.reservedConcurrency), so on AWS the cap is the account's concurrency quota: 10 is what new
@@ -81,7 +83,7 @@ export interface ApiOptions {
   readonly bundleFile: string;
   readonly endpointUrl: string;
   readonly endpointName: string;
-  /** INVOKE_BUDGET_MS for the function. @default what the stack sets for a 28 s function */
+  /** INVOKE_BUDGET_MS for the function. @default what the default config deploys */
   readonly invokeBudgetMs?: number;
   /** POWERTOOLS_LOG_LEVEL. @default "INFO" */
   readonly logLevel?: string;
@@ -94,11 +96,13 @@ export interface ApiOptions {
 export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
   return {
     // Set by the stack
-    SAGEMAKER_ENDPOINT_NAME: options.endpointName,
-    INVOKE_BUDGET_MS: String(options.invokeBudgetMs ?? invokeBudgetMs(LAMBDA_TIMEOUT_SECONDS)),
-    NODE_OPTIONS: "--enable-source-maps",
-    POWERTOOLS_SERVICE_NAME: LOCAL_FUNCTION_NAME,
-    POWERTOOLS_LOG_LEVEL: options.logLevel ?? "INFO",
+    ...functionEnvironment({
+      endpointName: options.endpointName,
+      invokeBudgetMs: options.invokeBudgetMs ?? DEPLOYED.invokeBudgetMs,
+      maxImageBytes: DEPLOYED.maxImageBytes,
+      serviceName: LOCAL_FUNCTION_NAME,
+      logLevel: options.logLevel ?? DEPLOYED.lambda.logLevel,
+    }),
     // Set by the Lambda runtime
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -116,7 +120,7 @@ export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
     // No shared config/credentials files: nothing from the developer's real AWS set-up leaks in.
     AWS_CONFIG_FILE: "/dev/null",
     AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    // The SDK's standard per-service endpoint override (contract 4, docs/contracts.md).
+    // The SDK's standard per-service endpoint override (docs/contracts.md, "Lambda environment").
     AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: options.endpointUrl,
   };
 }

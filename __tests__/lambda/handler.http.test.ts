@@ -14,13 +14,13 @@ import {
   modelErrorAnswer,
   modelNotReadyAnswer,
   modelServerBusyAnswer,
-  SERVERLESS_MAX_BODY_BYTES,
   serviceUnavailableAnswer,
   startFakeSageMakerRuntime,
   throttlingAnswer,
   validationErrorAnswer,
   workerDiedAnswer,
 } from "../../local/fake-sagemaker-runtime";
+import { SERVERLESS_INVOKE_MAX_BYTES } from "../../common/facts";
 import { useLocalEndpointEnv } from "./env";
 import { binaryEvent, bodyOf, JPEG, lambdaContext, PNG_1X1 } from "./fixtures";
 import { captureLogs, CapturedLogs, summaryLine } from "./logs";
@@ -217,8 +217,8 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
 
   it("answers 413 image_too_large, not 500, when the endpoint refuses the body as oversize", async () => {
     // Prepare: a serverless endpoint (4 MB) behind a function left at the real-time limit.
-    fake.respondWith(limitBodySize(SERVERLESS_MAX_BODY_BYTES));
-    const image = Buffer.concat([JPEG.subarray(0, 20), Buffer.alloc(SERVERLESS_MAX_BODY_BYTES + 1 - 20, 0x11)]);
+    fake.respondWith(limitBodySize(SERVERLESS_INVOKE_MAX_BYTES));
+    const image = Buffer.concat([JPEG.subarray(0, 20), Buffer.alloc(SERVERLESS_INVOKE_MAX_BYTES + 1 - 20, 0x11)]);
 
     // Act
     const result = await handlerModule.handler(binaryEvent("http-api-v2", image, "image/jpeg") as any, lambdaContext());
@@ -233,9 +233,9 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
 
   it("answers 413 before calling the endpoint when MAX_IMAGE_BYTES matches its limit", async () => {
     // Prepare
-    process.env.MAX_IMAGE_BYTES = String(SERVERLESS_MAX_BODY_BYTES);
-    fake.respondWith(limitBodySize(SERVERLESS_MAX_BODY_BYTES));
-    const image = Buffer.concat([JPEG.subarray(0, 20), Buffer.alloc(SERVERLESS_MAX_BODY_BYTES + 1 - 20, 0x11)]);
+    process.env.MAX_IMAGE_BYTES = String(SERVERLESS_INVOKE_MAX_BYTES);
+    fake.respondWith(limitBodySize(SERVERLESS_INVOKE_MAX_BYTES));
+    const image = Buffer.concat([JPEG.subarray(0, 20), Buffer.alloc(SERVERLESS_INVOKE_MAX_BYTES + 1 - 20, 0x11)]);
 
     // Act
     const result = await handlerModule.handler(binaryEvent("http-api-v2", image, "image/jpeg") as any, lambdaContext());

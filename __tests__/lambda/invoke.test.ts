@@ -1,7 +1,7 @@
 import { backoffMs, customAttributes } from "../../lambda/invoke";
 
 describe("invoke helpers", () => {
-  it("formats the custom attributes exactly as contract 1 (docs/contracts.md)", () => {
+  it("formats the custom attributes exactly as docs/contracts.md says (Lambda → endpoint request)", () => {
     // Act / Assess
     expect(customAttributes(3, "classify")).toBe("top_k=3,task=classify");
     expect(customAttributes(5, "embed")).toBe("top_k=5,task=embed");

@@ -4,6 +4,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { AlarmTopic } from "../../src/constructs/alarm-topic";
+import { awsContext } from "./helpers";
 
 interface Statement {
   Sid: string;
@@ -16,7 +17,7 @@ interface Statement {
 
 function synth(): { json: string; resources: Record<string, Record<string, Record<string, unknown>>> } {
   const json = Testing.synthScope((scope) => {
-    new AlarmTopic(scope, "topic", { namePrefix: "vit", email: "ops@example.com" });
+    new AlarmTopic(scope, "topic", { namePrefix: "vit", email: "ops@example.com", aws: awsContext(scope) });
   });
   return { json, resources: JSON.parse(json).resource };
 }

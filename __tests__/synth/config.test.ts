@@ -4,7 +4,8 @@ import * as path from "path";
 import { REPO_ROOT } from "../../common/repo-root";
 import { ConfigError, loadConfig, resolveConfig } from "../../src/config/load-config";
 import { ensureDefaultModelArtifact } from "../../src/config/model-artifact-path";
-import { invokeBudgetMs, integrationTimeoutMs, defaultNetworkIsolation } from "../../src/config/defaults";
+import { invokeBudgetMs, integrationTimeoutMs } from "../../common/facts";
+import { defaultNetworkIsolation } from "../../src/config/defaults";
 import { instanceTypeProblem } from "../../src/config/instance-types";
 import { testConfig, testTarball } from "./helpers";
 

@@ -2,6 +2,7 @@ import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { InferenceDashboard, InferenceDashboardProps } from "../../src/constructs/inference-dashboard";
+import { awsContext } from "./helpers";
 
 type Row = Array<string | Record<string, unknown>>;
 interface Widget {
@@ -13,7 +14,7 @@ interface Widget {
   properties: { title: string; region?: string; metrics?: Row[]; alarms?: string[]; period?: number };
 }
 
-const base: InferenceDashboardProps = {
+const base: Omit<InferenceDashboardProps, "aws"> = {
   namePrefix: "vit",
   apiId: "a1b2c3",
   stageName: "$default",
@@ -21,11 +22,12 @@ const base: InferenceDashboardProps = {
   endpointName: "vit-endpoint",
   variantName: "AllTraffic",
   serverless: false,
+  periodSeconds: 60,
 };
 
 function synth(props: Partial<InferenceDashboardProps> = {}): { json: string; widgets: Widget[] } {
   const json = Testing.synthScope((scope) => {
-    new InferenceDashboard(scope, "dashboard", { ...base, ...props });
+    new InferenceDashboard(scope, "dashboard", { ...base, aws: awsContext(scope), ...props });
   });
   const dashboard = Object.values(JSON.parse(json).resource.aws_cloudwatch_dashboard)[0] as { dashboard_body: string };
   return { json, widgets: JSON.parse(dashboard.dashboard_body).widgets };

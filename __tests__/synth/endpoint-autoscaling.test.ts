@@ -13,6 +13,8 @@ describe("Construct: EndpointAutoscaling", () => {
       minInstances: 1,
       maxInstances: 4,
       targetInvocationsPerInstance: 120,
+      scaleInCooldownSeconds: 300,
+      scaleOutCooldownSeconds: 60,
     });
   });
   const json = JSON.parse(text);

@@ -5,14 +5,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Testing } from "cdktf";
-import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { ClassifierStack } from "../../src/stack";
 import { resolveConfig, ClassifierConfig } from "../../src/config/load-config";
 import { bundleLambda, LambdaBundle } from "../../src/support/lambda-bundle";
-import type { AwsContext } from "../../src/constructs/sagemaker-endpoint";
+import { awsContext } from "../../src/support/aws-context";
 
 const fixtureRoot = fs.mkdtempSync(path.join(os.tmpdir(), "infra-test-"));
 
@@ -67,13 +63,7 @@ export function synthStack(overrides: Record<string, unknown> = {}): SynthResult
 }
 
 /** Data-source backed partition/region/account, as the stack provides them. */
-export function awsContext(scope: Construct): AwsContext {
-  return {
-    partition: new DataAwsPartition(scope, "partition").partition,
-    region: new DataAwsRegion(scope, "region").name,
-    accountId: new DataAwsCallerIdentity(scope, "account").accountId,
-  };
-}
+export { awsContext };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TfJson = Record<string, any>;

@@ -7,12 +7,14 @@ import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { ApiAuth, InferenceApi } from "../../src/constructs/inference-api";
+import { API_ROUTE_PATHS } from "../../common/facts";
+import type { ApiAuth } from "../../src/config/derived";
+import { InferenceApi } from "../../src/constructs/inference-api";
 import { only, resources, TfJson } from "./helpers";
 
 const FUNCTION_ARN = "arn:aws:lambda:eu-west-1:function:stand-in";
 
-function synthApi(auth?: ApiAuth): { text: string; json: TfJson } {
+function synthApi(auth: ApiAuth = { mode: "none" }): { text: string; json: TfJson } {
   const text = Testing.synthScope((scope) => {
     new InferenceApi(scope, "api", {
       apiName: "vit-classifier",
@@ -20,7 +22,9 @@ function synthApi(auth?: ApiAuth): { text: string; json: TfJson } {
       throttlingRateLimit: 10,
       throttlingBurstLimit: 20,
       integrationTimeoutMs: 29000,
+      routePaths: API_ROUTE_PATHS,
       auth,
+      logRetentionDays: 30,
     });
   });
   return { text, json: JSON.parse(text) };

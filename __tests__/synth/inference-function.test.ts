@@ -7,17 +7,28 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { InferenceFunction, InferenceFunctionProps } from "../../src/constructs/inference-function";
-import { awsContext, fixtureBundle, only, statements, TfJson } from "./helpers";
+import { awsContext, fixtureBundle, only, statements, testConfig, TfJson } from "./helpers";
+
+/** The function as the default config deploys it (its own values, not repeated here). */
+const DEFAULTS = testConfig();
+const baseProps = (bundleDir: string): Omit<InferenceFunctionProps, "aws"> => ({
+  functionName: "vit-classifier-api",
+  bundleDir,
+  handler: "index.handler",
+  endpointName: "Vit-Classifier",
+  architecture: DEFAULTS.lambda.architecture,
+  memoryMb: DEFAULTS.lambda.memoryMb,
+  timeoutSeconds: DEFAULTS.lambda.timeoutSeconds,
+  invokeBudgetMs: DEFAULTS.invokeBudgetMs,
+  logRetentionDays: DEFAULTS.lambda.logRetentionDays,
+  logLevel: DEFAULTS.lambda.logLevel,
+  serviceName: "vit-classifier-api",
+  maxImageBytes: DEFAULTS.maxImageBytes,
+});
 
 function synthFunction(props: Partial<InferenceFunctionProps> = {}): { text: string; json: TfJson } {
   const text = Testing.synthScope((scope) => {
-    new InferenceFunction(scope, "function", {
-      functionName: "vit-classifier-api",
-      bundleDir: fixtureBundle().outdir,
-      endpointName: "Vit-Classifier",
-      aws: awsContext(scope),
-      ...props,
-    });
+    new InferenceFunction(scope, "function", { ...baseProps(fixtureBundle().outdir), aws: awsContext(scope), ...props });
   });
   return { text, json: JSON.parse(text) };
 }
@@ -61,8 +72,8 @@ describe("Construct: InferenceFunction", () => {
     expect(fn().logging_config).toEqual({ log_format: "Text", log_group: `\${${logGroup.ref}.name}` });
   });
 
-  it("follows config: x86_64, memory, timeout (and budget), no reserved concurrency", () => {
-    const other = only(synthFunction({ architecture: "x86_64", memoryMb: 2048, timeoutSeconds: 10 }).json, "aws_lambda_function").body;
+  it("follows its props: x86_64, memory, timeout, budget, no reserved concurrency", () => {
+    const other = only(synthFunction({ architecture: "x86_64", memoryMb: 2048, timeoutSeconds: 10, invokeBudgetMs: 7000 }).json, "aws_lambda_function").body;
     expect(other.architectures).toEqual(["x86_64"]);
     expect(other.memory_size).toBe(2048);
     expect(other.timeout).toBe(10);
@@ -101,7 +112,7 @@ describe("Construct: InferenceFunction zip", () => {
   function zipSha256(bundleDir: string): string {
     const stack = new TerraformStack(Testing.app(), "zip");
     new AwsProvider(stack, "aws", {});
-    new InferenceFunction(stack, "function", { functionName: "f", bundleDir, endpointName: "e", aws: awsContext(stack) });
+    new InferenceFunction(stack, "function", { ...baseProps(bundleDir), aws: awsContext(stack) });
     const outdir = Testing.fullSynth(stack);
     const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "zip", "cdk.tf.json"), "utf8"));
     return crypto.createHash("sha256").update(fs.readFileSync(path.join(outdir, "stacks", "zip", only(json, "aws_lambda_function").body.filename))).digest("hex");

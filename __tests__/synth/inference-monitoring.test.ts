@@ -2,8 +2,9 @@ import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import { AlarmSettings, defaultAlarmSettings } from "../../src/config/alarms";
 import { InferenceMonitoring, InferenceMonitoringProps } from "../../src/constructs/inference-monitoring";
+import { awsContext } from "./helpers";
 
-const base: InferenceMonitoringProps = {
+const base: Omit<InferenceMonitoringProps, "settings" | "aws"> = {
   namePrefix: "vit",
   apiId: "a1b2c3",
   stageName: "$default",
@@ -19,7 +20,7 @@ type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
 function synth(settings: Partial<AlarmSettings> = {}, props: Partial<InferenceMonitoringProps> = {}): Resources {
   const json = Testing.synthScope((scope) => {
-    new InferenceMonitoring(scope, "monitoring", { ...base, ...props, settings: { ...defaultAlarmSettings(), ...settings } });
+    new InferenceMonitoring(scope, "monitoring", { ...base, aws: awsContext(scope), ...props, settings: { ...defaultAlarmSettings(), ...settings } });
   });
   return JSON.parse(json).resource ?? {};
 }

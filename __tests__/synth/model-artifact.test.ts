@@ -16,7 +16,14 @@ import { fixtureTarball, only, statements } from "./helpers";
 function synthArtifact(tarballPath: string, extra: Partial<ConstructorParameters<typeof ModelArtifact>[2]> = {}) {
   let artifact: ModelArtifact | undefined;
   const text = Testing.synthScope((scope) => {
-    artifact = new ModelArtifact(scope, "artifact", { tarballPath, namePrefix: "vit-classifier", ...extra });
+    artifact = new ModelArtifact(scope, "artifact", {
+      tarballPath,
+      namePrefix: "vit-classifier",
+      forceDestroy: true,
+      noncurrentVersionExpirationDays: 30,
+      revisionTriggers: {},
+      ...extra,
+    });
     // Outputs resolve the construct's public reference fields in the JSON.
     new TerraformOutput(scope, "s3_uri", { value: artifact.s3Uri });
     new TerraformOutput(scope, "object_arn", { value: artifact.objectArn });

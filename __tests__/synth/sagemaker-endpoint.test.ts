@@ -6,12 +6,16 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { SagemakerEndpoint as SagemakerEndpointResource } from "@cdktf/provider-aws/lib/sagemaker-endpoint";
 import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
-import { EndpointVariant, modelSettingsFingerprint, SagemakerEndpoint, SagemakerEndpointProps } from "../../src/constructs/sagemaker-endpoint";
+import { containerEnvironment } from "../../src/config/container-environment";
+import type { EndpointVariant } from "../../src/config/derived";
+import { SagemakerEndpoint, SagemakerEndpointProps } from "../../src/constructs/sagemaker-endpoint";
 import { awsContext, only, statements, TfJson } from "./helpers";
 
 const SHA = "a".repeat(64);
 const realtime: EndpointVariant = { kind: "realtime", instanceType: "ml.m5.xlarge", instanceCount: 2, startupHealthCheckTimeoutSeconds: 900 };
 const serverless: EndpointVariant = { kind: "serverless", memorySizeMb: 4096, maxConcurrency: 8 };
+const realtimeEnvironment = containerEnvironment({ containerLogLevel: "20", serverWorkers: undefined, serverless: false, extraEnvironment: {} });
+const serverlessEnvironment = containerEnvironment({ containerLogLevel: "20", serverWorkers: undefined, serverless: true, extraEnvironment: {} });
 const ARTIFACT = {
   s3Uri: "s3://model-bucket/models/aaa/rev12345/model.tar.gz",
   modelObjectsArn: "arn:aws:s3:::model-bucket/models/*",
@@ -24,9 +28,14 @@ function synthEndpoint(props: Partial<SagemakerEndpointProps> = {}): { text: str
     new SagemakerEndpoint(scope, "endpoint", {
       endpointName: "Vit-Classifier",
       namePrefix: "vit-classifier",
+      variantName: "AllTraffic",
       variant: realtime,
       modelArtifact: ARTIFACT,
+      imageRepository: "huggingface-pytorch-inference",
       imageTag: "2.6.0-transformers4.49.0-cpu-py312-ubuntu22.04",
+      networkIsolation: true,
+      environment: realtimeEnvironment,
+      logRetentionDays: 30,
       aws: awsContext(scope),
       ...props,
     });
@@ -92,26 +101,6 @@ describe("Construct: SagemakerEndpoint", () => {
     expect(name(synthEndpoint().json)).toBe(name(json));
     expect(name(synthEndpoint({ modelArtifact: { ...ARTIFACT, revisionId: "rev99999" } }).json)).toBe("vit-classifier-aaaaaaaaaaaa-rev99999");
     expect(name(synthEndpoint({ modelArtifact: { ...ARTIFACT, contentSha256: "b".repeat(64) } }).json)).toMatch(/^vit-classifier-bbbbbbbbbbbb-/);
-  });
-
-  it("fingerprints every model setting (the artifact's revision trigger), and nothing else", () => {
-    // Prepare
-    const base = { variant: realtime, imageTag: "tag" };
-    const fingerprint = (extra: Partial<SagemakerEndpointProps>) => modelSettingsFingerprint({ ...base, ...extra });
-    // Assess
-    expect(fingerprint({})).toBe(fingerprint({}));
-    expect(fingerprint({ variant: { ...realtime, instanceCount: 7 } })).toBe(fingerprint({}));
-    for (const change of [
-      { containerLogLevel: "10" },
-      { imageTag: "other" },
-      { imageRepository: "other-repo" },
-      { networkIsolation: false },
-      { serverWorkers: 2 },
-      { extraEnvironment: { MY_FLAG: "1" } },
-      { variant: serverless, networkIsolation: false },
-    ]) {
-      expect(fingerprint(change)).not.toBe(fingerprint({}));
-    }
   });
 
   it("fails the apply when SageMaker keeps the endpoint on another configuration (a rolled-back update)", () => {
@@ -198,7 +187,7 @@ describe("Construct: SagemakerEndpoint", () => {
 });
 
 describe("Construct: SagemakerEndpoint (serverless)", () => {
-  const { text, json } = synthEndpoint({ variant: serverless });
+  const { text, json } = synthEndpoint({ variant: serverless, networkIsolation: false, environment: serverlessEnvironment });
 
   it("creates a serverless variant with no instance settings", () => {
     const variant = only(json, "aws_sagemaker_endpoint_configuration").body.production_variants[0];
@@ -213,31 +202,15 @@ describe("Construct: SagemakerEndpoint (serverless)", () => {
     expect(config.production_variants[0].serverless_config).toEqual({ memory_size_in_mb: 4096, max_concurrency: 8, provisioned_concurrency: 2 });
   });
 
-  it("turns network isolation off (unsupported) and runs one model server worker", () => {
+  it("runs without network isolation (unsupported) and one model server worker", () => {
     expect(text).toHaveResourceWithProperties(SagemakerModel, {
       enable_network_isolation: false,
       primary_container: expect.objectContaining({ environment: expect.objectContaining({ SAGEMAKER_MODEL_SERVER_WORKERS: "1" }) }),
     });
   });
 
-  it("sets the model server worker count from config, on either variant", () => {
-    const envOf = (props: Partial<SagemakerEndpointProps>) =>
-      only(synthEndpoint(props).json, "aws_sagemaker_model").body.primary_container.environment;
-    expect(envOf({ variant: serverless, serverWorkers: 2 }).SAGEMAKER_MODEL_SERVER_WORKERS).toBe("2");
-    expect(envOf({ variant: realtime, serverWorkers: 1 }).SAGEMAKER_MODEL_SERVER_WORKERS).toBe("1");
-    // Real-time with nothing configured keeps the model server's own default (one worker per vCPU).
-    expect(envOf({ variant: realtime }).SAGEMAKER_MODEL_SERVER_WORKERS).toBeUndefined();
-  });
-
-  it("refuses serverless with network isolation", () => {
-    expect(() => synthEndpoint({ variant: serverless, networkIsolation: true })).toThrow("serverless endpoints do not support network isolation");
-  });
-
-  it("lets extra environment through but never over the stack's own keys", () => {
-    const env = only(synthEndpoint({ extraEnvironment: { MY_FLAG: "1", HF_TASK: "image-segmentation" } }).json, "aws_sagemaker_model").body
-      .primary_container.environment;
-    expect(env.MY_FLAG).toBe("1");
-    expect(env.HF_TASK).toBe("image-classification");
-    expect(only(json, "aws_sagemaker_model").body.primary_container.environment.MY_FLAG).toBeUndefined();
+  it("adds the region (a plan-time reference) to the environment it is given, and nothing else", () => {
+    const env = only(synthEndpoint({ environment: { MY_FLAG: "1" } }).json, "aws_sagemaker_model").body.primary_container.environment;
+    expect(env).toEqual({ MY_FLAG: "1", SAGEMAKER_REGION: "${data.aws_region.region.name}" });
   });
 });

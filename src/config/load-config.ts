@@ -11,27 +11,21 @@ import * as fs from "fs";
 import * as path from "path";
 import type { z } from "zod";
 import { REPO_ROOT } from "../../common/repo-root";
-import { defaultConfigFilePath, defaultNetworkIsolation, defaultModelArtifactPath, defaultTags } from "./defaults";
+import { defaultConfigFilePath, defaultModelArtifactPath } from "./defaults";
+import { DerivedConfig, deriveConfig } from "./derived";
 import { UserFacingError } from "./errors";
 import { ensureDefaultModelArtifact } from "./model-artifact-path";
 import { prebuiltImageRegionProblem } from "./prebuilt-image-regions";
 import { ConfigProblem, ParsedConfig, RawConfig, configSections, crossSectionProblems } from "./schema";
 
 /** The validated config with defaults applied and derived values resolved. */
-export type ClassifierConfig = ParsedConfig & {
-  /** Absolute path of the model tarball (exists). */
-  readonly modelArtifactPath: string;
-  /** Endpoint name (defaults to namePrefix). */
-  readonly endpointName: string;
-  /** True for a serverless endpoint, false for real-time instances. */
-  readonly serverless: boolean;
-  /** Network isolation after applying the mode-dependent default. */
-  readonly networkIsolation: boolean;
-  /** Provider default tags after merging config tags over the defaults. */
-  readonly defaultTags: Record<string, string>;
-  /** Where the config was read from, for messages ("defaults" when no file). */
-  readonly source: string;
-};
+export type ClassifierConfig = ParsedConfig &
+  DerivedConfig & {
+    /** Absolute path of the model tarball (exists). */
+    readonly modelArtifactPath: string;
+    /** Where the config was read from, for messages ("defaults" when no file). */
+    readonly source: string;
+  };
 
 export class ConfigError extends UserFacingError {
   constructor(
@@ -86,16 +80,7 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Class
   const config = parsed as ParsedConfig;
   // Only a valid config with no tarball path is worth building the default tarball for.
   const modelArtifactPath = configuredArtifact ?? defaultArtifact(options);
-  const serverless = config.endpoint.serverless !== undefined;
-  return {
-    ...config,
-    modelArtifactPath,
-    endpointName: config.endpoint.name ?? config.namePrefix,
-    serverless,
-    networkIsolation: config.model.networkIsolation ?? defaultNetworkIsolation(serverless),
-    defaultTags: { ...defaultTags(config.namePrefix), ...config.tags },
-    source,
-  };
+  return { ...config, ...deriveConfig(config), modelArtifactPath, source };
 }
 
 function imageRegionProblems(parsed: Partial<ParsedConfig>, environmentRegion: ResolveOptions["environmentRegion"]): ConfigProblem[] {

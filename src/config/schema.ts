@@ -5,7 +5,8 @@
  * `crossSectionProblems` and are reported together with the per-field problems.
  */
 import { z } from "zod";
-import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG, STACK_CONTAINER_ENV_KEYS } from "./defaults";
+import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG, DEFAULT_LAMBDA_TIMEOUT_SECONDS, ENDPOINT_NAME_MAX_LENGTH, ENDPOINT_NAME_PATTERN, MAX_LAMBDA_TIMEOUT_SECONDS } from "../../common/facts";
+import { STACK_CONTAINER_ENV_KEYS } from "./container-environment";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 import { alarmsSection } from "./alarms";
 
@@ -23,10 +24,10 @@ const retentionDays = z
 const int = (min: number, max: number) =>
   z.number().int("must be an integer").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
-/** SageMaker endpoint names: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}. */
 const endpointName = z
   .string()
-  .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, "must be 1-63 letters, digits and hyphens, not starting or ending with a hyphen");
+  .max(ENDPOINT_NAME_MAX_LENGTH, "must be 1-63 letters, digits and hyphens, not starting or ending with a hyphen")
+  .regex(ENDPOINT_NAME_PATTERN, "must be 1-63 letters, digits and hyphens, not starting or ending with a hyphen");
 
 const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS region such as eu-west-1");
 
@@ -133,7 +134,7 @@ export const lambdaSection = z
     architecture: z.enum(["arm64", "x86_64"]).default("arm64"),
     memoryMb: int(128, 10240).default(512),
     /** Must stay below API Gateway HTTP API's 30 s integration limit. */
-    timeoutSeconds: int(5, 29).default(28),
+    timeoutSeconds: int(5, MAX_LAMBDA_TIMEOUT_SECONDS).default(DEFAULT_LAMBDA_TIMEOUT_SECONDS),
     /**
      * Reserved concurrency (caps parallel endpoint calls and protects the account's other functions); null = none.
      * Off by default: Lambda refuses a reservation that leaves fewer than 100 unreserved executions, and new accounts

@@ -10,19 +10,18 @@
  * The subscription stays "pending confirmation" until the recipient clicks the link AWS mails.
  */
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import type { AwsContext } from "../support/aws-context";
 
 export interface AlarmTopicProps {
   /** Prefix of the topic name and of the alarm names allowed to publish (`<namePrefix>-*`). */
   readonly namePrefix: string;
   /** Address that receives ALARM and OK notifications. */
   readonly email: string;
+  readonly aws: AwsContext;
 }
 
 export class AlarmTopic extends Construct {
@@ -33,9 +32,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    const account = new DataAwsCallerIdentity(this, "account").accountId;
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const region = new DataAwsRegion(this, "region").name;
+    const { accountId: account, partition, region } = props.aws;
     const fromOurAlarms = {
       StringEquals: { "aws:SourceAccount": account },
       ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${account}:alarm:${props.namePrefix}-*` },

@@ -17,10 +17,8 @@ export interface EndpointAutoscalingProps {
   readonly maxInstances: number;
   /** Target invocations per instance per minute. */
   readonly targetInvocationsPerInstance: number;
-  /** @default 300 */
-  readonly scaleInCooldownSeconds?: number;
-  /** @default 60 */
-  readonly scaleOutCooldownSeconds?: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
 }
 
 export class EndpointAutoscaling extends Construct {
@@ -29,7 +27,7 @@ export class EndpointAutoscaling extends Construct {
 
   constructor(scope: Construct, id: string, props: EndpointAutoscalingProps) {
     super(scope, id);
-    const { scaleInCooldownSeconds = 300, scaleOutCooldownSeconds = 60 } = props;
+    const { scaleInCooldownSeconds, scaleOutCooldownSeconds } = props;
     this.target = new AppautoscalingTarget(this, "target", {
       serviceNamespace: "sagemaker",
       scalableDimension: "sagemaker:variant:DesiredInstanceCount",

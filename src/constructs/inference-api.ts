@@ -19,29 +19,25 @@ import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { apiAccessLogGroupName } from "../../common/facts";
+import type { ApiAuth } from "../config/derived";
 import { skipCheckov } from "../support/checkov-skip";
-
-export type ApiAuth =
-  | { readonly mode: "none" }
-  | { readonly mode: "iam" }
-  | { readonly mode: "jwt"; readonly issuer: string; readonly audience: string[]; readonly scopes?: string[] };
 
 export interface InferenceApiProps {
   readonly apiName: string;
   /** The Lambda's ARN (the integration target and the permission's function). */
   readonly functionArn: string;
-  /** Route paths, each served by POST. @default ["/classify", "/embed"] */
-  readonly routePaths?: string[];
+  /** Route paths, each served by POST (API_ROUTE_PATHS). */
+  readonly routePaths: readonly string[];
   /** Stage-wide steady-state requests per second. */
   readonly throttlingRateLimit: number;
   /** Stage-wide burst. */
   readonly throttlingBurstLimit: number;
   /** Integration timeout (<= 30000). */
   readonly integrationTimeoutMs: number;
-  /** @default { mode: "none" } */
-  readonly auth?: ApiAuth;
-  /** @default 30 */
-  readonly logRetentionDays?: number;
+  readonly auth: ApiAuth;
+  /** Retention of the access-log group. */
+  readonly logRetentionDays: number;
 }
 
 /** Fields of each access-log line (JSON), including the latency split and authorizer errors. */
@@ -80,7 +76,7 @@ export class InferenceApi extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceApiProps) {
     super(scope, id);
-    const { apiName, functionArn, routePaths = ["/classify", "/embed"], auth = { mode: "none" }, logRetentionDays = 30 } = props;
+    const { apiName, functionArn, routePaths, auth, logRetentionDays } = props;
 
     this.api = new Apigatewayv2Api(this, "api", {
       name: apiName,
@@ -91,7 +87,7 @@ export class InferenceApi extends Construct {
     this.apiEndpoint = this.api.apiEndpoint;
 
     this.logGroup = new CloudwatchLogGroup(this, "access-logs", {
-      name: `/aws/apigateway/${apiName}/access`,
+      name: apiAccessLogGroupName(apiName),
       retentionInDays: logRetentionDays,
     });
     skipCheckov(this.logGroup, "CKV_AWS_158", "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling");

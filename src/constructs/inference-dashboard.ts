@@ -1,21 +1,22 @@
 /**
  * One CloudWatch dashboard, `<namePrefix>-inference`, showing the request path (see `inferenceDashboardBody`).
- * The region comes from the provider (`aws_region` data source), never from source.
+ * The region comes from the stack's AWS context (the `aws_region` data source), never from source.
  */
 import { Construct } from "constructs";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { inferenceDashboardBody } from "../support/dashboard-body";
+import type { AwsContext } from "../support/aws-context";
 import { MonitoredResources } from "../support/metrics";
 
 export interface InferenceDashboardProps extends MonitoredResources {
   /** Dashboard name prefix (letters, digits, `-` and `_` only). */
   readonly namePrefix: string;
   readonly serverless: boolean;
-  /** Alarms to show in an alarm-status widget. @default none */
+  /** Alarms to show in an alarm-status widget; undefined: no such widget. */
   readonly alarmArns?: readonly string[];
-  /** Graph period in seconds. @default 60 */
-  readonly periodSeconds?: number;
+  /** Graph period in seconds. */
+  readonly periodSeconds: number;
+  readonly aws: AwsContext;
 }
 
 export class InferenceDashboard extends Construct {
@@ -23,12 +24,11 @@ export class InferenceDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceDashboardProps) {
     super(scope, id);
-    const region = new DataAwsRegion(this, "region").name;
     const dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: `${props.namePrefix}-inference`,
       // JSON.stringify keeps Terraform references (apiId, endpointName, region) as ${...} strings inside the
       // body, which Terraform interpolates at apply time.
-      dashboardBody: JSON.stringify(inferenceDashboardBody({ ...props, region })),
+      dashboardBody: JSON.stringify(inferenceDashboardBody({ ...props, region: props.aws.region })),
     });
     this.dashboardName = dashboard.dashboardName;
   }

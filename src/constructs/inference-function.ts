@@ -13,38 +13,35 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { skipCheckov } from "../support/checkov-skip";
-import { invokeBudgetMs, lambdaLogGroupName, maxImageBytes as defaultMaxImageBytes } from "../config/defaults";
+import { lambdaLogGroupName } from "../../common/facts";
 import { assumeRolePolicy, policyDocument } from "../support/iam-policy";
+import { functionEnvironment } from "../support/function-environment";
 import { pinFileTimes } from "../support/reproducible-files";
-import type { AwsContext } from "./sagemaker-endpoint";
+import type { AwsContext } from "../support/aws-context";
 
 export interface InferenceFunctionProps {
   readonly functionName: string;
   /** Folder holding the esbuild bundle (index.js + map), e.g. bundleLambda().outdir. */
   readonly bundleDir: string;
-  /** @default "index.handler" */
-  readonly handler?: string;
+  /** The bundle's handler, e.g. "index.handler" (bundleLambda().handler). */
+  readonly handler: string;
   /** Endpoint name reference (becomes SAGEMAKER_ENDPOINT_NAME and the IAM resource). */
   readonly endpointName: string;
-  /** @default "arm64" */
-  readonly architecture?: "arm64" | "x86_64";
-  /** @default 512 */
-  readonly memoryMb?: number;
-  /** Below API Gateway HTTP API's 30 s. @default 28 */
-  readonly timeoutSeconds?: number;
-  /** Reserved concurrency; undefined = none. @default undefined */
+  readonly architecture: "arm64" | "x86_64";
+  readonly memoryMb: number;
+  /** Below API Gateway HTTP API's 30 s. */
+  readonly timeoutSeconds: number;
+  /** INVOKE_BUDGET_MS: all SageMaker attempts of one request, below the timeout. */
+  readonly invokeBudgetMs: number;
+  /** Reserved concurrency; undefined: none reserved. */
   readonly reservedConcurrency?: number;
-  /** @default 30 */
-  readonly logRetentionDays?: number;
-  /** POWERTOOLS_LOG_LEVEL. @default "INFO" */
-  readonly logLevel?: string;
-  /** POWERTOOLS_SERVICE_NAME. @default functionName */
-  readonly serviceName?: string;
-  /**
-   * MAX_IMAGE_BYTES: largest decoded image the function sends on (413 above it), the endpoint's body limit.
-   * @default 6291456 (real-time InvokeEndpoint limit; serverless endpoints accept 4 MB: pass maxImageBytes(true))
-   */
-  readonly maxImageBytes?: number;
+  readonly logRetentionDays: number;
+  /** POWERTOOLS_LOG_LEVEL. */
+  readonly logLevel: string;
+  /** POWERTOOLS_SERVICE_NAME. */
+  readonly serviceName: string;
+  /** MAX_IMAGE_BYTES: largest decoded image the function sends on (413 above it), the endpoint's body limit. */
+  readonly maxImageBytes: number;
   readonly aws: AwsContext;
 }
 
@@ -52,7 +49,7 @@ export class InferenceFunction extends Construct {
   public readonly function: LambdaFunction;
   public readonly role: IamRole;
   public readonly logGroup: CloudwatchLogGroup;
-  /** Literal function name (known at synth, for alarms and dashboards). */
+  /** The function's name as configured (a literal; alarms and the dashboard use the resource's reference). */
   public readonly functionName: string;
   public readonly timeoutSeconds: number;
   /** arn:<partition>:sagemaker:<region>:<account>:endpoint/<lower(name)> — the only thing it may invoke. */
@@ -60,12 +57,8 @@ export class InferenceFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceFunctionProps) {
     super(scope, id);
-    const {
-      functionName, bundleDir, endpointName, aws,
-      handler = "index.handler", architecture = "arm64", memoryMb = 512, timeoutSeconds = 28,
-      reservedConcurrency, logRetentionDays = 30, logLevel = "INFO", serviceName = functionName,
-      maxImageBytes = defaultMaxImageBytes(false),
-    } = props;
+    const { functionName, bundleDir, handler, endpointName, architecture, memoryMb, timeoutSeconds, reservedConcurrency, logRetentionDays, logLevel, serviceName, maxImageBytes, aws } =
+      props;
     this.functionName = functionName;
     this.timeoutSeconds = timeoutSeconds;
     // IAM matches endpoint ARNs in lower case whatever the endpoint's own spelling: lower() of the
@@ -113,14 +106,7 @@ export class InferenceFunction extends Construct {
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       tracingConfig: { mode: "PassThrough" },
       environment: {
-        variables: {
-          SAGEMAKER_ENDPOINT_NAME: endpointName,
-          INVOKE_BUDGET_MS: String(invokeBudgetMs(timeoutSeconds)),
-          MAX_IMAGE_BYTES: String(maxImageBytes),
-          NODE_OPTIONS: "--enable-source-maps",
-          POWERTOOLS_SERVICE_NAME: serviceName,
-          POWERTOOLS_LOG_LEVEL: logLevel,
-        },
+        variables: functionEnvironment({ endpointName, invokeBudgetMs: props.invokeBudgetMs, maxImageBytes, serviceName, logLevel }),
       },
       // The first request after a deploy must find the grants in place, not just the role.
       dependsOn: [policy],

@@ -7,7 +7,8 @@
  * e-mail subscription (`AlarmTopic`). `settings.enabled: false` creates no alarms and no topic.
  */
 import { Construct } from "constructs";
-import { AlarmSettings, defaultAlarmSettings } from "../config/alarms";
+import type { AlarmSettings } from "../config/alarms";
+import type { AwsContext } from "../support/aws-context";
 import { AlarmTopic } from "./alarm-topic";
 import { InferenceAlarms } from "./inference-alarms";
 import { InferenceDashboard } from "./inference-dashboard";
@@ -22,8 +23,9 @@ export interface InferenceMonitoringProps extends MonitoredResources {
   readonly serverless: boolean;
   /** Real-time instance type, e.g. `ml.m5.xlarge`. Required unless `serverless`. */
   readonly instanceType?: string;
-  /** The validated `alarms` config section. @default defaultAlarmSettings() */
-  readonly settings?: AlarmSettings;
+  /** The validated `alarms` config section. */
+  readonly settings: AlarmSettings;
+  readonly aws: AwsContext;
 }
 
 export class InferenceMonitoring extends Construct {
@@ -36,7 +38,7 @@ export class InferenceMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceMonitoringProps) {
     super(scope, id);
-    const settings = props.settings ?? defaultAlarmSettings();
+    const { settings, aws } = props;
     const resources: MonitoredResources = {
       apiId: props.apiId,
       stageName: props.stageName,
@@ -48,7 +50,7 @@ export class InferenceMonitoring extends Construct {
     if (settings.enabled) {
       this.notificationTopicArn =
         settings.email !== undefined
-          ? new AlarmTopic(this, "topic", { namePrefix: props.namePrefix, email: settings.email }).topicArn
+          ? new AlarmTopic(this, "topic", { namePrefix: props.namePrefix, email: settings.email, aws }).topicArn
           : settings.snsTopicArn;
       this.alarms = new InferenceAlarms(this, "alarms", {
         ...resources,
@@ -68,6 +70,7 @@ export class InferenceMonitoring extends Construct {
         serverless: props.serverless,
         alarmArns: this.alarms?.alarmArns,
         periodSeconds: settings.periodSeconds,
+        aws,
       });
     }
   }

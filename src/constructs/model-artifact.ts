@@ -35,12 +35,12 @@ export interface ModelArtifactProps {
   readonly tarballPath: string;
   /** Prefix of the bucket name (S3 appends a unique suffix). */
   readonly namePrefix: string;
-  /** Let `terraform destroy` empty the bucket (every version) before deleting it. @default true */
-  readonly forceDestroy?: boolean;
-  /** Days superseded object versions are kept. @default 30 */
-  readonly noncurrentVersionExpirationDays?: number;
-  /** Other inputs that make a new model revision when they change (the model's serving settings). @default {} */
-  readonly revisionTriggers?: Record<string, string>;
+  /** Let `terraform destroy` empty the bucket (every version) before deleting it. */
+  readonly forceDestroy: boolean;
+  /** Days superseded object versions are kept. */
+  readonly noncurrentVersionExpirationDays: number;
+  /** Other inputs that make a new model revision when they change (the model's serving settings). */
+  readonly revisionTriggers: Record<string, string>;
 }
 
 export class ModelArtifact extends Construct {
@@ -67,7 +67,7 @@ export class ModelArtifact extends Construct {
 
   constructor(scope: Construct, id: string, props: ModelArtifactProps) {
     super(scope, id);
-    const { tarballPath, namePrefix, forceDestroy = true, noncurrentVersionExpirationDays = 30, revisionTriggers = {} } = props;
+    const { tarballPath, namePrefix, forceDestroy, noncurrentVersionExpirationDays, revisionTriggers } = props;
     this.contentSha256 = sha256File(tarballPath);
     this.revision = new DataResource(this, "revision", {
       triggersReplace: { ...revisionTriggers, tarballSha256: this.contentSha256 },

@@ -25,40 +25,18 @@ import { SagemakerEndpoint as SagemakerEndpointResource } from "@cdktf/provider-
 import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
 import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
 import { skipCheckov } from "../support/checkov-skip";
-import { DEFAULT_IMAGE_REPOSITORY, sagemakerEndpointLogGroupName } from "../config/defaults";
+import { sagemakerEndpointLogGroupName } from "../../common/facts";
+import type { EndpointVariant } from "../config/derived";
 import { prebuiltImageRegions } from "../config/prebuilt-image-regions";
-import { shortHash } from "../support/content-hash";
+import type { AwsContext } from "../support/aws-context";
 import { SagemakerExecutionRole } from "./sagemaker-execution-role";
-
-export type EndpointVariant =
-  | {
-      readonly kind: "realtime";
-      readonly instanceType: string;
-      readonly instanceCount: number;
-      /** Seconds for model download + load + first /ping on a new instance. */
-      readonly startupHealthCheckTimeoutSeconds: number;
-    }
-  | {
-      readonly kind: "serverless";
-      readonly memorySizeMb: number;
-      readonly maxConcurrency: number;
-      /** Instances kept warm (no cold start for that many concurrent requests). @default none */
-      readonly provisionedConcurrency?: number;
-    };
-
-export interface AwsContext {
-  readonly partition: string;
-  readonly region: string;
-  readonly accountId: string;
-}
 
 export interface SagemakerEndpointProps {
   /** Endpoint name (stable across model rollouts). */
   readonly endpointName: string;
   /** Prefix of the model, configuration and role names. */
   readonly namePrefix: string;
-  /** Production variant name. @default "AllTraffic" */
-  readonly variantName?: string;
+  readonly variantName: string;
   readonly variant: EndpointVariant;
   /** The uploaded tarball (ModelArtifact). */
   readonly modelArtifact: {
@@ -69,23 +47,15 @@ export interface SagemakerEndpointProps {
     /** Changes on every rollout (tarball or settings): part of the model name. */
     readonly revisionId: string;
   };
-  /** @default "huggingface-pytorch-inference" */
-  readonly imageRepository?: string;
+  /** Inference image repository, resolved per region by aws_sagemaker_prebuilt_ecr_image. */
+  readonly imageRepository: string;
   readonly imageTag: string;
-  /** Must be false for serverless (SageMaker rejects it). @default true for real-time, false for serverless */
-  readonly networkIsolation?: boolean;
-  /** SAGEMAKER_CONTAINER_LOG_LEVEL. @default "20" */
-  readonly containerLogLevel?: string;
-  /**
-   * Model server workers (SAGEMAKER_MODEL_SERVER_WORKERS). Fewer workers with more threads each: lower latency
-   * per request; more workers: more throughput under concurrent load, one model copy each.
-   * @default 1 for serverless (its memory holds one copy); unset for real-time (the server's default, one per vCPU)
-   */
-  readonly serverWorkers?: number;
-  /** Extra container env (the stack's own keys win). @default {} */
-  readonly extraEnvironment?: Record<string, string>;
-  /** Retention of /aws/sagemaker/Endpoints/<name>. @default 30 */
-  readonly logRetentionDays?: number;
+  /** Serverless endpoints do not support it (the config refuses the combination). */
+  readonly networkIsolation: boolean;
+  /** The container environment (config resolution's containerEnvironment); SAGEMAKER_REGION is added here. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Retention of the endpoint's log group. */
+  readonly logRetentionDays: number;
   readonly aws: AwsContext;
 }
 
@@ -104,15 +74,8 @@ export class SagemakerEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: SagemakerEndpointProps) {
     super(scope, id);
-    const {
-      endpointName, namePrefix, variant, modelArtifact, imageTag, aws,
-      variantName = "AllTraffic",
-      imageRepository = DEFAULT_IMAGE_REPOSITORY,
-      logRetentionDays = 30,
-    } = props;
+    const { endpointName, namePrefix, variant, variantName, modelArtifact, imageRepository, imageTag, networkIsolation, logRetentionDays, aws } = props;
     this.serverless = variant.kind === "serverless";
-    const networkIsolation = props.networkIsolation ?? !this.serverless;
-    if (this.serverless && networkIsolation) throw new Error("SagemakerEndpoint: serverless endpoints do not support network isolation");
     this.variantName = variantName;
 
     const image = new DataAwsSagemakerPrebuiltEcrImage(this, "image", {
@@ -135,10 +98,10 @@ export class SagemakerEndpoint extends Construct {
       logGroupArn: this.logGroup.arn,
     });
 
-    this.environment = { ...containerEnvironment(props), SAGEMAKER_REGION: aws.region };
+    this.environment = { ...props.environment, SAGEMAKER_REGION: aws.region };
 
     this.model = new SagemakerModel(this, "model", {
-      // Settings changes make a new revision too (ModelArtifact's revisionTriggers = modelSettingsFingerprint).
+      // Settings changes make a new revision too (the artifact's revision trigger is the model settings fingerprint).
       name: `${namePrefix}-${modelArtifact.contentSha256.slice(0, 12)}-${modelArtifact.revisionId}`,
       executionRoleArn: this.executionRole.roleArn,
       enableNetworkIsolation: networkIsolation,
@@ -216,43 +179,4 @@ function imageRegionPrecondition(repository: string, region: string): TerraformR
       },
     ],
   };
-}
-
-/** The container environment the stack sets (SAGEMAKER_REGION, a plan-time reference, is added by the construct). */
-export function containerEnvironment(
-  props: Pick<SagemakerEndpointProps, "containerLogLevel" | "serverWorkers" | "extraEnvironment" | "variant">,
-): Record<string, string> {
-  return {
-    ...(props.extraEnvironment ?? {}),
-    HF_TASK: "image-classification",
-    SAGEMAKER_PROGRAM: "inference.py",
-    SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
-    SAGEMAKER_CONTAINER_LOG_LEVEL: props.containerLogLevel ?? "20",
-    // Everything is in model.tar.gz: never reach for the Hub (the container may have no network at all).
-    HF_HUB_OFFLINE: "1",
-    TRANSFORMERS_OFFLINE: "1",
-    ...serverWorkersEnvironment(props.serverWorkers, props.variant.kind === "serverless"),
-  };
-}
-
-/**
- * Everything that defines the SageMaker model besides the tarball, as a short hash: ModelArtifact's revision
- * trigger, so a settings change is a rollout with new names, exactly like a new tarball.
- */
-export function modelSettingsFingerprint(
-  props: Pick<SagemakerEndpointProps, "containerLogLevel" | "serverWorkers" | "extraEnvironment" | "variant" | "imageRepository" | "imageTag" | "networkIsolation">,
-): string {
-  const serverless = props.variant.kind === "serverless";
-  return shortHash({
-    imageRepository: props.imageRepository ?? DEFAULT_IMAGE_REPOSITORY,
-    imageTag: props.imageTag,
-    networkIsolation: props.networkIsolation ?? !serverless,
-    env: containerEnvironment(props),
-  }, 12);
-}
-
-/** Serverless memory holds one model copy, so it gets one worker unless told otherwise; real-time keeps the server's default. */
-export function serverWorkersEnvironment(serverWorkers: number | undefined, serverless: boolean): Record<string, string> {
-  const workers = serverWorkers ?? (serverless ? 1 : undefined);
-  return workers === undefined ? {} : { SAGEMAKER_MODEL_SERVER_WORKERS: String(workers) };
 }

@@ -9,7 +9,7 @@
  * reporting; that is not "CPU high" either, so it stays visible as INSUFFICIENT_DATA -> `missing`.
  */
 import { AlarmSettings } from "../config/alarms";
-import { instanceVcpus } from "../../common/instance-vcpus";
+import { instanceVcpus } from "../../common/instance-types";
 import {
   Dimensions,
   MICROSECONDS_PER_MS,

@@ -10,7 +10,7 @@
  * Per-image time scales with physical cores (vCPUs / 2: every family here has two hyperthreads per core); the
  * decode/preprocess time measured in the benchmark is added as it is.
  */
-import { instanceVcpus } from "../../common/instance-vcpus";
+import { instanceVcpus } from "../../common/instance-types";
 import { ModelBenchmark } from "./model-benchmark";
 import { PriceList } from "./prices";
 

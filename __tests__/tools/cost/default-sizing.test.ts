@@ -1,6 +1,6 @@
 // The default deployment's numbers are sized together against what one instance serves (the committed model
 // benchmark through the cost tool): stage throttling, its burst, the autoscaling target and the latency alarm.
-import { invokeBudgetMs } from "../../../src/config/defaults";
+import { invokeBudgetMs } from "../../../common/facts";
 import { resolveConfig } from "../../../src/config/load-config";
 import { instanceTypePerformance } from "../../../tools/cost/instance-performance";
 import { readModelBenchmark } from "../../../tools/cost/model-benchmark";

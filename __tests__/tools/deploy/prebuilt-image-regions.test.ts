@@ -7,7 +7,7 @@ import * as path from "path";
 import { pinnedAwsProviderVersion } from "../../../tools/deploy/provider-version";
 import { setUpTerraform } from "../../../tools/deploy/terraform-setup";
 import { PREBUILT_IMAGE_REGIONS } from "../../../src/config/prebuilt-image-regions";
-import { DEFAULT_IMAGE_TAG } from "../../../src/config/defaults";
+import { DEFAULT_IMAGE_TAG } from "../../../common/facts";
 
 jest.setTimeout(120_000);
 
