@@ -14,7 +14,7 @@ import { paths } from "./settings";
 import { REPO_ROOT } from "../common/repo-root";
 
 /** The function as the default config deploys it (timeout, memory, budget, image limit): the local one is the same. */
-const DEPLOYED = resolveConfig({}, { source: "defaults", ensureDefaultArtifact: () => undefined });
+const DEPLOYED = resolveConfig({}, { source: "defaults", requireArtifact: false });
 export const LAMBDA_TIMEOUT_SECONDS = DEPLOYED.lambda.timeoutSeconds;
 export const LAMBDA_MEMORY_MB = DEPLOYED.lambda.memoryMb;
 /**

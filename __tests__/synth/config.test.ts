@@ -3,13 +3,12 @@ import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../../common/repo-root";
 import { ConfigError, loadConfig, resolveConfig } from "../../src/config/load-config";
-import { ensureDefaultModelArtifact } from "../../src/config/model-artifact-path";
 import { invokeBudgetMs, integrationTimeoutMs } from "../../common/facts";
 import { defaultNetworkIsolation } from "../../src/config/defaults";
 import { instanceTypeProblem } from "../../src/config/instance-types";
 import { testConfig, testTarball } from "./helpers";
 
-const noBuild = { ensureDefaultArtifact: () => { throw new Error("must not build"); } };
+const noBuild = {};
 
 /** The ConfigError a config raises (fails the test when it does not raise one). */
 function problemsOf(raw: Record<string, unknown>): string[] {
@@ -209,49 +208,19 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
     expect(() => loadConfig({ CLASSIFIER_CONFIG: notJson }, noBuild)).toThrow("not valid JSON");
   });
 
-  it("asks for the default artifact when no path is configured", () => {
+  it("uses the default tarball when no path is configured, and never builds it: a missing one names the command", () => {
     // Prepare
     const file = path.join(dir, "no-path.json");
     fs.writeFileSync(file, JSON.stringify({}));
-    const asked: string[] = [];
-    // Act
-    const c = loadConfig({ CLASSIFIER_CONFIG: file }, { ensureDefaultArtifact: (p) => asked.push(p) });
-    // Assess
-    expect(asked).toEqual([path.join(REPO_ROOT, "model/.cache/model.tar.gz")]);
-    expect(c.modelArtifactPath).toBe(asked[0]);
-  });
-});
-
-describe("Config: ensureDefaultModelArtifact", () => {
-  it("does nothing when the tarball exists", () => {
-    // Prepare
-    const run = jest.fn();
-    // Act
-    ensureDefaultModelArtifact(testTarball(), run);
-    // Assess
-    expect(run).not.toHaveBeenCalled();
-  });
-
-  it("runs `npm run model:artifact` when it is missing", () => {
-    // Prepare
-    const target = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "artifact-")), "model.tar.gz");
-    const run = jest.fn(() => {
-      fs.writeFileSync(target, "built");
-      return { status: 0 };
-    });
-    // Act
-    ensureDefaultModelArtifact(target, run);
-    // Assess
-    expect(run).toHaveBeenCalledWith("npm", ["run", "--silent", "model:artifact"], REPO_ROOT);
-    expect(fs.existsSync(target)).toBe(true);
-  });
-
-  it("fails with a clear error when the build fails", () => {
-    // Prepare
-    const target = path.join(os.tmpdir(), "never-built", "model.tar.gz");
-    const run = jest.fn(() => ({ status: 1 }));
+    const missing = path.join(REPO_ROOT, "model", ".cache", "not-built-yet.tar.gz");
     // Act / Assess
-    expect(() => ensureDefaultModelArtifact(target, run)).toThrow(/could not build it \(exit code 1\).*set modelArtifact\.path/);
+    expect(loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: testTarball() }).modelArtifactPath).toBe(testTarball());
+    expect(() => loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: missing })).toThrow(
+      "modelArtifact.path: not set, and the default model/.cache/not-built-yet.tar.gz does not exist yet: build it with `npm run model:artifact` (the demo model), or set modelArtifact.path to your own model.tar.gz",
+    );
+    expect(fs.existsSync(missing)).toBe(false);
+    // Tools that only read settings do not need it.
+    expect(loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: missing, requireArtifact: false }).modelArtifactPath).toBe(missing);
   });
 });
 

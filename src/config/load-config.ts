@@ -14,7 +14,6 @@ import { REPO_ROOT } from "../../common/repo-root";
 import { defaultConfigFilePath, defaultModelArtifactPath } from "./defaults";
 import { DerivedConfig, deriveConfig } from "./derived";
 import { UserFacingError } from "./errors";
-import { ensureDefaultModelArtifact } from "./model-artifact-path";
 import { prebuiltImageRegionProblem } from "./prebuilt-image-regions";
 import { ConfigProblem, ParsedConfig, RawConfig, configSections, crossSectionProblems } from "./schema";
 
@@ -44,8 +43,13 @@ export interface ResolveOptions {
   readonly baseDir?: string;
   /** Shown in error messages. @default "inline config" */
   readonly source?: string;
-  /** Builds the default tarball when no path is configured and it is missing. @default ensureDefaultModelArtifact */
-  readonly ensureDefaultArtifact?: (artifactPath: string) => void;
+  /**
+   * Check that the model tarball exists (synth needs it; the cost estimate and tools that only read settings do
+   * not). Nothing is ever built here: a missing default tarball is a problem that names the command. @default true
+   */
+  readonly requireArtifact?: boolean;
+  /** The tarball used when the config names none. @default model/.cache/model.tar.gz (npm run model:artifact) */
+  readonly defaultArtifactPath?: string;
   /**
    * Where the provider will deploy when the config sets no `region`: AWS_REGION / AWS_DEFAULT_REGION at synth.
    * Only checked (against the inference image's regions), never written into the stack. @default undefined
@@ -74,12 +78,13 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Class
   problems.push(...imageRegionProblems(parsed as Partial<ParsedConfig>, options.environmentRegion));
   const artifactSection = parsed.modelArtifact as ParsedConfig["modelArtifact"] | undefined;
   const configuredArtifact = artifactSection?.path !== undefined ? path.resolve(options.baseDir ?? REPO_ROOT, artifactSection.path) : undefined;
-  if (configuredArtifact !== undefined) problems.push(...artifactProblems(configuredArtifact));
+  const modelArtifactPath = configuredArtifact ?? options.defaultArtifactPath ?? defaultModelArtifactPath();
+  if (options.requireArtifact ?? true) {
+    problems.push(...(configuredArtifact !== undefined ? artifactProblems(configuredArtifact) : defaultArtifactProblems(modelArtifactPath)));
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   const config = parsed as ParsedConfig;
-  // Only a valid config with no tarball path is worth building the default tarball for.
-  const modelArtifactPath = configuredArtifact ?? defaultArtifact(options);
   return { ...config, ...deriveConfig(config), modelArtifactPath, source };
 }
 
@@ -91,10 +96,17 @@ function imageRegionProblems(parsed: Partial<ParsedConfig>, environmentRegion: R
   return [{ path: parsed.region ? "region" : `(environment) ${environmentRegion!.variable}`, message: problem }];
 }
 
-function defaultArtifact(options: ResolveOptions): string {
-  const artifact = defaultModelArtifactPath();
-  (options.ensureDefaultArtifact ?? ensureDefaultModelArtifact)(artifact);
-  return artifact;
+/** The default tarball is built on request only (`npm run model:artifact`), never as a side effect of reading the config. */
+function defaultArtifactProblems(artifact: string): ConfigProblem[] {
+  if (fs.existsSync(artifact)) return [];
+  return [
+    {
+      path: "modelArtifact.path",
+      message:
+        `not set, and the default ${path.relative(REPO_ROOT, artifact)} does not exist yet: build it with \`npm run model:artifact\` ` +
+        "(the demo model), or set modelArtifact.path to your own model.tar.gz",
+    },
+  ];
 }
 
 function artifactProblems(artifact: string): ConfigProblem[] {

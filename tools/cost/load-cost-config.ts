@@ -2,8 +2,7 @@
  * Reads the stack config for the cost command through the stack's own validation (src/config), from the
  * same place synth reads it: --config, else $CLASSIFIER_CONFIG, else classifier.config.json, else defaults.
  *
- * The estimate does not need the model tarball, so the config is validated without building or requiring
- * it; when `modelArtifact.path` names an existing tarball, its real size prices the S3 line.
+ * The estimate does not need the model tarball, so the config is validated without requiring it; when `modelArtifact.path` names an existing tarball, its real size prices the S3 line.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -32,13 +31,10 @@ export function loadCostConfig(configPath: string | undefined, env: NodeJS.Proce
     throw new ConfigError(file, [{ path: "(file)", message: "config file does not exist" }]);
   }
 
-  const baseDir = path.dirname(file);
-  const artifact = raw?.modelArtifact as { path?: unknown } | undefined;
-  // Only a configured tarball is priced by its size: the default one holds the small demo model, not ViT-B/16-384.
-  const artifactPath = typeof artifact?.path === "string" ? path.resolve(baseDir, artifact.path) : undefined;
   // Validate everything except the tarball's existence, which only synth needs.
-  const withoutArtifactPath = typeof artifact?.path === "string" ? { ...raw, modelArtifact: { ...artifact, path: undefined } } : raw;
-  const config = resolveConfig(withoutArtifactPath, { baseDir, source, ensureDefaultArtifact: () => undefined });
-  const modelArtifactGb = artifactPath && fs.existsSync(artifactPath) ? fs.statSync(artifactPath).size / 1024 ** 3 : undefined;
+  const config = resolveConfig(raw, { baseDir: path.dirname(file), source, requireArtifact: false });
+  // Only a configured tarball is priced by its size: the default one holds the small demo model, not ViT-B/16-384.
+  const configured = config.modelArtifact.path !== undefined;
+  const modelArtifactGb = configured && fs.existsSync(config.modelArtifactPath) ? fs.statSync(config.modelArtifactPath).size / 1024 ** 3 : undefined;
   return { config, modelArtifactGb };
 }

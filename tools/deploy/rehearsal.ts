@@ -36,7 +36,7 @@ export interface RehearsalOptions {
 
 /** Names the default config gives the stack (what the rehearsal deploys). */
 export function defaultStackNames(): { stackName: string; namePrefix: string; endpointName: string } {
-  const config = resolveConfig({}, { ensureDefaultArtifact: () => undefined });
+  const config = resolveConfig({}, { requireArtifact: false });
   return { stackName: config.stackName, namePrefix: config.namePrefix, endpointName: config.endpointName };
 }
 

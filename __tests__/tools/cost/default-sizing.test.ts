@@ -5,7 +5,7 @@ import { resolveConfig } from "../../../src/config/load-config";
 import { instanceTypePerformance } from "../../../tools/cost/instance-performance";
 import { readModelBenchmark } from "../../../tools/cost/model-benchmark";
 
-const config = resolveConfig({}, { ensureDefaultArtifact: () => undefined });
+const config = resolveConfig({}, { requireArtifact: false });
 const instanceType = config.endpoint.instance?.type ?? "ml.c7i.xlarge";
 const performance = instanceTypePerformance(instanceType, readModelBenchmark()!)!;
 const fleetImagesPerSecond = performance.imagesPerSecond * 1; // one instance by default

@@ -2,7 +2,7 @@ import { resolveConfig } from "../../../src/config/load-config";
 import { deploymentFromConfig } from "../../../tools/cost/deployment-from-config";
 
 /** Validates a config without touching a model tarball (the cost estimate never needs one). */
-const config = (raw: Record<string, unknown>) => resolveConfig(raw, { ensureDefaultArtifact: () => undefined });
+const config = (raw: Record<string, unknown>) => resolveConfig(raw, { requireArtifact: false });
 
 describe("deploymentFromConfig", () => {
   it("reads the default config as one real-time ml.c7i.xlarge (cheapest per image) with all monitoring on", () => {

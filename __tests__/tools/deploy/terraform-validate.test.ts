@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 
 function synth(name: string, raw: Record<string, unknown>): string {
-  const config = resolveConfig(raw, { source: name, ensureDefaultArtifact: () => undefined });
+  const config = resolveConfig(raw, { source: name, requireArtifact: false });
   const app = new App({ outdir: path.join(work, name) });
   new ClassifierStack(app, config.stackName, { config, lambdaBundle: fixtureBundle() });
   app.synth();
