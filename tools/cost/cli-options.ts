@@ -39,7 +39,7 @@ configured capacity sustains that rate.
   --log-bytes-per-request <b>   CloudWatch Logs bytes per request (default 1500)
   --hours-per-month <h>         default 730
   --target-utilization <0-1>    capacity headroom the check keeps (default 0.7)
-  --prices <file.json>          partial price list overriding the defaults (same keys as tools/cost/prices.ts)
+  --prices <file.json>          partial price list overriding the defaults (same keys as the "prices" of tools/cost/default-prices.json)
   --json                        machine-readable output
   --help
 `;

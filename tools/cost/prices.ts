@@ -1,12 +1,13 @@
 /**
  * Unit prices the cost estimate uses: inputs with defaults, never hidden constants.
  *
- * Defaults are us-east-1 on-demand list prices as read on 2026-11-25. AWS's own pricing pages render their
- * tables client-side, so most numbers were read from third-party transcriptions or sample bills, named in
- * `PRICE_SOURCES` with `verified: false`; check them against https://aws.amazon.com/pricing/ (or the AWS
- * Price List API) for your region before relying on them, and override any of them with `--prices file.json`.
+ * The defaults are dated data (default-prices.json: us-east-1 on-demand list prices, each with where it was read,
+ * `verified: false` unless read on AWS's own pricing page): check them against https://aws.amazon.com/pricing/ (or
+ * the AWS Price List API) for your region before relying on them, and override any of them with `--prices`.
  * Free tiers and volume tiers are ignored on purpose: the estimate is an upper bound for a steady month.
  */
+import { z } from "zod";
+import defaultPriceFile from "./default-prices.json";
 
 export interface PriceList {
   /** Day the defaults were read. */
@@ -42,39 +43,6 @@ export interface PriceList {
   readonly kmsKeyPerMonth: number;
 }
 
-export const DEFAULT_PRICES: PriceList = {
-  asOf: "2026-11-25",
-  region: "us-east-1",
-  sagemakerInstanceHourly: {
-    "ml.m5.xlarge": 0.23,
-    "ml.c5.xlarge": 0.204,
-    "ml.m6i.xlarge": 0.23,
-    "ml.c6i.xlarge": 0.204,
-    "ml.m7i.xlarge": 0.242,
-    "ml.c7i.xlarge": 0.214,
-    "ml.m5.2xlarge": 0.461,
-    "ml.c5.2xlarge": 0.408,
-    "ml.m6i.2xlarge": 0.461,
-    "ml.c6i.2xlarge": 0.408,
-    "ml.m7i.2xlarge": 0.484,
-    "ml.c7i.2xlarge": 0.428,
-    "ml.g4dn.xlarge": 0.736,
-  },
-  sagemakerServerlessPerGbSecond: 0.00002,
-  sagemakerDataProcessedPerGb: 0.016,
-  lambdaPerMillionRequests: 0.2,
-  lambdaArm64PerGbSecond: 0.0000133334,
-  lambdaX86PerGbSecond: 0.0000166667,
-  httpApiPerMillionRequests: 1.0,
-  dataTransferOutPerGb: 0.09,
-  s3StandardPerGbMonth: 0.023,
-  logsIngestionPerGb: 0.5,
-  logsStoragePerGbMonth: 0.03,
-  alarmPerMetricMonth: 0.1,
-  dashboardPerMonth: 3.0,
-  kmsKeyPerMonth: 1.0,
-};
-
 export interface PriceSource {
   readonly where: string;
   /** True only when read on AWS's own pricing page. */
@@ -83,35 +51,48 @@ export interface PriceSource {
 
 type PriceKey = Exclude<keyof PriceList, "asOf" | "region">;
 
-export const PRICE_SOURCES: Readonly<Record<PriceKey, PriceSource>> = {
-  sagemakerInstanceHourly: {
-    where:
-      "aws.amazon.com/sagemaker/pricing renders prices client-side; values from several public cost tables in open-source code (m5.xlarge 0.23, c5.xlarge 0.204, g4dn.xlarge 0.736). The m6i/c6i/m7i/c7i rows (and all 2xlarge) come from one open-source table that says it read the AWS Price List API's AmazonSageMaker offer file for us-east-1 on 2026-09-27 (it agrees with the others on m5/c5/g4dn). One 2025 blog (zircon.tech) quotes 0.269 for ml.m5.xlarge",
-    verified: false,
-  },
-  sagemakerServerlessPerGbSecond: {
-    where: "public serverless-inference cost tables in code (1024 MB: $0.0000200/s ... 6144 MB: $0.0001200/s, i.e. $0.00002 per GB-s)",
-    verified: false,
-  },
-  sagemakerDataProcessedPerGb: {
-    where: "same code tables ($0.016/GB) and aws-samples/sagemaker-ssh-helper Sample_Costs.md bill lines 'Endpoint Data IN/OUT $0.016 per GB' (eu-west-1)",
-    verified: false,
-  },
-  lambdaPerMillionRequests: { where: "api-evangelist/aws-lambda pricing transcript of aws.amazon.com/lambda/pricing (2026-09-20)", verified: false },
-  lambdaArm64PerGbSecond: { where: "cloudchipr.com/blog/aws-lambda-pricing (us-east-1 tier table)", verified: false },
-  lambdaX86PerGbSecond: { where: "cloudchipr.com/blog/aws-lambda-pricing (us-east-1 tier table)", verified: false },
-  httpApiPerMillionRequests: {
-    where: "apigatewaycost.com/aws and awsforengineers.com (May 2025); 512 KB metering from the AWS whitepaper 'Best practices for private APIs', cost optimization",
-    verified: false,
-  },
-  dataTransferOutPerGb: { where: "apigatewaycost.com/aws ($0.09/GB)", verified: false },
-  s3StandardPerGbMonth: { where: "well-known S3 Standard first-50-TB price; not re-read here", verified: false },
-  logsIngestionPerGb: { where: "factualminds.com CloudWatch pricing (June 2026), cloudburn.io (Feb 2026)", verified: false },
-  logsStoragePerGbMonth: { where: "cloudburn.io CloudWatch pricing (Feb 2026)", verified: false },
-  alarmPerMetricMonth: { where: "cloudburn.io CloudWatch pricing (Feb 2026); free tier wording on aws.amazon.com/cloudwatch/pricing", verified: false },
-  dashboardPerMonth: { where: "factualminds.com CloudWatch pricing (June 2026): $3 per dashboard", verified: false },
-  kmsKeyPerMonth: { where: "aws.amazon.com/kms/pricing: 'Each AWS KMS key that you create in KMS costs $1/month'", verified: true },
-};
+const priceFileSchema = z
+  .object({
+    "//": z.string().optional(),
+    asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date (YYYY-MM-DD)"),
+    region: z.string().min(1),
+    prices: z
+      .object({
+        sagemakerInstanceHourly: z.record(z.number().nonnegative()),
+        sagemakerServerlessPerGbSecond: z.number().nonnegative(),
+        sagemakerDataProcessedPerGb: z.number().nonnegative(),
+        lambdaPerMillionRequests: z.number().nonnegative(),
+        lambdaArm64PerGbSecond: z.number().nonnegative(),
+        lambdaX86PerGbSecond: z.number().nonnegative(),
+        httpApiPerMillionRequests: z.number().nonnegative(),
+        dataTransferOutPerGb: z.number().nonnegative(),
+        s3StandardPerGbMonth: z.number().nonnegative(),
+        logsIngestionPerGb: z.number().nonnegative(),
+        logsStoragePerGbMonth: z.number().nonnegative(),
+        alarmPerMetricMonth: z.number().nonnegative(),
+        dashboardPerMonth: z.number().nonnegative(),
+        kmsKeyPerMonth: z.number().nonnegative(),
+      })
+      .strict(),
+    sources: z.record(z.object({ where: z.string().min(1), verified: z.boolean() }).strict()),
+  })
+  .strict();
+
+/** Reads a dated price file (the defaults: default-prices.json); every problem is listed at once. */
+export function parsePriceFile(data: unknown, source: string): { prices: PriceList; sources: Record<string, PriceSource> } {
+  const result = priceFileSchema.safeParse(data);
+  if (!result.success) {
+    throw new Error(`${source}: ${result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+  }
+  const { asOf, region, prices, sources } = result.data;
+  const unsourced = Object.keys(prices).filter((key) => !(key in sources));
+  if (unsourced.length > 0) throw new Error(`${source}: no source for ${unsourced.join(", ")}`);
+  return { prices: { asOf, region, ...prices }, sources };
+}
+
+const defaults = parsePriceFile(defaultPriceFile, "tools/cost/default-prices.json");
+export const DEFAULT_PRICES: PriceList = defaults.prices;
+export const PRICE_SOURCES: Readonly<Record<PriceKey, PriceSource>> = defaults.sources as Record<PriceKey, PriceSource>;
 
 /** Problems of a partial price list read from a file: unknown keys and prices that are not numbers >= 0. */
 export function priceOverrideProblems(override: unknown): string[] {
