@@ -35,9 +35,13 @@ step "pytest (model/local_endpoint)"
 step "pytest (model/aws_emulator: the deploy rehearsal's moto workarounds)"
 .venv-emulator/bin/python -m pytest model/aws_emulator/tests -q
 
-# One worker: the end-to-end suites start real servers and share the 2 cores.
-step "jest (infra synth, terraform validate, deploy rehearsal, Lambda, local stack, end-to-end)"
-npx jest --ci --runInBand
+step "jest, fast tier (synth, Lambda, local stack units, tools: no Java, no Python, no terraform)"
+npm run --silent test:unit -- --ci
+
+# One worker: the end-to-end suites start real servers (Java, the model server, the AWS emulator, terraform) and
+# share the 2 cores.
+step "jest, end-to-end tier (local stack, terraform validate, deploy rehearsal)"
+npm run --silent test:e2e -- --ci
 
 step "security scan (checkov on the synthesized Terraform)"
 bash scripts/checkov.sh

@@ -3,7 +3,7 @@
  * `aws_sagemaker_prebuilt_ecr_image`, per repository. Elsewhere the data source fails at plan time with "no registry
  * ID available for region"; the stack checks the region at synth instead (config `region`, else AWS_REGION /
  * AWS_DEFAULT_REGION), and adds a precondition for a region only known at plan time. The list is read from the
- * provider binary itself by __tests__/tools/deploy/prebuilt-image-regions.test.ts, which fails when it drifts.
+ * provider binary itself by __tests__/tools/deploy/prebuilt-image-regions.e2e.test.ts, which fails when it drifts.
  */
 export const PREBUILT_IMAGE_REGIONS: Readonly<Record<string, readonly string[]>> = {
   "huggingface-pytorch-inference": [
