@@ -8,7 +8,7 @@ import { ApiError, imageTooLarge } from "./errors";
 export async function extractMultipartFile(body: Buffer, contentType: string, maxImageBytes: number): Promise<Buffer> {
   // Loaded on the first multipart request only: most callers send raw bytes, and a cold start should not pay
   // for a parser it does not use (esbuild keeps a bundled require lazy).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require is the point (see above)
   const busboy: typeof import("busboy") = require("busboy");
   let parser: busboy.Busboy;
   try {

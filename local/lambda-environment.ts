@@ -40,7 +40,7 @@ function main(): void {
   const data = workerData as EnvironmentData;
   // Node's default for an unhandled rejection is to throw it as an uncaught exception: the thread ends, as the
   // Lambda runtime process would.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle's path is only known at run time
   const handler = (require(data.bundleFile) as Record<string, unknown>)[data.exportName];
   if (typeof handler !== "function") throw new Error(`${data.bundleFile} does not export a function "${data.exportName}"`);
 

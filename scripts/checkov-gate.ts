@@ -30,9 +30,14 @@ function logicalName(resource: string): string {
   return resource.split(".").pop() ?? resource;
 }
 
-export function declaredSkips(tfJson: any): Map<string, Skip[]> {
+/** The part of a synthesized stack the gate reads: each resource's "//" comment block. */
+export interface SynthesizedStack {
+  readonly resource?: Record<string, Record<string, { readonly "//"?: { readonly checkov?: { readonly skip?: Skip[] } } }>>;
+}
+
+export function declaredSkips(tfJson: SynthesizedStack): Map<string, Skip[]> {
   const skips = new Map<string, Skip[]>();
-  for (const byName of Object.values<Record<string, any>>(tfJson.resource ?? {})) {
+  for (const byName of Object.values(tfJson.resource ?? {})) {
     for (const [name, body] of Object.entries(byName)) {
       const list: Skip[] = body?.["//"]?.checkov?.skip ?? [];
       if (list.length > 0) skips.set(name, list);
@@ -41,7 +46,7 @@ export function declaredSkips(tfJson: any): Map<string, Skip[]> {
   return skips;
 }
 
-export function gate(reports: CheckovReport[], tfJson: any): { ok: boolean; lines: string[] } {
+export function gate(reports: CheckovReport[], tfJson: SynthesizedStack): { ok: boolean; lines: string[] } {
   const lines: string[] = [];
   let ok = true;
   const skips = declaredSkips(tfJson);

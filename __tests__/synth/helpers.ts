@@ -65,7 +65,6 @@ export function synthStack(overrides: Record<string, unknown> = {}): SynthResult
 /** Data-source backed partition/region/account, as the stack provides them. */
 export { awsContext };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TfJson = Record<string, any>;
 
 /** [logical name, body] of every resource of a type. */

@@ -6,6 +6,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { stripVTControlCharacters } from "util";
 import { REPO_ROOT } from "../../common/repo-root";
 
 export interface CommandResult {
@@ -69,7 +70,7 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
   });
 }
 
+/** Terraform and cdktf colour their output even into a pipe; the checks read plain text. */
 export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "");
+  return stripVTControlCharacters(text);
 }

@@ -18,7 +18,7 @@ import { PlanJson } from "./plan-json";
 import { listStackLeftovers } from "./stack-leftovers";
 import { pinnedAwsProviderVersion } from "./provider-version";
 import { setUpTerraform, TerraformSetup } from "./terraform-setup";
-import { StateView } from "./terraform-refs";
+import { StateJson, StateView } from "./terraform-refs";
 
 /** Container environment variable that makes the emulator fail a model's health checks (model/aws_emulator). */
 export const FAILS_HEALTH_CHECK_ENV = "EMULATOR_FAILS_HEALTH_CHECK";
@@ -96,7 +96,7 @@ export class Rehearsal {
   /** `cdktf plan` (saved by cdktf as <stack>/plan), read back with `terraform show -json`. */
   async plan(configFile: string): Promise<PlanJson> {
     this.expectSuccess("cdktf plan", await this.cdktf(["plan"], configFile));
-    return this.showJson("plan");
+    return this.showJson<PlanJson>("plan");
   }
 
   /** `terraform apply plan`: exactly the plan reviewed, in the synthesized stack folder. */
@@ -118,7 +118,7 @@ export class Rehearsal {
 
   /** The Terraform state as `terraform show -json` reports it. */
   async state(): Promise<StateView> {
-    return new StateView(await this.showJson(), this.stackDir);
+    return new StateView(await this.showJson<StateJson>(), this.stackDir);
   }
 
   async stateList(): Promise<string[]> {
@@ -143,11 +143,10 @@ export class Rehearsal {
     if (!this.options.keepWorkspace) fs.rmSync(this.workspace.dir, { recursive: true, force: true });
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private async showJson(planFile?: string): Promise<any> {
+  private async showJson<T>(planFile?: string): Promise<T> {
     const result = await this.workspace.terraform(this.names.stackName, ["show", "-json", ...(planFile ? [planFile] : [])]);
     this.expectSuccess("terraform show -json", result);
-    return JSON.parse(result.output);
+    return JSON.parse(result.output) as T;
   }
 
   private expectSuccess(what: string, result: CommandResult): CommandResult {

@@ -5,7 +5,7 @@ import * as path from "path";
 export interface JsonAnswer {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly body: any;
   readonly elapsedMs: number;
 }
 
