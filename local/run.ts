@@ -76,7 +76,7 @@ Try:
   curl -s --data-binary @${rel(png)} -H 'Content-Type: image/png' '${url}/classify?top_k=2'
   curl -s -F image=@${rel(image)} ${url}/classify
   curl -s --data-binary @${rel(image)} -H 'Content-Type: application/octet-stream' ${url}/embed
-  printf '{"image":"%s"}' "$(base64 -w0 ${rel(image)})" | curl -s -H 'Content-Type: application/json' --data-binary @- ${url}/classify
+  printf '{"image":"%s"}' "$(base64 < ${rel(image)} | tr -d '\\n')" | curl -s -H 'Content-Type: application/json' --data-binary @- ${url}/classify
   curl -s -i --data-binary 'not an image' -H 'Content-Type: image/jpeg' ${url}/classify
 
 Ctrl-C stops both servers.
