@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine, and nothing twice:
 #   - npm packages from package-lock.json (npm ci)
-#   - a JDK for the local endpoint's model server (multi-model-server runs on Java)
+#   - a JDK for the local endpoint's model server (multi-model-server runs on Java): scripts/ensure-jdk.sh
 #   - .venv: Python packages for model/ (pinned in model/requirements-dev.txt; torch is the CPU wheel)
 #   - .venv-tf449: the same tests under the serving container's transformers (model/requirements-tf449.txt)
 #   - .venv-checkov: the security scanner, kept apart because it pins many packages of its own
@@ -23,13 +23,9 @@ if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$(fingerprint package-lo
   fingerprint package-lock.json > "$npm_stamp"
 fi
 
-# Java for multi-model-server (the local endpoint runs the real Hugging Face inference toolkit on it).
-if ! command -v java >/dev/null 2>&1; then
-  say "installing a headless JDK (apt)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends default-jdk-headless >/dev/null
-fi
+# Java for multi-model-server (the local endpoint runs the real Hugging Face inference toolkit on it): found, or
+# installed with apt-get on Debian/Ubuntu, or stops with the command to run (macOS: Homebrew).
+bash scripts/ensure-jdk.sh
 
 pip_quiet() { # pip's output minus this machine's harmless "Location ... is ignored" warnings; keeps pip's exit code
   local py=$1; shift
