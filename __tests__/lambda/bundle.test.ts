@@ -1,13 +1,12 @@
 /**
  * The deployable bundle, built by the same function the stack uses (src/support/lambda-bundle.ts), run the way Lambda
- * runs it: loaded by the Node.js 22 binary in a child process, `handler` called with API Gateway events, talking
+ * runs it (local/invoke-bundle.ts): loaded by Node.js 22 in a fresh process, `handler` called with API Gateway events, talking
  * to a fake SageMaker Runtime over HTTP through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME. Also required in-process.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
+import { invokeBundle } from "../../local/invoke-bundle";
 import { lambdaNode } from "../../local/settings";
 import { bundleLambda, LambdaBundle } from "../../src/support/lambda-bundle";
 import { classifyAnswer, embedAnswer, FakeSageMakerRuntime, modelErrorAnswer, startFakeSageMakerRuntime } from "../../local/fake-sagemaker-runtime";
@@ -15,35 +14,14 @@ import { useLocalEndpointEnv } from "./env";
 import { binaryEvent, curlMultipart, JPEG, PNG_1X1, TIFF } from "./fixtures";
 
 const NODE22 = lambdaNode().file; // Node.js 22 for this platform (local/node-runtime.ts)
-const run = promisify(execFile);
 
 let workdir: string;
 let bundle: LambdaBundle;
 let fake: FakeSageMakerRuntime;
 
-// A tiny Lambda-runtime stand-in: require the bundle, call its handler once per event, write the answers to a file
-// (stdout carries the handler's own log lines).
-const RUNNER = `
-const fs = require("node:fs");
-const [bundleFile, eventsFile, resultFile] = process.argv.slice(2);
-const started = process.hrtime.bigint();
-const { handler } = require(bundleFile);
-const initMs = Number(process.hrtime.bigint() - started) / 1e6;
-const context = (i) => ({ awsRequestId: "bundle-req-" + i, functionName: "classifier", memoryLimitInMB: "512",
-  functionVersion: "$LATEST", invokedFunctionArn: "arn:aws:lambda:eu-west-1:000000000000:function:classifier",
-  getRemainingTimeInMillis: () => 28000 });
-(async () => {
-  const events = JSON.parse(fs.readFileSync(eventsFile, "utf8"));
-  const results = [];
-  for (const [i, event] of events.entries()) results.push(await handler(event, context(i)));
-  fs.writeFileSync(resultFile, JSON.stringify({ node: process.version, initMs, handlerType: typeof handler, results }));
-})().catch((err) => { console.error(err); process.exit(1); });
-`;
-
 beforeAll(async () => {
   workdir = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-bundle-test-"));
   bundle = bundleLambda({ outdir: path.join(workdir, "bundle") });
-  fs.writeFileSync(path.join(workdir, "runner.js"), RUNNER);
   // Answers keyed by what the handler sent, so one fake serves every case.
   fake = await startFakeSageMakerRuntime((request) => {
     const attributes = String(request.headers["x-amzn-sagemaker-custom-attributes"]);
@@ -59,14 +37,7 @@ afterAll(async () => {
   fs.rmSync(workdir, { recursive: true, force: true });
 });
 
-async function runInNode22(events: unknown[], env: Record<string, string>) {
-  const eventsFile = path.join(workdir, `events-${Date.now()}.json`);
-  const resultFile = path.join(workdir, `result-${Date.now()}.json`);
-  fs.writeFileSync(eventsFile, JSON.stringify(events));
-  // Only what Lambda would provide: no inherited variables (no real credentials, no jest settings).
-  await run(NODE22, [path.join(workdir, "runner.js"), bundle.file, eventsFile, resultFile], { env: { PATH: "/usr/bin:/bin", ...env }, timeout: 30_000 });
-  return JSON.parse(fs.readFileSync(resultFile, "utf8"));
-}
+const runInNode22 = (events: unknown[], env: Record<string, string>) => invokeBundle({ bundleFile: bundle.file, events, env, node: NODE22 });
 
 const localEnv = () => {
   const env = useLocalEndpointEnv(fake.url, { INVOKE_BUDGET_MS: "1000" });
