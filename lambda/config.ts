@@ -58,14 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
   return { endpointName, invokeBudgetMs, topKMax, maxImageBytes };
 }
 
-function readInteger(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
+function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);

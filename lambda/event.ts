@@ -79,7 +79,10 @@ function routeOf(event: AnyHttpEvent, isV2: boolean): { task: Task | undefined; 
   const rawPath = isV2 ? (event.rawPath ?? event.requestContext?.http?.path) : event.path;
   const candidates = [routeKeyPath, resource, rawPath].filter((p): p is string => typeof p === "string" && p !== "");
   for (const candidate of candidates) {
-    const last = candidate.split("/").filter((segment) => segment !== "").pop();
+    const last = candidate
+      .split("/")
+      .filter((segment) => segment !== "")
+      .pop();
     if (last === "classify" || last === "embed") return { task: last, path: candidate };
   }
   return { task: undefined, path: candidates[candidates.length - 1] ?? "" };

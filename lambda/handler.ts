@@ -59,7 +59,8 @@ export async function handler(event: HttpEvent, context: Context): Promise<APIGa
     );
     response = jsonResponse(parseModelAnswer(request.task, body, topK), requestId);
   } catch (err) {
-    failure = err instanceof ConfigError ? new ApiError("misconfigured", { cause: err, detail: { problems: err.problems } }) : toApiError(err);
+    failure =
+      err instanceof ConfigError ? new ApiError("misconfigured", { cause: err, detail: { problems: err.problems } }) : toApiError(err);
     response = errorResponse(failure, requestId);
   }
 

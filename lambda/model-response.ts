@@ -61,5 +61,7 @@ function embedAnswer(parsed: unknown, body: Buffer): EmbedAnswer {
 }
 
 function bad(reason: string, body: Buffer): ApiError {
-  return new ApiError("bad_model_response", { detail: { reason, bodyBytes: body.length, bodyStart: body.subarray(0, 200).toString("utf8") } });
+  return new ApiError("bad_model_response", {
+    detail: { reason, bodyBytes: body.length, bodyStart: body.subarray(0, 200).toString("utf8") },
+  });
 }

@@ -102,7 +102,10 @@ export function classifyInvokeError(err: unknown, cutByBudget: boolean): Classif
   switch (name) {
     case "ModelError": {
       if (workerDied(e)) {
-        return { ...fail("model_error", true, modelDetail(e, { reason: "the model server's worker died during the request" })), retryOnce: true };
+        return {
+          ...fail("model_error", true, modelDetail(e, { reason: "the model server's worker died during the request" })),
+          retryOnce: true,
+        };
       }
       const code = modelErrorCode(e);
       // A model server with a full job queue: the same request may be served a moment later.

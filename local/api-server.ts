@@ -64,8 +64,13 @@ export function createApiServer(options: ApiServerOptions): http.Server {
       res.setHeader("content-length", answer.body.length);
       res.end(answer.body);
       accessLog({
-        source: "local-api", requestId, routeKey: routes.has(routeKey) ? routeKey : "-", status: answer.status,
-        responseLength: answer.body.length, responseLatency: Date.now() - started, integrationLatency: integrationMs,
+        source: "local-api",
+        requestId,
+        routeKey: routes.has(routeKey) ? routeKey : "-",
+        status: answer.status,
+        responseLength: answer.body.length,
+        responseLatency: Date.now() - started,
+        integrationLatency: integrationMs,
         ...(note ? { integrationError: note } : {}),
       });
     };
@@ -75,8 +80,13 @@ export function createApiServer(options: ApiServerOptions): http.Server {
     res.on("close", () => {
       if (res.writableFinished) return;
       accessLog({
-        source: "local-api", requestId, routeKey: routes.has(routeKey) ? routeKey : "-", status: 0,
-        responseLatency: Date.now() - started, integrationLatency: integrationMs, clientClosed: "the client closed the connection before the answer",
+        source: "local-api",
+        requestId,
+        routeKey: routes.has(routeKey) ? routeKey : "-",
+        status: 0,
+        responseLatency: Date.now() - started,
+        integrationLatency: integrationMs,
+        clientClosed: "the client closed the connection before the answer",
       });
     });
 

@@ -59,7 +59,12 @@ export function toHttpApiEvent(request: IncomingRequest, context: EventContext):
     const name = request.rawHeaders[i].toLowerCase();
     const value = request.rawHeaders[i + 1];
     if (name === "cookie") {
-      cookies.push(...value.split(";").map((cookie) => cookie.trim()).filter((cookie) => cookie !== ""));
+      cookies.push(
+        ...value
+          .split(";")
+          .map((cookie) => cookie.trim())
+          .filter((cookie) => cookie !== ""),
+      );
       continue;
     }
     headers[name] = name in headers ? `${headers[name]},${value}` : value;

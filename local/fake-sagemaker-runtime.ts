@@ -50,7 +50,9 @@ export interface FakeSageMakerRuntime {
 const INVOCATIONS_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
 
 /** Starts the server; `close()` it in afterAll/afterEach. */
-export async function startFakeSageMakerRuntime(initial: Responder | FakeAnswer | FakeAnswer[] = classifyAnswer()): Promise<FakeSageMakerRuntime> {
+export async function startFakeSageMakerRuntime(
+  initial: Responder | FakeAnswer | FakeAnswer[] = classifyAnswer(),
+): Promise<FakeSageMakerRuntime> {
   const requests: RecordedRequest[] = [];
   let responder = toResponder(initial);
   const sockets = new Set<import("node:net").Socket>();
@@ -84,9 +86,7 @@ export async function startFakeSageMakerRuntime(initial: Responder | FakeAnswer 
         if (!res.writableFinished) recorded.aborted = true;
       });
       const answer: FakeAnswer =
-        req.method !== "POST" || !match
-          ? errorAnswer(404, "UnknownOperationException", "Unknown operation")
-          : await responder(recorded);
+        req.method !== "POST" || !match ? errorAnswer(404, "UnknownOperationException", "Unknown operation") : await responder(recorded);
       if (answer.delayMs) await wait(answer.delayMs);
       if (res.destroyed) return;
       const body = answer.body ?? "";
@@ -134,7 +134,12 @@ function toResponder(value: Responder | FakeAnswer | FakeAnswer[]): Responder {
 // ---- Answers with SageMaker's real shapes --------------------------------------------------------------
 
 /** 200 classify answer (docs/contracts.md, "Endpoint success bodies"). Scores deliberately unsorted unless told otherwise. */
-export function classifyAnswer(predictions = [{ label: "tiger cat", score: 0.05 }, { label: "tabby, tabby cat", score: 0.93 }]): FakeAnswer {
+export function classifyAnswer(
+  predictions = [
+    { label: "tiger cat", score: 0.05 },
+    { label: "tabby, tabby cat", score: 0.93 },
+  ],
+): FakeAnswer {
   return json(200, { predictions });
 }
 
@@ -177,7 +182,11 @@ export function modelErrorAnswer(originalStatusCode: number, originalMessage: st
 export function modelServerBusyAnswer(originalStatusCode = 503): FakeAnswer {
   return modelErrorAnswer(
     originalStatusCode,
-    JSON.stringify({ code: originalStatusCode, type: "ServiceUnavailableException", message: "No worker is available to serve request: model" }),
+    JSON.stringify({
+      code: originalStatusCode,
+      type: "ServiceUnavailableException",
+      message: "No worker is available to serve request: model",
+    }),
   );
 }
 
@@ -190,7 +199,6 @@ export function workerDiedAnswer(): FakeAnswer {
 export function oversizeBodyAnswer(requestId = "7b4a5c1e-0d2f-4e8a-9c3b-1f6e2d8a4b5c"): FakeAnswer {
   return errorAnswer(400, "ValidationError", `Request ${requestId} has oversize body.`);
 }
-
 
 /** Answers like an endpoint with a body limit: oversize bodies get SageMaker's ValidationError, others `next`. */
 export function limitBodySize(maxBytes: number, next: Responder | FakeAnswer | FakeAnswer[] = classifyAnswer()): Responder {

@@ -31,7 +31,9 @@ export type EnvironmentReply =
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 function serialise(error: unknown): { name: string; message: string; stack?: string } {
-  return error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : { name: "Error", message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message, stack: error.stack }
+    : { name: "Error", message: String(error) };
 }
 
 function main(): void {

@@ -52,7 +52,9 @@ class ExecutionEnvironment {
     // environment script unless the process already compiles TypeScript (ts-node/register in its execArgv).
     this.worker = new Worker(WORKER_BOOT, { eval: true, workerData: data });
     this.ready = new Promise<void>((resolve, reject) => {
-      this.worker.once("message", (reply: EnvironmentReply) => (reply.kind === "ready" ? resolve() : reject(new Error("unexpected first message"))));
+      this.worker.once("message", (reply: EnvironmentReply) =>
+        reply.kind === "ready" ? resolve() : reject(new Error("unexpected first message")),
+      );
       this.worker.once("error", reject);
       this.worker.once("exit", (code) => reject(new Error(`the runtime exited during init (code ${code})`)));
     });
@@ -68,7 +70,10 @@ class ExecutionEnvironment {
       this.dead = true;
       const settle = this.pending;
       this.pending = undefined;
-      settle?.({ kind: "error", error: { name: "Runtime.ExitError", message: `Runtime exited with error: ${error.message}`, stack: error.stack } });
+      settle?.({
+        kind: "error",
+        error: { name: "Runtime.ExitError", message: `Runtime exited with error: ${error.message}`, stack: error.stack },
+      });
     });
     this.worker.on("exit", () => {
       this.dead = true;
@@ -123,8 +128,13 @@ export class LocalLambdaFunction {
     this.busy += 1;
     try {
       const init = await Promise.race([
-        environment.waitUntilReady().then(() => undefined, (error: unknown) => error),
-        new Promise((resolve) => setTimeout(() => resolve(new Error(`init did not finish within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS).unref()),
+        environment.waitUntilReady().then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+        new Promise((resolve) =>
+          setTimeout(() => resolve(new Error(`init did not finish within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS).unref(),
+        ),
       ]);
       if (init !== undefined) {
         await environment.terminate();

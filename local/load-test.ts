@@ -49,7 +49,14 @@ function post(agent: http.Agent, url: URL, body: Buffer, headers: Record<string,
   });
 }
 
-async function step(target: string, url: URL, headers: Record<string, string>, bodies: Buffer[], clients: number, seconds: number): Promise<StepResult> {
+async function step(
+  target: string,
+  url: URL,
+  headers: Record<string, string>,
+  bodies: Buffer[],
+  clients: number,
+  seconds: number,
+): Promise<StepResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
   const latenciesMs: number[] = [];
   let errors = 0;
@@ -107,7 +114,11 @@ async function main(): Promise<number> {
   // One execution environment per client, as Lambda scales out (the local default of 10, a new account's quota,
   // would throttle the 16-client step: that is an account setting, not the layer's cost).
   const api = await startApi({
-    port: await freePort(), bundleFile: bundle.file, endpointUrl: endpoint.ready, endpointName: ENDPOINT_NAME, logLevel: "WARN",
+    port: await freePort(),
+    bundleFile: bundle.file,
+    endpointUrl: endpoint.ready,
+    endpointName: ENDPOINT_NAME,
+    logLevel: "WARN",
     concurrency: Math.max(...clientCounts),
   });
   try {
@@ -115,7 +126,11 @@ async function main(): Promise<number> {
     const endpointUrl = new URL(`/endpoints/${ENDPOINT_NAME}/invocations`, endpoint.ready);
     const apiHeaders = { "content-type": "image/jpeg" };
     // What the Lambda sends (docs/contracts.md, "Lambda → endpoint request"); unsigned: the local endpoint does not check SigV4.
-    const endpointHeaders = { "content-type": "image/jpeg", accept: "application/json", "x-amzn-sagemaker-custom-attributes": "top_k=5,task=classify" };
+    const endpointHeaders = {
+      "content-type": "image/jpeg",
+      accept: "application/json",
+      "x-amzn-sagemaker-custom-attributes": "top_k=5,task=classify",
+    };
 
     await step("warm-up", apiUrl, apiHeaders, bodies, 2, 2);
     await step("warm-up", endpointUrl, endpointHeaders, bodies, 2, 2);
@@ -125,7 +140,10 @@ async function main(): Promise<number> {
     console.log("target     clients  requests    req/s  p50 ms  p95 ms  p99 ms  errors");
     const results: StepResult[] = [];
     for (const clients of clientCounts) {
-      for (const [target, url, headers] of [["api", apiUrl, apiHeaders], ["endpoint", endpointUrl, endpointHeaders]] as const) {
+      for (const [target, url, headers] of [
+        ["api", apiUrl, apiHeaders],
+        ["endpoint", endpointUrl, endpointHeaders],
+      ] as const) {
         const result = await step(target, url, headers, bodies, clients, seconds);
         results.push(result);
         console.log(row(result));
@@ -136,15 +154,21 @@ async function main(): Promise<number> {
     console.log("\nAPI + Lambda layer cost (api vs endpoint at the same concurrency):");
     for (const clients of clientCounts) {
       const [viaApi, direct] = ["api", "endpoint"].map((target) => results.find((r) => r.clients === clients && r.target === target)!);
-      const p50 = (r: StepResult) => percentile([...r.latenciesMs].sort((a, b) => a - b), 50);
+      const p50 = (r: StepResult) =>
+        percentile(
+          [...r.latenciesMs].sort((a, b) => a - b),
+          50,
+        );
       console.log(
-        `  ${String(clients).padStart(2)} clients: throughput ${((viaApi.requests / viaApi.seconds) / (direct.requests / direct.seconds)).toFixed(2)}x, ` +
+        `  ${String(clients).padStart(2)} clients: throughput ${(viaApi.requests / viaApi.seconds / (direct.requests / direct.seconds)).toFixed(2)}x, ` +
           `p50 +${(p50(viaApi) - p50(direct)).toFixed(1)} ms (${(p50(viaApi) / p50(direct)).toFixed(2)}x)`,
       );
     }
     console.log(`\nRSS MB      start     end`);
     console.log(`api      ${rssStart.api.toFixed(0).padStart(8)} ${rssEnd.api.toFixed(0).padStart(7)}   (Node 22 + Lambda bundle)`);
-    console.log(`endpoint ${rssStart.endpoint.toFixed(0).padStart(8)} ${rssEnd.endpoint.toFixed(0).padStart(7)}   (front + MMS Java + Python workers)`);
+    console.log(
+      `endpoint ${rssStart.endpoint.toFixed(0).padStart(8)} ${rssEnd.endpoint.toFixed(0).padStart(7)}   (front + MMS Java + Python workers)`,
+    );
     const errors = results.reduce((sum, r) => sum + r.errors, 0);
     console.log(`\nerrors: ${errors}`);
     return errors === 0 ? 0 : 1;

@@ -69,9 +69,7 @@ export class LambdaNodeNotFoundError extends Error {
 }
 
 /** The npm package with Node.js for this platform and where npm puts its binary; undefined for other platforms. */
-function runtimePackage(
-  host: Pick<NodeRuntimeHost, "platform" | "arch" | "repoRoot">,
-): { name: string; binary: string } | undefined {
+function runtimePackage(host: Pick<NodeRuntimeHost, "platform" | "arch" | "repoRoot">): { name: string; binary: string } | undefined {
   const name = NODE_RUNTIME_PACKAGES[`${host.platform}-${host.arch}`];
   if (name === undefined) return undefined;
   return { name, binary: path.join(host.repoRoot, "node_modules", name, "bin", "node") };

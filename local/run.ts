@@ -50,11 +50,18 @@ async function main(): Promise<number> {
 
   say(`starting the endpoint on 127.0.0.1:${settings.endpointPort} (Hugging Face toolkit on multi-model-server)...`);
   const endpoint = await startEndpoint({
-    port: settings.endpointPort, modelDir, endpointName: settings.endpointName, echo: true,
+    port: settings.endpointPort,
+    modelDir,
+    endpointName: settings.endpointName,
+    echo: true,
   });
   running.push(endpoint);
   const api = await startApi({
-    port: settings.apiPort, bundleFile: bundle.file, endpointUrl: endpoint.ready, endpointName: settings.endpointName, echo: true,
+    port: settings.apiPort,
+    bundleFile: bundle.file,
+    endpointUrl: endpoint.ready,
+    endpointName: settings.endpointName,
+    echo: true,
   }).catch(async (error: unknown) => {
     await endpoint.stop();
     throw error;

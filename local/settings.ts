@@ -8,7 +8,6 @@ import { isEndpointName } from "../common/facts";
 import { REPO_ROOT } from "../common/repo-root";
 import { LambdaNode, selectLambdaNode } from "./node-runtime";
 
-
 export interface LocalStackSettings {
   /** API_PORT: the local API Gateway on 127.0.0.1. @default 3000 */
   readonly apiPort: number;

@@ -41,17 +41,28 @@ async function main(): Promise<void> {
     const size = fs.statSync(bundle.file).size;
     const mapSize = fs.statSync(`${bundle.file}.map`).size;
     const KB = 1024;
-    console.log(`bundle: ${(size / KB).toFixed(1)} KB minified (bound ${BUNDLE_BOUND_KB} KB: ${size <= BUNDLE_BOUND_KB * KB ? "within" : "OVER"}); source map ${(mapSize / KB).toFixed(0)} KB beside it`);
+    console.log(
+      `bundle: ${(size / KB).toFixed(1)} KB minified (bound ${BUNDLE_BOUND_KB} KB: ${size <= BUNDLE_BOUND_KB * KB ? "within" : "OVER"}); source map ${(mapSize / KB).toFixed(0)} KB beside it`,
+    );
 
     // 2. Cold init in Node 22: a fresh process per run, loading the bundle as Lambda does (local/invoke-bundle.ts).
     const coldMs: number[] = [];
     const baselineMs: number[] = [];
     for (let i = 0; i < runs; i += 1) {
       // Baseline in the same run: requiring a built-in module, i.e. the cost of an empty cold start.
-      baselineMs.push(Number(execFileSync(NODE22, ["-e", `const t=process.hrtime.bigint();require("node:http");process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`]).toString()));
+      baselineMs.push(
+        Number(
+          execFileSync(NODE22, [
+            "-e",
+            `const t=process.hrtime.bigint();require("node:http");process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`,
+          ]).toString(),
+        ),
+      );
       coldMs.push((await invokeBundle({ bundleFile: bundle.file, events: [], env: {}, node: NODE22 })).initMs);
     }
-    console.log(`cold init (Node ${execFileSync(NODE22, ["--version"]).toString().trim()}, ${runs} runs): median ${fmt(median(coldMs))}, min ${fmt(Math.min(...coldMs))}, max ${fmt(Math.max(...coldMs))}; baseline require("node:http") median ${fmt(median(baselineMs))}`);
+    console.log(
+      `cold init (Node ${execFileSync(NODE22, ["--version"]).toString().trim()}, ${runs} runs): median ${fmt(median(coldMs))}, min ${fmt(Math.min(...coldMs))}, max ${fmt(Math.max(...coldMs))}; baseline require("node:http") median ${fmt(median(baselineMs))}`,
+    );
     // Whole-process wall time, bare Node 22 vs Node 22 loading the bundle, alternated so load hits both alike.
     const bareMs: number[] = [];
     const withBundleMs: number[] = [];
@@ -65,7 +76,9 @@ async function main(): Promise<void> {
       withBundleMs.push(wall(["-e", `require(${JSON.stringify(bundle.file)})`]));
     }
     const over = median(withBundleMs) - median(bareMs);
-    console.log(`cold module load over bare Node 22: ${fmt(over)} (bound ${COLD_LOAD_BOUND_MS} ms: ${over <= COLD_LOAD_BOUND_MS ? "within" : "OVER"}); process wall time median ${fmt(median(withBundleMs))} vs bare ${fmt(median(bareMs))}`);
+    console.log(
+      `cold module load over bare Node 22: ${fmt(over)} (bound ${COLD_LOAD_BOUND_MS} ms: ${over <= COLD_LOAD_BOUND_MS ? "within" : "OVER"}); process wall time median ${fmt(median(withBundleMs))} vs bare ${fmt(median(bareMs))}`,
+    );
 
     // 3. Per-request overhead against an endpoint that answers instantly.
     Object.assign(process.env, {
@@ -94,10 +107,14 @@ async function main(): Promise<void> {
     const agent = new http.Agent({ keepAlive: true });
     const direct = () =>
       new Promise<void>((resolve, reject) => {
-        const req = http.request(`${fake.url}/endpoints/bench-endpoint/invocations`, { method: "POST", agent, headers: { "content-type": "image/jpeg", accept: "application/json" } }, (res) => {
-          res.resume();
-          res.on("end", () => resolve());
-        });
+        const req = http.request(
+          `${fake.url}/endpoints/bench-endpoint/invocations`,
+          { method: "POST", agent, headers: { "content-type": "image/jpeg", accept: "application/json" } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve());
+          },
+        );
         req.on("error", reject);
         req.end(image);
       });

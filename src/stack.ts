@@ -130,13 +130,25 @@ export class ClassifierStack extends TerraformStack {
       aws,
     });
 
-    new TerraformOutput(this, "classify_url", { value: this.api.url(API_ROUTES.classify), description: "POST an image here" }).overrideLogicalId("classify_url");
-    new TerraformOutput(this, "embed_url", { value: this.api.url(API_ROUTES.embed), description: "POST an image here for its embedding" }).overrideLogicalId("embed_url");
-    new TerraformOutput(this, "endpoint_name", { value: this.endpoint.endpointName, description: "SageMaker endpoint name" }).overrideLogicalId("endpoint_name");
+    new TerraformOutput(this, "classify_url", {
+      value: this.api.url(API_ROUTES.classify),
+      description: "POST an image here",
+    }).overrideLogicalId("classify_url");
+    new TerraformOutput(this, "embed_url", {
+      value: this.api.url(API_ROUTES.embed),
+      description: "POST an image here for its embedding",
+    }).overrideLogicalId("embed_url");
+    new TerraformOutput(this, "endpoint_name", {
+      value: this.endpoint.endpointName,
+      description: "SageMaker endpoint name",
+    }).overrideLogicalId("endpoint_name");
     new TerraformOutput(this, "route_invoke_arns", {
       value: this.api.routeInvokeArns,
       description: "execute-api ARNs of the routes: the Resource of a caller's execute-api:Invoke policy (auth.mode iam)",
     }).overrideLogicalId("route_invoke_arns");
-    new TerraformOutput(this, "model_artifact_uri", { value: this.modelArtifact.s3Uri, description: "S3 URI of the deployed model.tar.gz" }).overrideLogicalId("model_artifact_uri");
+    new TerraformOutput(this, "model_artifact_uri", {
+      value: this.modelArtifact.s3Uri,
+      description: "S3 URI of the deployed model.tar.gz",
+    }).overrideLogicalId("model_artifact_uri");
   }
 }

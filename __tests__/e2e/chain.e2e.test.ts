@@ -99,7 +99,11 @@ describe("classify through the whole chain", () => {
 describe("execution environments", () => {
   it("logs each concurrent request with its own function request id (one request per environment, as on Lambda)", async () => {
     // Act
-    const answers = await Promise.all(jpegs().slice(0, 6).map((image) => classify(imageRequest(image.file, "raw"))));
+    const answers = await Promise.all(
+      jpegs()
+        .slice(0, 6)
+        .map((image) => classify(imageRequest(image.file, "raw"))),
+    );
 
     // Assess: every summary line names the request it describes
     answers.forEach(expectOk);
@@ -136,12 +140,20 @@ describe("embed through the whole chain", () => {
     const answers = await mapLimited(subset, CLIENTS, (image) => embed(imageRequest(image.file, "raw")));
     answers.forEach(expectOk);
     const vectors = answers.map((answer) => answer.body.embedding as number[]);
-    let same = 0, sameCount = 0, different = 0, differentCount = 0;
+    let same = 0,
+      sameCount = 0,
+      different = 0,
+      differentCount = 0;
     for (let i = 0; i < subset.length; i += 1) {
       for (let j = i + 1; j < subset.length; j += 1) {
         const similarity = cosine(vectors[i], vectors[j]);
-        if (subset[i].label === subset[j].label) { same += similarity; sameCount += 1; }
-        else { different += similarity; differentCount += 1; }
+        if (subset[i].label === subset[j].label) {
+          same += similarity;
+          sameCount += 1;
+        } else {
+          different += similarity;
+          differentCount += 1;
+        }
       }
     }
     expect(same / sameCount).toBeGreaterThan(different / differentCount);
@@ -152,27 +164,82 @@ describe("bad input through the whole chain", () => {
   const jpegBytes = () => fs.readFileSync(jpegs()[2].file);
   const badCases: [string, number, string, () => { init: RequestInit; query?: string }][] = [
     ["an empty body", 400, "empty_body", () => ({ init: { method: "POST", body: "", headers: { "content-type": "image/jpeg" } } })],
-    ["text sent as text/plain", 415, "unsupported_media_type", () => ({ init: { method: "POST", body: "hello world", headers: { "content-type": "text/plain" } } })],
-    ["random bytes labelled image/jpeg", 415, "unsupported_media_type", () => ({ init: { method: "POST", body: Buffer.from("not an image at all"), headers: { "content-type": "image/jpeg" } } })],
-    ["a TIFF (not on the allow-list)", 415, "unsupported_media_type", () => ({ init: { method: "POST", body: TIFF_BYTES, headers: { "content-type": "image/tiff" } } })],
-    ["a truncated JPEG", 422, "undecodable_image", () => ({ init: { method: "POST", body: truncated(jpegBytes()), headers: { "content-type": "image/jpeg" } } })],
-    ["a decompression bomb PNG (20000 x 20000)", 413, "image_too_large", () => ({ init: { method: "POST", body: pngBomb(20000, 20000), headers: { "content-type": "image/png" } } })],
-    ["malformed JSON", 400, "invalid_json", () => ({ init: { method: "POST", body: '{"image": ', headers: { "content-type": "application/json" } } })],
-    ["JSON without an image field", 400, "invalid_json", () => ({ init: { method: "POST", body: '{"picture": "x"}', headers: { "content-type": "application/json" } } })],
-    ["JSON with invalid base64", 400, "invalid_base64", () => ({ init: { method: "POST", body: '{"image": "@@@@"}', headers: { "content-type": "application/json" } } })],
-    ["multipart without a file part", 400, "invalid_multipart", () => {
-      const form = new FormData();
-      form.append("note", "no file here");
-      return { init: { method: "POST", body: form } };
-    }],
+    [
+      "text sent as text/plain",
+      415,
+      "unsupported_media_type",
+      () => ({ init: { method: "POST", body: "hello world", headers: { "content-type": "text/plain" } } }),
+    ],
+    [
+      "random bytes labelled image/jpeg",
+      415,
+      "unsupported_media_type",
+      () => ({ init: { method: "POST", body: Buffer.from("not an image at all"), headers: { "content-type": "image/jpeg" } } }),
+    ],
+    [
+      "a TIFF (not on the allow-list)",
+      415,
+      "unsupported_media_type",
+      () => ({ init: { method: "POST", body: TIFF_BYTES, headers: { "content-type": "image/tiff" } } }),
+    ],
+    [
+      "a truncated JPEG",
+      422,
+      "undecodable_image",
+      () => ({ init: { method: "POST", body: truncated(jpegBytes()), headers: { "content-type": "image/jpeg" } } }),
+    ],
+    [
+      "a decompression bomb PNG (20000 x 20000)",
+      413,
+      "image_too_large",
+      () => ({ init: { method: "POST", body: pngBomb(20000, 20000), headers: { "content-type": "image/png" } } }),
+    ],
+    [
+      "malformed JSON",
+      400,
+      "invalid_json",
+      () => ({ init: { method: "POST", body: '{"image": ', headers: { "content-type": "application/json" } } }),
+    ],
+    [
+      "JSON without an image field",
+      400,
+      "invalid_json",
+      () => ({ init: { method: "POST", body: '{"picture": "x"}', headers: { "content-type": "application/json" } } }),
+    ],
+    [
+      "JSON with invalid base64",
+      400,
+      "invalid_base64",
+      () => ({ init: { method: "POST", body: '{"image": "@@@@"}', headers: { "content-type": "application/json" } } }),
+    ],
+    [
+      "multipart without a file part",
+      400,
+      "invalid_multipart",
+      () => {
+        const form = new FormData();
+        form.append("note", "no file here");
+        return { init: { method: "POST", body: form } };
+      },
+    ],
     // The body ends inside the file part: this used to crash the API process (busboy's unhandled stream error).
-    ["a multipart upload cut inside the file data", 400, "invalid_multipart", () => {
-      const form = cutMultipart(jpegBytes());
-      return { init: { method: "POST", body: form.body, headers: { "content-type": form.contentType } } };
-    }],
+    [
+      "a multipart upload cut inside the file data",
+      400,
+      "invalid_multipart",
+      () => {
+        const form = cutMultipart(jpegBytes());
+        return { init: { method: "POST", body: form.body, headers: { "content-type": form.contentType } } };
+      },
+    ],
     ["top_k=0", 400, "bad_top_k", () => ({ init: imageRequest(jpegs()[2].file, "raw"), query: "?top_k=0" })],
     ["top_k=abc", 400, "bad_top_k", () => ({ init: imageRequest(jpegs()[2].file, "raw"), query: "?top_k=abc" })],
-    ["top_k above the model's label count (checked by the endpoint)", 400, "bad_top_k", () => ({ init: imageRequest(jpegs()[2].file, "raw"), query: "?top_k=7" })],
+    [
+      "top_k above the model's label count (checked by the endpoint)",
+      400,
+      "bad_top_k",
+      () => ({ init: imageRequest(jpegs()[2].file, "raw"), query: "?top_k=7" }),
+    ],
   ];
 
   it.each(badCases)("answers %s with %i and code %s, then keeps serving", async (_name, status, code, build) => {
@@ -220,13 +287,15 @@ describe("the local endpoint on its own (SageMaker Runtime API and container con
   afterAll(() => client.destroy());
 
   it("serves InvokeEndpoint like SageMaker Runtime for the real SDK client", async () => {
-    const output = await client.send(new InvokeEndpointCommand({
-      EndpointName: ENDPOINT_NAME,
-      Body: fs.readFileSync(jpegs()[0].file),
-      ContentType: "image/jpeg",
-      Accept: "application/json",
-      CustomAttributes: "top_k=2,task=classify",
-    }));
+    const output = await client.send(
+      new InvokeEndpointCommand({
+        EndpointName: ENDPOINT_NAME,
+        Body: fs.readFileSync(jpegs()[0].file),
+        ContentType: "image/jpeg",
+        Accept: "application/json",
+        CustomAttributes: "top_k=2,task=classify",
+      }),
+    );
     expect(output.ContentType).toBe("application/json");
     expect(output.InvokedProductionVariant).toBe("AllTraffic");
     const body = JSON.parse(Buffer.from(output.Body ?? new Uint8Array()).toString());
@@ -236,7 +305,13 @@ describe("the local endpoint on its own (SageMaker Runtime API and container con
 
   it("wraps the container's error in ModelError (424) with OriginalStatusCode and OriginalMessage", async () => {
     const failure = await client
-      .send(new InvokeEndpointCommand({ EndpointName: ENDPOINT_NAME, Body: truncated(fs.readFileSync(jpegs()[0].file)), ContentType: "image/jpeg" }))
+      .send(
+        new InvokeEndpointCommand({
+          EndpointName: ENDPOINT_NAME,
+          Body: truncated(fs.readFileSync(jpegs()[0].file)),
+          ContentType: "image/jpeg",
+        }),
+      )
       .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ModelError);
     const modelError = failure as ModelError;
@@ -258,7 +333,11 @@ describe("the local endpoint on its own (SageMaker Runtime API and container con
   it("answers /ping fast while serving concurrent invocations, and /invocations per the container contract", async () => {
     const bytes = fs.readFileSync(jpegs()[0].file);
     const burst = Array.from({ length: 16 }, () =>
-      call(`${stack.endpointUrl}/invocations`, { method: "POST", body: bytes, headers: { "content-type": "image/jpeg", accept: "application/json" } }),
+      call(`${stack.endpointUrl}/invocations`, {
+        method: "POST",
+        body: bytes,
+        headers: { "content-type": "image/jpeg", accept: "application/json" },
+      }),
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
     const ping = await call(`${stack.endpointUrl}/ping`, { method: "GET" });

@@ -53,7 +53,10 @@ it("leaves no process behind when the front is killed with SIGKILL", async () =>
 
   // Assess: the model server, Java and every worker follow it
   const allGone = await waitFor(() => tree.every((pid) => !isAlive(pid)), 20_000);
-  expect({ allGone, left: tree.filter(isAlive).map((pid) => `${pid} ${commandOf(pid).slice(0, 120)}`) }).toEqual({ allGone: true, left: [] });
+  expect({ allGone, left: tree.filter(isAlive).map((pid) => `${pid} ${commandOf(pid).slice(0, 120)}`) }).toEqual({
+    allGone: true,
+    left: [],
+  });
 });
 
 it("leaves no process behind when the front stops normally (SIGTERM)", async () => {

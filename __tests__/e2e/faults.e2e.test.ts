@@ -60,14 +60,17 @@ it("answers from a fresh worker when the worker running a request dies (one retr
   expect(workers.length).toBeGreaterThanOrEqual(1);
 
   // Act: kill every worker while the first requests are being decoded
-  const pending = Array.from({ length: 4 }, () => call(`${stack.apiUrl}/classify`, { method: "POST", body: busy, headers: { "content-type": "image/png" } }));
+  const pending = Array.from({ length: 4 }, () =>
+    call(`${stack.apiUrl}/classify`, { method: "POST", body: busy, headers: { "content-type": "image/png" } }),
+  );
   await new Promise((resolve) => setTimeout(resolve, 300));
   for (const pid of workers) process.kill(pid, "SIGKILL");
   const answers = await Promise.all(pending);
 
   // Assess: every request is answered; those in flight got multi-model-server's "Worker died." (500) once and the
   // Lambda sent them again
-  for (const answer of answers) expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { predictions: expect.any(Array) } });
+  for (const answer of answers)
+    expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: { predictions: expect.any(Array) } });
   const ids = new Set(answers.map((answer) => answer.headers.get("x-request-id")));
   const summaries = stack.api
     .output()

@@ -26,7 +26,9 @@ describe("Lambda bundle bounds", () => {
     expect(code.length / code.split("\n").length).toBeGreaterThan(1000); // minified: few, very long lines
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
     const map = JSON.parse(fs.readFileSync(`${bundle.file}.map`, "utf8"));
-    expect(map.sources).toEqual(expect.arrayContaining([expect.stringMatching(/lambda\/handler\.ts$/), expect.stringMatching(/lambda\/multipart\.ts$/)]));
+    expect(map.sources).toEqual(
+      expect.arrayContaining([expect.stringMatching(/lambda\/handler\.ts$/), expect.stringMatching(/lambda\/multipart\.ts$/)]),
+    );
     expect(map.sources.every((source: string) => !path.isAbsolute(source))).toBe(true);
   });
 });

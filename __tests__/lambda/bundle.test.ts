@@ -9,7 +9,13 @@ import * as path from "node:path";
 import { invokeBundle } from "../../local/invoke-bundle";
 import { lambdaNode } from "../../local/settings";
 import { bundleLambda, LambdaBundle } from "../../src/support/lambda-bundle";
-import { classifyAnswer, embedAnswer, FakeSageMakerRuntime, modelErrorAnswer, startFakeSageMakerRuntime } from "../../local/fake-sagemaker-runtime";
+import {
+  classifyAnswer,
+  embedAnswer,
+  FakeSageMakerRuntime,
+  modelErrorAnswer,
+  startFakeSageMakerRuntime,
+} from "../../local/fake-sagemaker-runtime";
 import { useLocalEndpointEnv } from "./env";
 import { binaryEvent, curlMultipart, JPEG, PNG_1X1, TIFF } from "./fixtures";
 
@@ -37,7 +43,8 @@ afterAll(async () => {
   fs.rmSync(workdir, { recursive: true, force: true });
 });
 
-const runInNode22 = (events: unknown[], env: Record<string, string>) => invokeBundle({ bundleFile: bundle.file, events, env, node: NODE22 });
+const runInNode22 = (events: unknown[], env: Record<string, string>) =>
+  invokeBundle({ bundleFile: bundle.file, events, env, node: NODE22 });
 
 const localEnv = () => {
   const env = useLocalEndpointEnv(fake.url, { INVOKE_BUDGET_MS: "1000" });

@@ -4,7 +4,13 @@ import { httpEvent } from "./fixtures";
 describe("normaliseEvent", () => {
   it("reads an HTTP API (payload 2.0) event", () => {
     // Prepare
-    const event = httpEvent("http-api-v2", { path: "/embed", headers: { "content-type": "image/png" }, body: "eA==", isBase64Encoded: true, query: { top_k: "3" } });
+    const event = httpEvent("http-api-v2", {
+      path: "/embed",
+      headers: { "content-type": "image/png" },
+      body: "eA==",
+      isBase64Encoded: true,
+      query: { top_k: "3" },
+    });
 
     // Act
     const request = normaliseEvent(event);
@@ -25,7 +31,11 @@ describe("normaliseEvent", () => {
 
   it("reads a REST API (payload 1.0) event, lower-casing header names", () => {
     // Prepare
-    const event = httpEvent("rest-api-v1", { headers: { "content-type": "image/png", "x-custom": "1" }, body: "raw", query: { top_k: "2" } });
+    const event = httpEvent("rest-api-v1", {
+      headers: { "content-type": "image/png", "x-custom": "1" },
+      body: "raw",
+      query: { top_k: "2" },
+    });
 
     // Act
     const request = normaliseEvent(event);
@@ -53,7 +63,11 @@ describe("normaliseEvent", () => {
 
   it("keeps every value of a repeated REST query parameter", () => {
     // Prepare
-    const event = { ...httpEvent("rest-api-v1"), queryStringParameters: { top_k: "4" }, multiValueQueryStringParameters: { top_k: ["3", "4"] } };
+    const event = {
+      ...httpEvent("rest-api-v1"),
+      queryStringParameters: { top_k: "4" },
+      multiValueQueryStringParameters: { top_k: ["3", "4"] },
+    };
 
     // Act / Assess
     expect(normaliseEvent(event).query).toEqual({ top_k: ["3", "4"] });

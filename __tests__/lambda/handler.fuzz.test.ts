@@ -50,7 +50,9 @@ const bytes = fc.oneof(
   fc.uint8Array({ maxLength: 600 }).map((a) => Buffer.from(a)),
   // An image with random damage: cut short, or random bytes after its magic.
   fc.tuple(fc.constantFrom(...IMAGES), fc.nat({ max: 300 })).map(([image, cut]) => image.subarray(0, cut)),
-  fc.tuple(fc.constantFrom(...IMAGES), fc.uint8Array({ maxLength: 200 })).map(([image, tail]) => Buffer.concat([image.subarray(0, 12), Buffer.from(tail)])),
+  fc
+    .tuple(fc.constantFrom(...IMAGES), fc.uint8Array({ maxLength: 200 }))
+    .map(([image, tail]) => Buffer.concat([image.subarray(0, 12), Buffer.from(tail)])),
 );
 
 const base64ish = fc.oneof(
@@ -82,10 +84,27 @@ const multipartBody = fc.oneof(
 
 const contentType = fc.oneof(
   fc.constantFrom(
-    "image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "image/tiff", "application/octet-stream",
-    "application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "application/problem+json",
-    "application/json,application/json", "image/jpeg,image/png", "text/plain", "application/x-www-form-urlencoded",
-    "multipart/form-data", "multipart/form-data; boundary=", "multipart/mixed; boundary=x", ";", "", " ",
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "image/bmp",
+    "image/tiff",
+    "application/octet-stream",
+    "application/json",
+    "application/json; charset=utf-8",
+    "APPLICATION/JSON",
+    "application/problem+json",
+    "application/json,application/json",
+    "image/jpeg,image/png",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data",
+    "multipart/form-data; boundary=",
+    "multipart/mixed; boundary=x",
+    ";",
+    "",
+    " ",
   ),
   fc.string({ maxLength: 40 }),
 );
@@ -104,43 +123,50 @@ interface Case {
 
 const bodyAndType = fc.oneof(
   fc.tuple(bytes, contentType).map(([body, type]) => ({ body: body as Buffer | string, contentType: type as string | undefined })),
-  fc.tuple(jsonBody, fc.constantFrom("application/json", "application/json; charset=utf-8", "application/vnd.api+json", "text/plain")).map(([body, type]) => ({ body: body as Buffer | string, contentType: type as string | undefined })),
+  fc
+    .tuple(jsonBody, fc.constantFrom("application/json", "application/json; charset=utf-8", "application/vnd.api+json", "text/plain"))
+    .map(([body, type]) => ({ body: body as Buffer | string, contentType: type as string | undefined })),
   multipartBody.map((form) => ({ body: form.body as Buffer | string, contentType: form.contentType as string | undefined })),
   fc.constant({ body: undefined as Buffer | string | undefined, contentType: undefined as string | undefined }),
 );
 
-const eventCase: fc.Arbitrary<Case> = fc.record({
-  shape: fc.constantFrom<Shape>("http-api-v2", "rest-api-v1", "function-url"),
-  method: fc.oneof(fc.constant("POST"), fc.constant("POST"), fc.constantFrom("GET", "PUT", "post", "OPTIONS", "")),
-  path: fc.oneof(fc.constantFrom("/classify", "/embed", "/prod/classify", "/embed/", "/"), fc.webPath()),
-  bodyAndType,
-  // The flag may be true for a body that is not base64 at all, or false for binary: both happen with a
-  // misconfigured REST API.
-  encoding: fc.constantFrom("base64", "base64", "text", "text-flag-lies"),
-  query: fc.option(
-    fc.dictionary(fc.constantFrom("top_k", "TOP_K", "k", "top_k[]"), fc.oneof(fc.constantFrom("1", "3", "0", "-1", "1e1", "5.0", "1000", "1001", "99999999", "", "3,3"), fc.string({ maxLength: 8 }))),
-    { nil: undefined },
-  ),
-  maxImageBytes: fc.option(fc.integer({ min: 1, max: 2_000 }), { nil: undefined, freq: 3 }),
-  endpoint: fc.constantFrom<Case["endpoint"]>("ok", "ok", "undecodable", "bad_top_k", "bare_list"),
-}).map(({ bodyAndType: bt, encoding, ...rest }) => {
-  const raw = bt.body;
-  let body: Buffer | string | undefined = raw;
-  let isBase64Encoded = false;
-  if (raw !== undefined) {
-    const asBuffer = Buffer.isBuffer(raw) ? raw : Buffer.from(raw, "utf8");
-    if (encoding === "base64") {
-      body = asBuffer.toString("base64");
-      isBase64Encoded = true;
-    } else if (encoding === "text") {
-      body = asBuffer.toString("utf8");
-    } else {
-      body = asBuffer.toString("latin1");
-      isBase64Encoded = true;
+const eventCase: fc.Arbitrary<Case> = fc
+  .record({
+    shape: fc.constantFrom<Shape>("http-api-v2", "rest-api-v1", "function-url"),
+    method: fc.oneof(fc.constant("POST"), fc.constant("POST"), fc.constantFrom("GET", "PUT", "post", "OPTIONS", "")),
+    path: fc.oneof(fc.constantFrom("/classify", "/embed", "/prod/classify", "/embed/", "/"), fc.webPath()),
+    bodyAndType,
+    // The flag may be true for a body that is not base64 at all, or false for binary: both happen with a
+    // misconfigured REST API.
+    encoding: fc.constantFrom("base64", "base64", "text", "text-flag-lies"),
+    query: fc.option(
+      fc.dictionary(
+        fc.constantFrom("top_k", "TOP_K", "k", "top_k[]"),
+        fc.oneof(fc.constantFrom("1", "3", "0", "-1", "1e1", "5.0", "1000", "1001", "99999999", "", "3,3"), fc.string({ maxLength: 8 })),
+      ),
+      { nil: undefined },
+    ),
+    maxImageBytes: fc.option(fc.integer({ min: 1, max: 2_000 }), { nil: undefined, freq: 3 }),
+    endpoint: fc.constantFrom<Case["endpoint"]>("ok", "ok", "undecodable", "bad_top_k", "bare_list"),
+  })
+  .map(({ bodyAndType: bt, encoding, ...rest }) => {
+    const raw = bt.body;
+    let body: Buffer | string | undefined = raw;
+    let isBase64Encoded = false;
+    if (raw !== undefined) {
+      const asBuffer = Buffer.isBuffer(raw) ? raw : Buffer.from(raw, "utf8");
+      if (encoding === "base64") {
+        body = asBuffer.toString("base64");
+        isBase64Encoded = true;
+      } else if (encoding === "text") {
+        body = asBuffer.toString("utf8");
+      } else {
+        body = asBuffer.toString("latin1");
+        isBase64Encoded = true;
+      }
     }
-  }
-  return { ...rest, contentType: bt.contentType, body, isBase64Encoded };
-});
+    return { ...rest, contentType: bt.contentType, body, isBase64Encoded };
+  });
 
 function eventFor(c: Case): unknown {
   const headers: Record<string, string> = c.contentType === undefined ? {} : { "content-type": c.contentType };
@@ -158,11 +184,24 @@ function stubEndpoint(kind: Case["endpoint"]): void {
   sagemaker.reset();
   const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)) as any;
   const modelError = (status: number, code: string) =>
-    new ModelError({ message: "Received client error", $metadata: { httpStatusCode: 424 }, OriginalStatusCode: status, OriginalMessage: JSON.stringify({ code, message: "x" }) });
+    new ModelError({
+      message: "Received client error",
+      $metadata: { httpStatusCode: 424 },
+      OriginalStatusCode: status,
+      OriginalMessage: JSON.stringify({ code, message: "x" }),
+    });
   const command = sagemaker.on(InvokeEndpointCommand);
   const embedding = { embedding: [0.6, 0.8], dim: 2 };
   // "bare_list": the stock Hugging Face handler's classify answer, which the Lambda also accepts.
-  const predictions = kind === "bare_list" ? [{ label: "a", score: 0.9 }] : { predictions: [{ label: "a", score: 0.9 }, { label: "b", score: 0.1 }] };
+  const predictions =
+    kind === "bare_list"
+      ? [{ label: "a", score: 0.9 }]
+      : {
+          predictions: [
+            { label: "a", score: 0.9 },
+            { label: "b", score: 0.1 },
+          ],
+        };
   if (kind === "ok" || kind === "bare_list") {
     command.callsFake((input) => ({ Body: encode(input.CustomAttributes?.includes("task=embed") ? embedding : predictions) }));
   } else if (kind === "undecodable") command.rejects(modelError(422, "undecodable_image"));
@@ -183,8 +222,15 @@ it("answers any request with a documented status and body, never a 500 or a proc
 
       // Assess
       expect(faults.seen()).toEqual([]);
-      expect({ status: result.statusCode, documented: DOCUMENTED_STATUSES.has(result.statusCode) }).toEqual({ status: result.statusCode, documented: true });
-      expect(result.headers).toMatchObject({ "content-type": "application/json", "x-request-id": expect.any(String), "x-content-type-options": "nosniff" });
+      expect({ status: result.statusCode, documented: DOCUMENTED_STATUSES.has(result.statusCode) }).toEqual({
+        status: result.statusCode,
+        documented: true,
+      });
+      expect(result.headers).toMatchObject({
+        "content-type": "application/json",
+        "x-request-id": expect.any(String),
+        "x-content-type-options": "nosniff",
+      });
       const body = JSON.parse(result.body);
       if (result.statusCode === 200) {
         expect(body.predictions ?? body.embedding).toBeDefined();

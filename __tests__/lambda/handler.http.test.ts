@@ -124,14 +124,38 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
   });
 
   const modelErrors: Array<[string, number, string, number, string]> = [
-    ["stable code in OriginalMessage wins over status", 400, '{"code":"undecodable_image","message":"cannot identify image file"}', 422, "undecodable_image"],
-    ["stable code wrapped by the model server's JSON", 400, JSON.stringify({ code: 400, type: "InternalServerException", message: '{"code":"bad_top_k","message":"top_k 2000 > 1000 labels"}' }), 400, "bad_top_k"],
+    [
+      "stable code in OriginalMessage wins over status",
+      400,
+      '{"code":"undecodable_image","message":"cannot identify image file"}',
+      422,
+      "undecodable_image",
+    ],
+    [
+      "stable code wrapped by the model server's JSON",
+      400,
+      JSON.stringify({ code: 400, type: "InternalServerException", message: '{"code":"bad_top_k","message":"top_k 2000 > 1000 labels"}' }),
+      400,
+      "bad_top_k",
+    ],
     ["stable code unsupported_media_type", 400, '{"code":"unsupported_media_type","message":"x"}', 415, "unsupported_media_type"],
     ["stable code image_too_large", 400, '{"code":"image_too_large","message":"x"}', 413, "image_too_large"],
     ["no stable code, container 4xx", 400, "Traceback (most recent call last): ValueError: bad input", 400, "bad_request"],
     ["no stable code, container 415", 415, "unsupported", 415, "unsupported_media_type"],
-    ["container 5xx with a traceback", 500, 'Traceback (most recent call last):\n  File "inference.py", line 3\nRuntimeError: CUDA', 502, "model_error"],
-    ["container did not answer SageMaker (status 0)", 0, "Your invocation timed out while waiting for a response from container primary.", 502, "model_error"],
+    [
+      "container 5xx with a traceback",
+      500,
+      'Traceback (most recent call last):\n  File "inference.py", line 3\nRuntimeError: CUDA',
+      502,
+      "model_error",
+    ],
+    [
+      "container did not answer SageMaker (status 0)",
+      0,
+      "Your invocation timed out while waiting for a response from container primary.",
+      502,
+      "model_error",
+    ],
   ];
 
   it.each(modelErrors)("maps ModelError (424): %s", async (_name, originalStatus, originalMessage, status, code) => {
@@ -148,7 +172,10 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
     expect(result.body).not.toContain("primary");
     expect(fake.requests).toHaveLength(1);
     // The endpoint's text stays in the logs for operators.
-    expect(summaryLine(logs).errorDetail).toMatchObject({ originalStatusCode: originalStatus, logStreamArn: expect.stringContaining("arn:aws:logs") });
+    expect(summaryLine(logs).errorDetail).toMatchObject({
+      originalStatusCode: originalStatus,
+      logStreamArn: expect.stringContaining("arn:aws:logs"),
+    });
   });
 
   it.each([
@@ -186,7 +213,11 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
     expect(result.headers?.["retry-after"]).toBe("1");
     expect(result.body).not.toContain("No worker");
     expect(fake.requests).toHaveLength(3);
-    expect(summaryLine(logs)).toMatchObject({ attempts: 3, errorCode: "endpoint_throttled", errorDetail: expect.objectContaining({ originalStatusCode: expect.any(Number) }) });
+    expect(summaryLine(logs)).toMatchObject({
+      attempts: 3,
+      errorCode: "endpoint_throttled",
+      errorDetail: expect.objectContaining({ originalStatusCode: expect.any(Number) }),
+    });
   });
 
   it("sends the request again once when the model server's worker died, and answers from the next worker", async () => {
@@ -228,7 +259,10 @@ describe("Lambda handler over real HTTP against a fake SageMaker Runtime", () =>
     expect(bodyOf(result).error.code).toBe("image_too_large");
     expect(result.body).not.toContain("oversize");
     expect(fake.requests).toHaveLength(1);
-    expect(summaryLine(logs)).toMatchObject({ level: "INFO", errorDetail: expect.objectContaining({ reason: expect.stringContaining("MAX_IMAGE_BYTES") }) });
+    expect(summaryLine(logs)).toMatchObject({
+      level: "INFO",
+      errorDetail: expect.objectContaining({ reason: expect.stringContaining("MAX_IMAGE_BYTES") }),
+    });
   });
 
   it("answers 413 before calling the endpoint when MAX_IMAGE_BYTES matches its limit", async () => {
@@ -368,7 +402,10 @@ describe("SageMaker client configuration", () => {
     // Act
     const outcome = await client
       .send(new InvokeEndpointCommand({ EndpointName: "test-endpoint", Body: PNG_1X1, ContentType: "image/png" }))
-      .then(() => "answered", (err: Error) => err);
+      .then(
+        () => "answered",
+        (err: Error) => err,
+      );
     client.destroy();
 
     // Assess: a TimeoutError well before the 3 s answer, and the server saw the connection go.

@@ -37,7 +37,13 @@ import { captureLogs, CapturedLogs, summaryLine } from "./logs";
 const sagemaker = mockClient(SageMakerRuntimeClient);
 const REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef";
 const SHAPES: Shape[] = ["http-api-v2", "rest-api-v1", "function-url"];
-const PREDICTIONS = { predictions: [{ label: "b", score: 0.2 }, { label: "a", score: 0.7 }, { label: "c", score: 0.1 }] };
+const PREDICTIONS = {
+  predictions: [
+    { label: "b", score: 0.2 },
+    { label: "a", score: 0.7 },
+    { label: "c", score: 0.1 },
+  ],
+};
 const MAX = 6_291_456;
 let logs: CapturedLogs;
 
@@ -71,8 +77,18 @@ describe("Lambda handler: event shapes and routes", () => {
 
     // Assess
     expect(result.statusCode).toBe(200);
-    expect(result.headers).toMatchObject({ "content-type": "application/json", "x-request-id": REQUEST_ID, "x-content-type-options": "nosniff" });
-    expect(bodyOf(result)).toEqual({ predictions: [{ label: "a", score: 0.7 }, { label: "b", score: 0.2 }, { label: "c", score: 0.1 }] });
+    expect(result.headers).toMatchObject({
+      "content-type": "application/json",
+      "x-request-id": REQUEST_ID,
+      "x-content-type-options": "nosniff",
+    });
+    expect(bodyOf(result)).toEqual({
+      predictions: [
+        { label: "a", score: 0.7 },
+        { label: "b", score: 0.2 },
+        { label: "c", score: 0.1 },
+      ],
+    });
     expect(sagemaker).toHaveReceivedCommandWith(InvokeEndpointCommand, {
       EndpointName: "test-endpoint",
       ContentType: "image/jpeg",
@@ -206,7 +222,10 @@ describe("Lambda handler: input kinds", () => {
 
   it("accepts multipart with text fields besides the file (FormData encoding)", async () => {
     // Prepare
-    const form = await formDataMultipart([{ field: "note", value: "hello" }, { field: "file", bytes: PNG_1X1 }]);
+    const form = await formDataMultipart([
+      { field: "note", value: "hello" },
+      { field: "file", bytes: PNG_1X1 },
+    ]);
 
     // Act
     const result = await invoke(binaryEvent("http-api-v2", form.body, form.contentType));
@@ -217,7 +236,14 @@ describe("Lambda handler: input kinds", () => {
   });
 
   it.each([
-    ["two file parts", async () => formDataMultipart([{ field: "a", bytes: PNG_1X1 }, { field: "b", bytes: PNG_1X1 }])],
+    [
+      "two file parts",
+      async () =>
+        formDataMultipart([
+          { field: "a", bytes: PNG_1X1 },
+          { field: "b", bytes: PNG_1X1 },
+        ]),
+    ],
     ["no file part", async () => formDataMultipart([{ field: "image", value: "not a file" }])],
     ["no boundary", async () => ({ body: curlMultipart(JPEG).body, contentType: "multipart/form-data" })],
     ["a truncated body", async () => ({ ...curlMultipart(JPEG), body: curlMultipart(JPEG).body.subarray(0, 120) })],
@@ -233,9 +259,12 @@ describe("Lambda handler: input kinds", () => {
     expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
   });
 
-  it("accepts JSON {\"image\": \"<base64>\"} sent as text", async () => {
+  it('accepts JSON {"image": "<base64>"} sent as text', async () => {
     // Prepare
-    const event = httpEvent("rest-api-v1", { headers: { "content-type": "application/json" }, body: JSON.stringify({ image: GIF_1X1.toString("base64") }) });
+    const event = httpEvent("rest-api-v1", {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ image: GIF_1X1.toString("base64") }),
+    });
 
     // Act
     const result = await invoke(event);
@@ -265,7 +294,9 @@ describe("Lambda handler: input kinds", () => {
 
   it("does not merge two different Content-Type values into either one", async () => {
     // Act: a JSON body declared as both JSON and text is not read as JSON; its bytes are not an image.
-    const result = await invoke(binaryEvent("http-api-v2", Buffer.from(JSON.stringify({ image: GIF_1X1.toString("base64") })), "application/json,text/plain"));
+    const result = await invoke(
+      binaryEvent("http-api-v2", Buffer.from(JSON.stringify({ image: GIF_1X1.toString("base64") })), "application/json,text/plain"),
+    );
 
     // Assess
     expectError(result, 415, "unsupported_media_type");
@@ -317,7 +348,9 @@ describe("Lambda handler: input kinds", () => {
 
   it("answers 400 invalid_base64 when the base64 body is broken", async () => {
     // Act
-    const result = await invoke(httpEvent("http-api-v2", { headers: { "content-type": "image/jpeg" }, body: "/9j/4AAQ$$$", isBase64Encoded: true }));
+    const result = await invoke(
+      httpEvent("http-api-v2", { headers: { "content-type": "image/jpeg" }, body: "/9j/4AAQ$$$", isBase64Encoded: true }),
+    );
 
     // Assess
     expectError(result, 400, "invalid_base64");
@@ -343,7 +376,9 @@ describe("Lambda handler: input kinds", () => {
     const mangled = Buffer.from(JPEG.toString("utf8"), "utf8");
 
     // Act
-    const result = await invoke(httpEvent("http-api-v2", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: mangled.toString("utf8") }));
+    const result = await invoke(
+      httpEvent("http-api-v2", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: mangled.toString("utf8") }),
+    );
 
     // Assess
     expectError(result, 415, "unsupported_media_type");
@@ -485,7 +520,10 @@ describe("Lambda handler: top_k", () => {
     const result = await invoke(binaryEvent("function-url", JPEG, "image/jpeg", { query: { top_k: "2" } }));
 
     // Assess
-    expect(bodyOf(result).predictions).toEqual([{ label: "a", score: 0.7 }, { label: "b", score: 0.2 }]);
+    expect(bodyOf(result).predictions).toEqual([
+      { label: "a", score: 0.7 },
+      { label: "b", score: 0.2 },
+    ]);
   });
 
   it.each(["0", "1001", "-1", "abc", "5.0", "1e2", "", " 5", "3,4"])("answers 400 bad_top_k for top_k=%j", async (value) => {
@@ -525,20 +563,49 @@ describe("Lambda handler: top_k", () => {
 describe("Lambda handler: SageMaker errors", () => {
   const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode, requestId: "sm-1" } });
   const modelError = (OriginalStatusCode: number, OriginalMessage: string) =>
-    new ModelError({ message: `Received error (${OriginalStatusCode}) from primary with message "${OriginalMessage}"`, OriginalStatusCode, OriginalMessage, LogStreamArn: "arn:log", ...meta(424) });
+    new ModelError({
+      message: `Received error (${OriginalStatusCode}) from primary with message "${OriginalMessage}"`,
+      OriginalStatusCode,
+      OriginalMessage,
+      LogStreamArn: "arn:log",
+      ...meta(424),
+    });
   const serviceError = (name: string, status: number, message?: string) =>
-    new SageMakerRuntimeServiceException({ name, $fault: status >= 500 ? "server" : "client", message: message as string, ...meta(status) });
+    new SageMakerRuntimeServiceException({
+      name,
+      $fault: status >= 500 ? "server" : "client",
+      message: message as string,
+      ...meta(status),
+    });
 
   it.each([
-    ["ModelError with stable code undecodable_image", () => modelError(400, '{"code":"undecodable_image","message":"PIL says no"}'), 422, "undecodable_image", 1],
-    ["ModelError with stable code bad_top_k", () => modelError(400, '{"code":"bad_top_k","message":"top_k 900 > 10"}'), 400, "bad_top_k", 1],
+    [
+      "ModelError with stable code undecodable_image",
+      () => modelError(400, '{"code":"undecodable_image","message":"PIL says no"}'),
+      422,
+      "undecodable_image",
+      1,
+    ],
+    [
+      "ModelError with stable code bad_top_k",
+      () => modelError(400, '{"code":"bad_top_k","message":"top_k 900 > 10"}'),
+      400,
+      "bad_top_k",
+      1,
+    ],
     ["ModelError 4xx without code", () => modelError(400, "ValueError: nope"), 400, "bad_request", 1],
     ["ModelError 422 without code", () => modelError(422, "nope"), 422, "undecodable_image", 1],
     ["ModelError 413 without code", () => modelError(413, "nope"), 413, "image_too_large", 1],
     ["ModelError 5xx", () => modelError(500, "Traceback (most recent call last): boom"), 502, "model_error", 1],
     ["ModelError 0 (container timeout)", () => modelError(0, "timed out waiting for container"), 502, "model_error", 1],
     ["ModelError with an unknown string code and 5xx", () => modelError(500, '{"code":"oom","message":"x"}'), 502, "model_error", 1],
-    ["ModelError 503 from a model server whose queue is full", () => modelError(503, '{"code":503,"type":"ServiceUnavailableException","message":"No worker is available to serve request: model"}'), 503, "endpoint_throttled", 3],
+    [
+      "ModelError 503 from a model server whose queue is full",
+      () => modelError(503, '{"code":503,"type":"ServiceUnavailableException","message":"No worker is available to serve request: model"}'),
+      503,
+      "endpoint_throttled",
+      3,
+    ],
     ["ModelError 429 from the container", () => modelError(429, "Too Many Requests"), 503, "endpoint_throttled", 3],
     ["ModelError 502 from the container", () => modelError(502, "Bad Gateway"), 502, "model_error", 1],
     ["ThrottlingException (400, null message)", () => serviceError("ThrottlingException", 400), 503, "endpoint_throttled", 3],
@@ -546,14 +613,44 @@ describe("Lambda handler: SageMaker errors", () => {
     ["ModelNotReadyException", () => new ModelNotReadyException({ message: "warming", ...meta(429) }), 503, "endpoint_not_ready", 3],
     ["InternalFailure", () => new InternalFailure({ message: "oops", ...meta(500) }), 502, "model_error", 3],
     ["InternalDependencyException", () => new InternalDependencyException({ message: "dep", ...meta(530) }), 502, "model_error", 1],
-    ["ValidationError", () => new ValidationError({ message: "Endpoint x of account 123456789012 not found.", ...meta(400) }), 500, "misconfigured", 1],
-    ["ValidationError for an oversize body (serverless 4 MB limit)", () => new ValidationError({ message: "Request 123456789012-abc has oversize body.", ...meta(400) }), 413, "image_too_large", 1],
+    [
+      "ValidationError",
+      () => new ValidationError({ message: "Endpoint x of account 123456789012 not found.", ...meta(400) }),
+      500,
+      "misconfigured",
+      1,
+    ],
+    [
+      "ValidationError for an oversize body (serverless 4 MB limit)",
+      () => new ValidationError({ message: "Request 123456789012-abc has oversize body.", ...meta(400) }),
+      413,
+      "image_too_large",
+      1,
+    ],
     ["AccessDeniedException", () => serviceError("AccessDeniedException", 403, "not authorized"), 500, "misconfigured", 1],
     ["an unmodelled 4xx", () => serviceError("SomethingNew", 404, "?"), 500, "misconfigured", 1],
     ["an unmodelled 504", () => serviceError("GatewayTimeout", 504, "?"), 503, "endpoint_unavailable", 3],
-    ["a connection refused", () => Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:443"), { code: "ECONNREFUSED" }), 503, "endpoint_unavailable", 3],
-    ["a connect timeout (not our budget)", () => Object.assign(new Error("did not establish a connection"), { name: "TimeoutError" }), 504, "endpoint_timeout", 3],
-    ["a socket reset", () => Object.assign(new Error("socket hang up"), { name: "TimeoutError", code: "ECONNRESET" }), 503, "endpoint_unavailable", 3],
+    [
+      "a connection refused",
+      () => Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:443"), { code: "ECONNREFUSED" }),
+      503,
+      "endpoint_unavailable",
+      3,
+    ],
+    [
+      "a connect timeout (not our budget)",
+      () => Object.assign(new Error("did not establish a connection"), { name: "TimeoutError" }),
+      504,
+      "endpoint_timeout",
+      3,
+    ],
+    [
+      "a socket reset",
+      () => Object.assign(new Error("socket hang up"), { name: "TimeoutError", code: "ECONNRESET" }),
+      503,
+      "endpoint_unavailable",
+      3,
+    ],
     ["an unexpected error", () => new TypeError("x is not a function"), 500, "internal_error", 1],
   ])("maps %s", async (_name, makeError, status, code, attempts) => {
     // Prepare

@@ -14,7 +14,10 @@ export function captureLogs(): CapturedLogs {
     chunks.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
     return true;
   };
-  const spies = [jest.spyOn(process.stdout, "write").mockImplementation(capture), jest.spyOn(process.stderr, "write").mockImplementation(capture)];
+  const spies = [
+    jest.spyOn(process.stdout, "write").mockImplementation(capture),
+    jest.spyOn(process.stderr, "write").mockImplementation(capture),
+  ];
   const raw = () => chunks.join("");
   return {
     raw,

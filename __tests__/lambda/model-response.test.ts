@@ -5,15 +5,36 @@ const body = (value: unknown) => Buffer.from(typeof value === "string" ? value :
 describe("parseModelAnswer", () => {
   it("sorts classify predictions by score and keeps only label and score", () => {
     // Act
-    const answer = parseModelAnswer("classify", body({ predictions: [{ label: "a", score: 0.1, extra: 1 }, { label: "b", score: 0.9 }] }), 5);
+    const answer = parseModelAnswer(
+      "classify",
+      body({
+        predictions: [
+          { label: "a", score: 0.1, extra: 1 },
+          { label: "b", score: 0.9 },
+        ],
+      }),
+      5,
+    );
 
     // Assess
-    expect(answer).toEqual({ predictions: [{ label: "b", score: 0.9 }, { label: "a", score: 0.1 }] });
+    expect(answer).toEqual({
+      predictions: [
+        { label: "b", score: 0.9 },
+        { label: "a", score: 0.1 },
+      ],
+    });
   });
 
   it("accepts the Hugging Face toolkit's bare list", () => {
     // Act
-    const answer = parseModelAnswer("classify", body([{ score: 0.3, label: "x" }, { score: 0.6, label: "y" }]), 1);
+    const answer = parseModelAnswer(
+      "classify",
+      body([
+        { score: 0.3, label: "x" },
+        { score: 0.6, label: "y" },
+      ]),
+      1,
+    );
 
     // Assess
     expect(answer).toEqual({ predictions: [{ label: "y", score: 0.6 }] });

@@ -88,7 +88,10 @@ it.each<[string, Buffer]>([
   ["a header block that never ends", Buffer.concat([Buffer.from(`--${BOUNDARY}\r\n`), Buffer.alloc(100_000, "a")])],
   ["a boundary that never appears", Buffer.concat([Buffer.from("--OTHER\r\n"), JPEG])],
   ["only the closing boundary", Buffer.from(`--${BOUNDARY}--\r\n`)],
-  ["a nested multipart part", Buffer.from(`--${BOUNDARY}\r\nContent-Type: multipart/mixed; boundary=C\r\n\r\n--C\r\n\r\nx\r\n--C--\r\n--${BOUNDARY}--\r\n`)],
+  [
+    "a nested multipart part",
+    Buffer.from(`--${BOUNDARY}\r\nContent-Type: multipart/mixed; boundary=C\r\n\r\n--C\r\n\r\nx\r\n--C--\r\n--${BOUNDARY}--\r\n`),
+  ],
   ["binary garbage", Buffer.from(Array.from({ length: 4096 }, (_v, i) => (i * 7919) % 256))],
 ])("answers %s with a documented 4xx and no process fault", async (_name, body) => {
   // Act

@@ -7,9 +7,19 @@ const modelError = (OriginalStatusCode: number | undefined, OriginalMessage: str
 describe("classifyInvokeError", () => {
   it.each([
     ["a top-level stable code", 400, '{"code":"unsupported_media_type","message":"x"}', "unsupported_media_type"],
-    ["a stable code inside the model server's message", 400, JSON.stringify({ code: 400, type: "X", message: '{"code":"image_too_large"}' }), "image_too_large"],
+    [
+      "a stable code inside the model server's message",
+      400,
+      JSON.stringify({ code: 400, type: "X", message: '{"code":"image_too_large"}' }),
+      "image_too_large",
+    ],
     ["a stable code under error", 500, '{"error":{"code":"undecodable_image"}}', "undecodable_image"],
-    ["our JSON followed by a traceback (PyTorch toolkit)", 415, '{"code":"unsupported_media_type","message":"x"}\nTraceback (most recent call last):\n  File "x.py"', "unsupported_media_type"],
+    [
+      "our JSON followed by a traceback (PyTorch toolkit)",
+      415,
+      '{"code":"unsupported_media_type","message":"x"}\nTraceback (most recent call last):\n  File "x.py"',
+      "unsupported_media_type",
+    ],
     ["the model's internal_error reported as 400 (Hugging Face toolkit)", 400, '{"code":"internal_error","message":"x"}', "model_error"],
     ["a numeric code only (model server)", 400, '{"code":400,"type":"InternalServerException","message":"boom"}', "bad_request"],
     ["an unknown stable code with 4xx", 409, '{"code":"conflict"}', "bad_request"],
@@ -29,8 +39,20 @@ describe("classifyInvokeError", () => {
   });
 
   it.each([
-    ["multi-model-server's full job queue (503)", 503, JSON.stringify({ code: 503, type: "ServiceUnavailableException", message: "No worker is available to serve request: model" })],
-    ["TorchServe's full job queue (503)", 503, JSON.stringify({ code: 503, type: "ServiceUnavailableException", message: 'Model "model" has no worker to serve inference request.' })],
+    [
+      "multi-model-server's full job queue (503)",
+      503,
+      JSON.stringify({ code: 503, type: "ServiceUnavailableException", message: "No worker is available to serve request: model" }),
+    ],
+    [
+      "TorchServe's full job queue (503)",
+      503,
+      JSON.stringify({
+        code: 503,
+        type: "ServiceUnavailableException",
+        message: 'Model "model" has no worker to serve inference request.',
+      }),
+    ],
     ["a container answering 429 Too Many Requests", 429, "Too Many Requests"],
     ["a bare 503", 503, ""],
   ])("maps a busy model server as throttling, retryable with the longer back-off: %s", (_name, status, message) => {
@@ -102,9 +124,16 @@ describe("classifyInvokeError", () => {
 
   it("marks throttling for the longer back-off", () => {
     // Act
-    const failure = classifyInvokeError(Object.assign(new Error(""), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } }), false);
+    const failure = classifyInvokeError(
+      Object.assign(new Error(""), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } }),
+      false,
+    );
 
     // Assess
-    expect(failure).toMatchObject({ retryable: true, throttled: true, error: expect.objectContaining({ code: "endpoint_throttled", retryAfterSeconds: 1 }) });
+    expect(failure).toMatchObject({
+      retryable: true,
+      throttled: true,
+      error: expect.objectContaining({ code: "endpoint_throttled", retryAfterSeconds: 1 }),
+    });
   });
 });

@@ -39,7 +39,11 @@ afterAll(async () => {
 beforeEach(() => {
   events = [];
   accessLines = [];
-  next = () => ({ kind: "result", value: { statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}' }, durationMs: 1 });
+  next = () => ({
+    kind: "result",
+    value: { statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}' },
+    durationMs: 1,
+  });
 });
 
 it("passes a binary upload to the function as a base64 payload 2.0 event and writes its answer back", async () => {
@@ -73,12 +77,20 @@ it.each([
 });
 
 it("answers 413 for a body over HTTP API's 10 MB limit and for an event over Lambda's 6 MB payload limit", async () => {
-  const overApi = await fetch(`${url}/classify`, { method: "POST", body: Buffer.alloc(10 * 1024 * 1024 + 1), headers: { "content-type": "image/jpeg" } });
+  const overApi = await fetch(`${url}/classify`, {
+    method: "POST",
+    body: Buffer.alloc(10 * 1024 * 1024 + 1),
+    headers: { "content-type": "image/jpeg" },
+  });
   expect(overApi.status).toBe(413);
   expect(await overApi.json()).toEqual({ message: "Request Entity Too Large" });
 
   // 4.8 MB of binary is 6.4 MB once base64-encoded into the event.
-  const overLambda = await fetch(`${url}/classify`, { method: "POST", body: Buffer.alloc(4_800_000), headers: { "content-type": "image/jpeg" } });
+  const overLambda = await fetch(`${url}/classify`, {
+    method: "POST",
+    body: Buffer.alloc(4_800_000),
+    headers: { "content-type": "image/jpeg" },
+  });
   expect(overLambda.status).toBe(413);
   expect(events).toHaveLength(0);
 });
@@ -112,7 +124,11 @@ it("decodes base64 response bodies and turns cookies into set-cookie headers", a
 });
 
 /** Writes raw bytes on a fresh connection and collects what comes back until the server closes it (or `waitMs`). */
-function rawExchange(bytes: string | Buffer, waitMs: number, closeAfterWrite = false): Promise<{ text: string; closedByServer: boolean; elapsedMs: number }> {
+function rawExchange(
+  bytes: string | Buffer,
+  waitMs: number,
+  closeAfterWrite = false,
+): Promise<{ text: string; closedByServer: boolean; elapsedMs: number }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const socket = net.connect((server.address() as AddressInfo).port, "127.0.0.1");
@@ -135,7 +151,10 @@ function rawExchange(bytes: string | Buffer, waitMs: number, closeAfterWrite = f
 
 it("gives up on a body shorter than its Content-Length, answers 408 and closes, without calling the function", async () => {
   // Act: 1000 bytes announced, 10 sent, then silence
-  const exchange = await rawExchange("POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 1000\r\n\r\n0123456789", 10_000);
+  const exchange = await rawExchange(
+    "POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 1000\r\n\r\n0123456789",
+    10_000,
+  );
 
   // Assess
   expect(exchange.closedByServer).toBe(true);
@@ -165,7 +184,11 @@ it("logs a client that aborts its upload as a closed connection, not as a failur
   const errors = jest.spyOn(console, "error").mockImplementation(() => undefined);
   try {
     // Act: half the body, then the client goes away
-    await rawExchange("POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 1000\r\n\r\n0123456789", 2_000, true);
+    await rawExchange(
+      "POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 1000\r\n\r\n0123456789",
+      2_000,
+      true,
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
 
     // Assess

@@ -56,7 +56,8 @@ function runOn(machine: Machine): Run {
   // The script's own helpers, real ones (PATH holds nothing but this folder).
   for (const tool of ["env", "head"]) fs.symlinkSync(`/usr/bin/${tool}`, path.join(bin, tool));
   if (machine.java === "works") stub(bin, "java", WORKING_JAVA);
-  if (machine.java === "fails") stub(bin, "java", `echo 'The operation couldn’t be completed. Unable to locate a Java Runtime.' >&2; exit 1`);
+  if (machine.java === "fails")
+    stub(bin, "java", `echo 'The operation couldn’t be completed. Unable to locate a Java Runtime.' >&2; exit 1`);
   const aptGet = machine.aptGet ?? "none";
   if (aptGet !== "none") {
     const onInstall = {
@@ -64,7 +65,11 @@ function runOn(machine: Machine): Run {
       "installs-nothing": "true",
       fails: "echo 'E: Unable to locate package default-jdk-headless' >&2; exit 100",
     }[aptGet];
-    stub(bin, "apt-get", `echo "apt-get $* DEBIAN_FRONTEND=\${DEBIAN_FRONTEND:-}" >> ${calls}\nif [ "$1" = install ]; then ${onInstall}; fi`);
+    stub(
+      bin,
+      "apt-get",
+      `echo "apt-get $* DEBIAN_FRONTEND=\${DEBIAN_FRONTEND:-}" >> ${calls}\nif [ "$1" = install ]; then ${onInstall}; fi`,
+    );
   }
   if (machine.sudo) stub(bin, "sudo", `echo "sudo $*" >> ${calls}\nshift\nexec "$@"`);
 

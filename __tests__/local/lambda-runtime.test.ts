@@ -87,13 +87,18 @@ it("throttles invocations over the function's concurrency", async () => {
 it("discards an environment whose runtime crashed after answering, and serves the next request from a fresh one", async () => {
   // Prepare: the answer goes out, then a stray error surfaces on a later tick (what busboy's unhandled stream
   // error did): on Lambda that ends the execution environment.
-  const fn = runtime(bundle("crashing", `
+  const fn = runtime(
+    bundle(
+      "crashing",
+      `
 const environment = Math.random().toString(36).slice(2);
 exports.handler = async (event) => {
   if (event.crash) setImmediate(() => { throw new Error("Unexpected end of form"); });
   return { environment };
 };
-`));
+`,
+    ),
+  );
   const first = await fn.invoke({ crash: true });
   await new Promise((resolve) => setTimeout(resolve, 200));
 
@@ -103,17 +108,24 @@ exports.handler = async (event) => {
   // Assess
   expect(first.kind).toBe("result");
   expect(second.kind).toBe("result");
-  expect((second as { value: { environment: string } }).value.environment).not.toBe((first as { value: { environment: string } }).value.environment);
+  expect((second as { value: { environment: string } }).value.environment).not.toBe(
+    (first as { value: { environment: string } }).value.environment,
+  );
 });
 
 it("fails the invocation whose handler crashes the runtime, and keeps serving", async () => {
   // Prepare
-  const fn = runtime(bundle("crash-now", `
+  const fn = runtime(
+    bundle(
+      "crash-now",
+      `
 exports.handler = (event) => new Promise((resolve) => {
   if (event.crash) setImmediate(() => { throw new Error("boom"); });
   else resolve({ ok: true });
 });
-`));
+`,
+    ),
+  );
 
   // Act
   const crashed = await fn.invoke({ crash: true });
@@ -126,14 +138,20 @@ exports.handler = (event) => new Promise((resolve) => {
 
 it("times out a slow invocation, replaces its environment, and passes handler errors on", async () => {
   // Prepare
-  const fn = runtime(bundle("slow", `
+  const fn = runtime(
+    bundle(
+      "slow",
+      `
 const environment = Math.random().toString(36).slice(2);
 exports.handler = async (event) => {
   if (event.fail) throw new TypeError("bad input");
   if (event.hang) await new Promise(() => undefined);
   return { environment };
 };
-`), { timeoutSeconds: 1 });
+`,
+    ),
+    { timeoutSeconds: 1 },
+  );
   const before = await fn.invoke({});
 
   // Act

@@ -56,7 +56,10 @@ describe("Config section: alarms", () => {
     [{ cpuUtilizationPercent: 150 }, "cpuUtilizationPercent: must be at most 100"],
     [{ enabled: "yes" }, "enabled: Expected boolean"],
     [{ thresholds: {} }, ": Unrecognized key(s) in object: 'thresholds'"],
-    [{ email: "a@b.co", snsTopicArn: "arn:aws:sns:us-east-1:123456789012:t" }, ": set either snsTopicArn (an existing topic) or email (a new topic), not both"],
+    [
+      { email: "a@b.co", snsTopicArn: "arn:aws:sns:us-east-1:123456789012:t" },
+      ": set either snsTopicArn (an existing topic) or email (a new topic), not both",
+    ],
   ])("rejects %j with a message naming the setting", (section, expected) => {
     const problems = problemsOf(section);
 

@@ -66,11 +66,18 @@ describe("inferenceAlarmSpecs", () => {
 
     expect(spec.threshold).toBe(750_000);
     expect(spec.extendedStatistic).toBe("p95");
-    expect(spec.metric).toEqual({ namespace: "AWS/SageMaker", metricName: "ModelLatency", dimensions: { EndpointName: "ep", VariantName: "AllTraffic" } });
+    expect(spec.metric).toEqual({
+      namespace: "AWS/SageMaker",
+      metricName: "ModelLatency",
+      dimensions: { EndpointName: "ep", VariantName: "AllTraffic" },
+    });
   });
 
   it("sets the duration threshold at the configured share of the timeout, in milliseconds", () => {
-    const spec = single(specs({ functionTimeoutSeconds: 20, settings: { ...defaultAlarmSettings(), lambdaDurationPercentOfTimeout: 75 } }), "lambda-duration");
+    const spec = single(
+      specs({ functionTimeoutSeconds: 20, settings: { ...defaultAlarmSettings(), lambdaDurationPercentOfTimeout: 75 } }),
+      "lambda-duration",
+    );
 
     expect(spec.threshold).toBe(15_000);
     expect(spec.extendedStatistic).toBe("p99");

@@ -54,7 +54,9 @@ describe("Construct: AlarmTopic", () => {
     expect(statements[0]).toMatchObject({ Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: "sns:Publish" });
     expect(statements[0].Resource).toMatch(/^\$\{aws_sns_topic\..+\.arn\}$/);
     expect(statements[0].Condition?.StringEquals["aws:SourceAccount"]).toMatch(/aws_caller_identity\..+\.account_id/);
-    expect(statements[0].Condition?.ArnLike["aws:SourceArn"]).toMatch(/^arn:\$\{data\.aws_partition\..+\}:cloudwatch:\$\{data\.aws_region\..+\.name\}:\$\{data\.aws_caller_identity\..+\.account_id\}:alarm:vit-\*$/);
+    expect(statements[0].Condition?.ArnLike["aws:SourceArn"]).toMatch(
+      /^arn:\$\{data\.aws_partition\..+\}:cloudwatch:\$\{data\.aws_region\..+\.name\}:\$\{data\.aws_caller_identity\..+\.account_id\}:alarm:vit-\*$/,
+    );
   });
 
   it("lets CloudWatch use the key exactly as AWS documents it (the topic policy limits who publishes), and no wildcard principal", () => {

@@ -28,7 +28,15 @@ describe("checkov gate", () => {
   });
 
   it("fails on a failure that no skip covers, even if the same check is skipped elsewhere", () => {
-    const result = gate([report([["CKV_AWS_18", "aws_s3_bucket.bucket_1"], ["CKV_AWS_18", "resource.fn_2"]])], tfJson);
+    const result = gate(
+      [
+        report([
+          ["CKV_AWS_18", "aws_s3_bucket.bucket_1"],
+          ["CKV_AWS_18", "resource.fn_2"],
+        ]),
+      ],
+      tfJson,
+    );
     expect(result.ok).toBe(false);
     expect(result.lines).toContain("FAILED  CKV_AWS_18 on resource.fn_2: a check");
   });

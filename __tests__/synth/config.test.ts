@@ -32,7 +32,14 @@ describe("Config: defaults", () => {
     expect(c.endpoint.instance).toBeUndefined();
     expect(c.model.imageRepository).toBe("huggingface-pytorch-inference");
     expect(c.model.imageTag).toBe("2.6.0-transformers4.49.0-cpu-py312-ubuntu22.04");
-    expect(c.lambda).toEqual({ architecture: "arm64", memoryMb: 512, timeoutSeconds: 28, reservedConcurrency: null, logRetentionDays: 30, logLevel: "INFO" });
+    expect(c.lambda).toEqual({
+      architecture: "arm64",
+      memoryMb: 512,
+      timeoutSeconds: 28,
+      reservedConcurrency: null,
+      logRetentionDays: 30,
+      logLevel: "INFO",
+    });
     expect(c.api).toEqual({ throttlingRateLimit: 5, throttlingBurstLimit: 10, logRetentionDays: 30 });
     expect(c.auth.mode).toBe("none");
     expect(c.autoscaling.enabled).toBe(false);
@@ -69,38 +76,114 @@ describe("Config: defaults", () => {
 
 describe("Config: each bad value gets its own message", () => {
   const cases: [string, Record<string, unknown>, string][] = [
-    ["unknown instance family", { endpoint: { instance: { type: "ml.z9.xlarge" } } }, 'endpoint.instance.type: unknown instance family "z9" in "ml.z9.xlarge"'],
-    ["not an instance type", { endpoint: { instance: { type: "m5.xlarge" } } }, 'endpoint.instance.type: "m5.xlarge" is not a SageMaker instance type'],
+    [
+      "unknown instance family",
+      { endpoint: { instance: { type: "ml.z9.xlarge" } } },
+      'endpoint.instance.type: unknown instance family "z9" in "ml.z9.xlarge"',
+    ],
+    [
+      "not an instance type",
+      { endpoint: { instance: { type: "m5.xlarge" } } },
+      'endpoint.instance.type: "m5.xlarge" is not a SageMaker instance type',
+    ],
     ["instance count < 1", { endpoint: { instance: { count: 0 } } }, "endpoint.instance.count: must be at least 1"],
     ["model server workers < 1", { model: { serverWorkers: 0 } }, "model.serverWorkers: must be at least 1"],
-    ["serverless and instance both set", { endpoint: { instance: {}, serverless: {} } }, 'endpoint: set either "instance" (real-time) or "serverless", not both'],
-    ["serverless memory not a 1 GB step", { endpoint: { serverless: { memorySizeMb: 1500 } } }, "endpoint.serverless.memorySizeMb: must be 1024, 2048, 3072, 4096, 5120 or 6144"],
-    ["serverless concurrency over 200", { endpoint: { serverless: { maxConcurrency: 500 } } }, "endpoint.serverless.maxConcurrency: must be at most 200"],
-    ["provisioned above max concurrency", { endpoint: { serverless: { maxConcurrency: 2, provisionedConcurrency: 3 } } }, "endpoint.serverless.provisionedConcurrency: must be at most maxConcurrency (2)"],
-    ["a region without the inference image", { region: "mx-central-1" }, "region: the huggingface-pytorch-inference image has no registry in mx-central-1 (hashicorp/aws 5.100.0 knows it in: af-south-1,"],
-    ["serverless with network isolation", { endpoint: { serverless: {} }, model: { networkIsolation: true } }, "model.networkIsolation: serverless endpoints do not support network isolation"],
-    ["serverless with autoscaling", { endpoint: { serverless: {} }, autoscaling: { enabled: true } }, "autoscaling.enabled: autoscaling applies to real-time instances"],
-    ["instance count above the autoscaling maximum", { endpoint: { instance: { count: 9 } }, autoscaling: { enabled: true, maxInstances: 4 } }, "endpoint.instance.count: 9 is above autoscaling.maxInstances (4): the scaling policy would remove the extra instances"],
-    ["autoscaling min > max", { autoscaling: { enabled: true, minInstances: 5, maxInstances: 2 } }, "autoscaling: minInstances (5) is greater than maxInstances (2)"],
+    [
+      "serverless and instance both set",
+      { endpoint: { instance: {}, serverless: {} } },
+      'endpoint: set either "instance" (real-time) or "serverless", not both',
+    ],
+    [
+      "serverless memory not a 1 GB step",
+      { endpoint: { serverless: { memorySizeMb: 1500 } } },
+      "endpoint.serverless.memorySizeMb: must be 1024, 2048, 3072, 4096, 5120 or 6144",
+    ],
+    [
+      "serverless concurrency over 200",
+      { endpoint: { serverless: { maxConcurrency: 500 } } },
+      "endpoint.serverless.maxConcurrency: must be at most 200",
+    ],
+    [
+      "provisioned above max concurrency",
+      { endpoint: { serverless: { maxConcurrency: 2, provisionedConcurrency: 3 } } },
+      "endpoint.serverless.provisionedConcurrency: must be at most maxConcurrency (2)",
+    ],
+    [
+      "a region without the inference image",
+      { region: "mx-central-1" },
+      "region: the huggingface-pytorch-inference image has no registry in mx-central-1 (hashicorp/aws 5.100.0 knows it in: af-south-1,",
+    ],
+    [
+      "serverless with network isolation",
+      { endpoint: { serverless: {} }, model: { networkIsolation: true } },
+      "model.networkIsolation: serverless endpoints do not support network isolation",
+    ],
+    [
+      "serverless with autoscaling",
+      { endpoint: { serverless: {} }, autoscaling: { enabled: true } },
+      "autoscaling.enabled: autoscaling applies to real-time instances",
+    ],
+    [
+      "instance count above the autoscaling maximum",
+      { endpoint: { instance: { count: 9 } }, autoscaling: { enabled: true, maxInstances: 4 } },
+      "endpoint.instance.count: 9 is above autoscaling.maxInstances (4): the scaling policy would remove the extra instances",
+    ],
+    [
+      "autoscaling min > max",
+      { autoscaling: { enabled: true, minInstances: 5, maxInstances: 2 } },
+      "autoscaling: minInstances (5) is greater than maxInstances (2)",
+    ],
     ["Lambda timeout at API Gateway's limit", { lambda: { timeoutSeconds: 30 } }, "lambda.timeoutSeconds: must be at most 29"],
     ["Lambda architecture", { lambda: { architecture: "arm" } }, "lambda.architecture: Invalid enum value"],
     ["reserved concurrency 0", { lambda: { reservedConcurrency: 0 } }, "lambda.reservedConcurrency: must be at least 1"],
-    ["log retention not a CloudWatch value", { lambda: { logRetentionDays: 10 } }, "lambda.logRetentionDays: must be one of CloudWatch's retention values"],
-    ["burst below rate", { api: { throttlingRateLimit: 50, throttlingBurstLimit: 10 } }, "api.throttlingBurstLimit: must be at least throttlingRateLimit (50)"],
+    [
+      "log retention not a CloudWatch value",
+      { lambda: { logRetentionDays: 10 } },
+      "lambda.logRetentionDays: must be one of CloudWatch's retention values",
+    ],
+    [
+      "burst below rate",
+      { api: { throttlingRateLimit: 50, throttlingBurstLimit: 10 } },
+      "api.throttlingBurstLimit: must be at least throttlingRateLimit (50)",
+    ],
     ["unknown auth mode", { auth: { mode: "apikey" } }, "auth.mode: Invalid enum value"],
     ["jwt without issuer", { auth: { mode: "jwt", jwtAudience: ["a"] } }, 'auth.jwtIssuer: required when auth.mode is "jwt"'],
-    ["jwt without audience", { auth: { mode: "jwt", jwtIssuer: "https://issuer.example.com/" } }, 'auth.jwtAudience: required (at least one value) when auth.mode is "jwt"'],
-    ["jwt issuer not https", { auth: { mode: "jwt", jwtIssuer: "http://issuer.example.com/", jwtAudience: ["a"] } }, "auth.jwtIssuer: must be an https URL"],
-    ["jwt settings with iam", { auth: { mode: "iam", jwtIssuer: "https://issuer.example.com/" } }, 'auth.jwtIssuer: only applies when auth.mode is "jwt" (it is "iam")'],
-    ["missing tarball", { modelArtifact: { path: "/nonexistent/model.tar.gz" } }, "modelArtifact.path: model tarball not found: /nonexistent/model.tar.gz"],
+    [
+      "jwt without audience",
+      { auth: { mode: "jwt", jwtIssuer: "https://issuer.example.com/" } },
+      'auth.jwtAudience: required (at least one value) when auth.mode is "jwt"',
+    ],
+    [
+      "jwt issuer not https",
+      { auth: { mode: "jwt", jwtIssuer: "http://issuer.example.com/", jwtAudience: ["a"] } },
+      "auth.jwtIssuer: must be an https URL",
+    ],
+    [
+      "jwt settings with iam",
+      { auth: { mode: "iam", jwtIssuer: "https://issuer.example.com/" } },
+      'auth.jwtIssuer: only applies when auth.mode is "jwt" (it is "iam")',
+    ],
+    [
+      "missing tarball",
+      { modelArtifact: { path: "/nonexistent/model.tar.gz" } },
+      "modelArtifact.path: model tarball not found: /nonexistent/model.tar.gz",
+    ],
     ["tarball that is not .tar.gz", { modelArtifact: { path: __filename } }, "modelArtifact.path: must be a .tar.gz file"],
     ["name prefix with capitals", { namePrefix: "VitClassifier" }, "namePrefix: must be 2-24 lower-case letters"],
     ["bad endpoint name", { endpoint: { name: "-bad" } }, "endpoint.name: must be 1-63 letters, digits and hyphens"],
-    ["overriding a stack-set container variable", { model: { environment: { HF_TASK: "image-segmentation" } } }, "model.environment.HF_TASK: is set by the stack and cannot be overridden"],
+    [
+      "overriding a stack-set container variable",
+      { model: { environment: { HF_TASK: "image-segmentation" } } },
+      "model.environment.HF_TASK: is set by the stack and cannot be overridden",
+    ],
     ["misspelt key in a section", { lambda: { memoryMB: 1024 } }, "lambda: Unrecognized key(s) in object: 'memoryMB'"],
     ["unknown top-level section", { alarm: {} }, "alarm: unknown setting"],
     ["backend without bucket", { backend: { region: "eu-west-1" } }, "backend.bucket: Required"],
-    ["backend with a bad region", { backend: { bucket: "state", region: "europe" } }, "backend.region: must be an AWS region such as eu-west-1"],
+    [
+      "backend with a bad region",
+      { backend: { bucket: "state", region: "europe" } },
+      "backend.region: must be an AWS region such as eu-west-1",
+    ],
   ];
 
   it.each(cases)("%s", (_name, raw, expected) => {
@@ -191,7 +274,9 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
     expect(() => loadConfig({ CLASSIFIER_CONFIG: file, AWS_REGION: "ap-southeast-7" }, noBuild)).toThrow(
       "(environment) AWS_REGION: the huggingface-pytorch-inference image has no registry in ap-southeast-7",
     );
-    expect(() => loadConfig({ CLASSIFIER_CONFIG: file, AWS_DEFAULT_REGION: "ap-east-2" }, noBuild)).toThrow("(environment) AWS_DEFAULT_REGION");
+    expect(() => loadConfig({ CLASSIFIER_CONFIG: file, AWS_DEFAULT_REGION: "ap-east-2" }, noBuild)).toThrow(
+      "(environment) AWS_DEFAULT_REGION",
+    );
     expect(loadConfig({ CLASSIFIER_CONFIG: file, AWS_REGION: "eu-central-1" }, noBuild).region).toBeUndefined();
     expect(loadConfig({ CLASSIFIER_CONFIG: withRegion, AWS_REGION: "ap-southeast-7" }, noBuild).region).toBe("eu-west-1");
     // A repository the stack has no region list for is not checked.
@@ -204,7 +289,9 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
     const notJson = path.join(dir, "not.json");
     fs.writeFileSync(notJson, "{ nope");
     // Act / Assess
-    expect(() => loadConfig({ CLASSIFIER_CONFIG: path.join(dir, "missing.json") }, noBuild)).toThrow("CLASSIFIER_CONFIG points to a file that does not exist");
+    expect(() => loadConfig({ CLASSIFIER_CONFIG: path.join(dir, "missing.json") }, noBuild)).toThrow(
+      "CLASSIFIER_CONFIG points to a file that does not exist",
+    );
     expect(() => loadConfig({ CLASSIFIER_CONFIG: notJson }, noBuild)).toThrow("not valid JSON");
   });
 
@@ -220,7 +307,9 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
     );
     expect(fs.existsSync(missing)).toBe(false);
     // Tools that only read settings do not need it.
-    expect(loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: missing, requireArtifact: false }).modelArtifactPath).toBe(missing);
+    expect(loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: missing, requireArtifact: false }).modelArtifactPath).toBe(
+      missing,
+    );
   });
 });
 

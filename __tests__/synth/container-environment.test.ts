@@ -1,4 +1,9 @@
-import { containerEnvironment, ContainerSettings, modelSettingsFingerprint, STACK_CONTAINER_ENV_KEYS } from "../../src/config/container-environment";
+import {
+  containerEnvironment,
+  ContainerSettings,
+  modelSettingsFingerprint,
+  STACK_CONTAINER_ENV_KEYS,
+} from "../../src/config/container-environment";
 import { testConfig } from "./helpers";
 
 const base: ContainerSettings = { containerLogLevel: "20", serverWorkers: undefined, serverless: false, extraEnvironment: {} };
@@ -52,6 +57,8 @@ describe("Container environment (derived from the config once)", () => {
     ]) {
       expect(fingerprint(change)).not.toBe(fingerprint({}));
     }
-    expect(modelSettingsFingerprint({ imageRepository: "r", imageTag: "t", networkIsolation: true, environment: {} })).toMatch(/^[0-9a-f]{12}$/);
+    expect(modelSettingsFingerprint({ imageRepository: "r", imageTag: "t", networkIsolation: true, environment: {} })).toMatch(
+      /^[0-9a-f]{12}$/,
+    );
   });
 });

@@ -120,6 +120,8 @@ describe("Construct: InferenceDashboard", () => {
     expect(synth().widgets.some((w) => w.type === "alarm")).toBe(false);
 
     const withAlarms = synth({ alarmArns: ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:vit-lambda-errors"] }).widgets;
-    expect(withAlarms.find((w) => w.type === "alarm")?.properties.alarms).toEqual(["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:vit-lambda-errors"]);
+    expect(withAlarms.find((w) => w.type === "alarm")?.properties.alarms).toEqual([
+      "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:vit-lambda-errors",
+    ]);
   });
 });

@@ -43,10 +43,7 @@ export function testTarball(): string {
 /** A validated config: the fixture tarball plus `overrides` (never builds the real default artifact). */
 export function testConfig(overrides: Record<string, unknown> = {}): ClassifierConfig {
   const modelArtifact = { path: testTarball(), ...((overrides.modelArtifact as object) ?? {}) };
-  return resolveConfig(
-    { ...overrides, modelArtifact },
-    { source: "test" },
-  );
+  return resolveConfig({ ...overrides, modelArtifact }, { source: "test" });
 }
 
 export interface SynthResult {

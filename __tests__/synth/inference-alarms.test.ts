@@ -33,13 +33,85 @@ const evaluation = { period: 60, evaluation_periods: 5, datapoints_to_alarm: 3 }
 
 describe("Construct: InferenceAlarms", () => {
   it.each([
-    ["vit-lambda-errors", { namespace: "AWS/Lambda", metric_name: "Errors", dimensions: { FunctionName: "vit-classify" }, statistic: "Sum", threshold: 1, comparison_operator: "GreaterThanOrEqualToThreshold" }],
-    ["vit-lambda-throttles", { namespace: "AWS/Lambda", metric_name: "Throttles", dimensions: { FunctionName: "vit-classify" }, statistic: "Sum", threshold: 1, comparison_operator: "GreaterThanOrEqualToThreshold" }],
-    ["vit-lambda-duration", { namespace: "AWS/Lambda", metric_name: "Duration", dimensions: { FunctionName: "vit-classify" }, extended_statistic: "p99", threshold: 22400, comparison_operator: "GreaterThanThreshold" }],
-    ["vit-sagemaker-5xx", { namespace: "AWS/SageMaker", metric_name: "Invocation5XXErrors", dimensions: endpointDims, statistic: "Sum", threshold: 1, comparison_operator: "GreaterThanOrEqualToThreshold" }],
-    ["vit-model-latency-p95", { namespace: "AWS/SageMaker", metric_name: "ModelLatency", dimensions: endpointDims, extended_statistic: "p95", threshold: 1000000, comparison_operator: "GreaterThanThreshold" }],
-    ["vit-endpoint-cpu", { namespace: "/aws/sagemaker/Endpoints", metric_name: "CPUUtilization", dimensions: endpointDims, statistic: "Average", threshold: 320, comparison_operator: "GreaterThanThreshold", treat_missing_data: "missing" }],
-    ["vit-endpoint-memory", { namespace: "/aws/sagemaker/Endpoints", metric_name: "MemoryUtilization", dimensions: endpointDims, statistic: "Average", threshold: 85, comparison_operator: "GreaterThanThreshold", treat_missing_data: "missing" }],
+    [
+      "vit-lambda-errors",
+      {
+        namespace: "AWS/Lambda",
+        metric_name: "Errors",
+        dimensions: { FunctionName: "vit-classify" },
+        statistic: "Sum",
+        threshold: 1,
+        comparison_operator: "GreaterThanOrEqualToThreshold",
+      },
+    ],
+    [
+      "vit-lambda-throttles",
+      {
+        namespace: "AWS/Lambda",
+        metric_name: "Throttles",
+        dimensions: { FunctionName: "vit-classify" },
+        statistic: "Sum",
+        threshold: 1,
+        comparison_operator: "GreaterThanOrEqualToThreshold",
+      },
+    ],
+    [
+      "vit-lambda-duration",
+      {
+        namespace: "AWS/Lambda",
+        metric_name: "Duration",
+        dimensions: { FunctionName: "vit-classify" },
+        extended_statistic: "p99",
+        threshold: 22400,
+        comparison_operator: "GreaterThanThreshold",
+      },
+    ],
+    [
+      "vit-sagemaker-5xx",
+      {
+        namespace: "AWS/SageMaker",
+        metric_name: "Invocation5XXErrors",
+        dimensions: endpointDims,
+        statistic: "Sum",
+        threshold: 1,
+        comparison_operator: "GreaterThanOrEqualToThreshold",
+      },
+    ],
+    [
+      "vit-model-latency-p95",
+      {
+        namespace: "AWS/SageMaker",
+        metric_name: "ModelLatency",
+        dimensions: endpointDims,
+        extended_statistic: "p95",
+        threshold: 1000000,
+        comparison_operator: "GreaterThanThreshold",
+      },
+    ],
+    [
+      "vit-endpoint-cpu",
+      {
+        namespace: "/aws/sagemaker/Endpoints",
+        metric_name: "CPUUtilization",
+        dimensions: endpointDims,
+        statistic: "Average",
+        threshold: 320,
+        comparison_operator: "GreaterThanThreshold",
+        treat_missing_data: "missing",
+      },
+    ],
+    [
+      "vit-endpoint-memory",
+      {
+        namespace: "/aws/sagemaker/Endpoints",
+        metric_name: "MemoryUtilization",
+        dimensions: endpointDims,
+        statistic: "Average",
+        threshold: 85,
+        comparison_operator: "GreaterThanThreshold",
+        treat_missing_data: "missing",
+      },
+    ],
   ])("creates %s on the right metric, statistic, threshold and period", (alarmName, expected) => {
     // Prepare / Act
     const json = synth();
@@ -59,16 +131,33 @@ describe("Construct: InferenceAlarms", () => {
       datapoints_to_alarm: 3,
       treat_missing_data: "notBreaching",
       metric_query: [
-        { id: "result", expression: "IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)", label: "API 5xx rate (%)", return_data: true },
+        {
+          id: "result",
+          expression: "IF(requests >= 10, 100 * FILL(errors, 0) / requests, 0)",
+          label: "API 5xx rate (%)",
+          return_data: true,
+        },
         {
           id: "errors",
           return_data: false,
-          metric: { namespace: "AWS/ApiGateway", metric_name: "5xx", dimensions: { ApiId: "a1b2c3", Stage: "$default" }, stat: "Sum", period: 60 },
+          metric: {
+            namespace: "AWS/ApiGateway",
+            metric_name: "5xx",
+            dimensions: { ApiId: "a1b2c3", Stage: "$default" },
+            stat: "Sum",
+            period: 60,
+          },
         },
         {
           id: "requests",
           return_data: false,
-          metric: { namespace: "AWS/ApiGateway", metric_name: "Count", dimensions: { ApiId: "a1b2c3", Stage: "$default" }, stat: "Sum", period: 60 },
+          metric: {
+            namespace: "AWS/ApiGateway",
+            metric_name: "Count",
+            dimensions: { ApiId: "a1b2c3", Stage: "$default" },
+            stat: "Sum",
+            period: 60,
+          },
         },
       ],
     });
@@ -100,7 +189,14 @@ describe("Construct: InferenceAlarms", () => {
     const alarms = alarmsByName(synth({ serverless: true, instanceType: undefined }));
 
     expect(Object.keys(alarms).sort()).toEqual(
-      ["vit-api-5xx-rate", "vit-lambda-duration", "vit-lambda-errors", "vit-lambda-throttles", "vit-model-latency-p95", "vit-sagemaker-5xx"].sort(),
+      [
+        "vit-api-5xx-rate",
+        "vit-lambda-duration",
+        "vit-lambda-errors",
+        "vit-lambda-throttles",
+        "vit-model-latency-p95",
+        "vit-sagemaker-5xx",
+      ].sort(),
     );
   });
 

@@ -55,8 +55,14 @@ describe("Construct: InferenceApi", () => {
   it("routes POST /classify and POST /embed to that integration", () => {
     const integration = only(json, "aws_apigatewayv2_integration").ref;
     expect(Object.keys(routesByKey(json)).sort()).toEqual(["POST /classify", "POST /embed"]);
-    expect(text).toHaveResourceWithProperties(Apigatewayv2Route, { route_key: "POST /classify", target: `integrations/\${${integration}.id}` });
-    expect(text).toHaveResourceWithProperties(Apigatewayv2Route, { route_key: "POST /embed", target: `integrations/\${${integration}.id}` });
+    expect(text).toHaveResourceWithProperties(Apigatewayv2Route, {
+      route_key: "POST /classify",
+      target: `integrations/\${${integration}.id}`,
+    });
+    expect(text).toHaveResourceWithProperties(Apigatewayv2Route, {
+      route_key: "POST /embed",
+      target: `integrations/\${${integration}.id}`,
+    });
   });
 
   it("deploys a $default stage with JSON access logs in its own log group and throttling", () => {
@@ -69,7 +75,11 @@ describe("Construct: InferenceApi", () => {
       default_route_settings: { throttling_rate_limit: 10, throttling_burst_limit: 20, detailed_metrics_enabled: true },
     });
     const format = JSON.parse(only(json, "aws_apigatewayv2_stage").body.access_log_settings.format);
-    expect(format).toMatchObject({ requestId: "$context.requestId", integrationError: "$context.integrationErrorMessage", authorizerError: "$context.authorizer.error" });
+    expect(format).toMatchObject({
+      requestId: "$context.requestId",
+      integrationError: "$context.integrationErrorMessage",
+      authorizerError: "$context.authorizer.error",
+    });
   });
 
   it("lets API Gateway invoke the function only from this API's POST routes", () => {
@@ -103,7 +113,12 @@ describe("Construct: InferenceApi auth modes", () => {
 
   it("jwt: a JWT authorizer with the configured issuer and audience guards every route", () => {
     // Act
-    const { text, json } = synthApi({ mode: "jwt", issuer: "https://issuer.example.com/pool", audience: ["client-a", "client-b"], scopes: ["classify"] });
+    const { text, json } = synthApi({
+      mode: "jwt",
+      issuer: "https://issuer.example.com/pool",
+      audience: ["client-a", "client-b"],
+      scopes: ["classify"],
+    });
     // Assess
     const authorizer = only(json, "aws_apigatewayv2_authorizer");
     expect(text).toHaveResourceWithProperties(Apigatewayv2Authorizer, {
@@ -120,7 +135,9 @@ describe("Construct: InferenceApi auth modes", () => {
 
   it("keeps the Lambda permissions route-scoped in every mode", () => {
     for (const auth of [{ mode: "iam" }, { mode: "jwt", issuer: "https://i.example.com/", audience: ["a"] }] as ApiAuth[]) {
-      const arns = resources(synthApi(auth).json, "aws_lambda_permission").map(([, p]) => p.source_arn).sort();
+      const arns = resources(synthApi(auth).json, "aws_lambda_permission")
+        .map(([, p]) => p.source_arn)
+        .sort();
       expect(arns).toEqual([expect.stringMatching(/\/\*\/POST\/classify$/), expect.stringMatching(/\/\*\/POST\/embed$/)]);
     }
   });

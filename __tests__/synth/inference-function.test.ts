@@ -73,7 +73,10 @@ describe("Construct: InferenceFunction", () => {
   });
 
   it("follows its props: x86_64, memory, timeout, budget, no reserved concurrency", () => {
-    const other = only(synthFunction({ architecture: "x86_64", memoryMb: 2048, timeoutSeconds: 10, invokeBudgetMs: 7000 }).json, "aws_lambda_function").body;
+    const other = only(
+      synthFunction({ architecture: "x86_64", memoryMb: 2048, timeoutSeconds: 10, invokeBudgetMs: 7000 }).json,
+      "aws_lambda_function",
+    ).body;
     expect(other.architectures).toEqual(["x86_64"]);
     expect(other.memory_size).toBe(2048);
     expect(other.timeout).toBe(10);
@@ -102,7 +105,12 @@ describe("Construct: InferenceFunction", () => {
           "arn:${data.aws_partition.partition.partition}:sagemaker:${data.aws_region.region.name}:${data.aws_caller_identity.account.account_id}:endpoint/vit-classifier",
         ],
       },
-      { Sid: "WriteFunctionLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`\${${logGroup}.arn}:*`] },
+      {
+        Sid: "WriteFunctionLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [`\${${logGroup}.arn}:*`],
+      },
     ]);
   });
 });
@@ -115,7 +123,10 @@ describe("Construct: InferenceFunction zip", () => {
     new InferenceFunction(stack, "function", { ...baseProps(bundleDir), aws: awsContext(stack) });
     const outdir = Testing.fullSynth(stack);
     const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "zip", "cdk.tf.json"), "utf8"));
-    return crypto.createHash("sha256").update(fs.readFileSync(path.join(outdir, "stacks", "zip", only(json, "aws_lambda_function").body.filename))).digest("hex");
+    return crypto
+      .createHash("sha256")
+      .update(fs.readFileSync(path.join(outdir, "stacks", "zip", only(json, "aws_lambda_function").body.filename)))
+      .digest("hex");
   }
 
   it("is byte-identical for the same code even when the files were rewritten (no spurious redeploys)", () => {

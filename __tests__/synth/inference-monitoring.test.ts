@@ -20,13 +20,19 @@ type Resources = Record<string, Record<string, Record<string, unknown>>>;
 
 function synth(settings: Partial<AlarmSettings> = {}, props: Partial<InferenceMonitoringProps> = {}): Resources {
   const json = Testing.synthScope((scope) => {
-    new InferenceMonitoring(scope, "monitoring", { ...base, aws: awsContext(scope), ...props, settings: { ...defaultAlarmSettings(), ...settings } });
+    new InferenceMonitoring(scope, "monitoring", {
+      ...base,
+      aws: awsContext(scope),
+      ...props,
+      settings: { ...defaultAlarmSettings(), ...settings },
+    });
   });
   return JSON.parse(json).resource ?? {};
 }
 
 const alarms = (resources: Resources) => Object.values(resources.aws_cloudwatch_metric_alarm ?? {});
-const dashboardBody = (resources: Resources) => (Object.values(resources.aws_cloudwatch_dashboard)[0] as { dashboard_body: string }).dashboard_body;
+const dashboardBody = (resources: Resources) =>
+  (Object.values(resources.aws_cloudwatch_dashboard)[0] as { dashboard_body: string }).dashboard_body;
 
 describe("Construct: InferenceMonitoring", () => {
   it("by default creates the alarms and the dashboard, and no topic", () => {

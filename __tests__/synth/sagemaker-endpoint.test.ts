@@ -12,10 +12,25 @@ import { SagemakerEndpoint, SagemakerEndpointProps } from "../../src/constructs/
 import { awsContext, only, statements, TfJson } from "./helpers";
 
 const SHA = "a".repeat(64);
-const realtime: EndpointVariant = { kind: "realtime", instanceType: "ml.m5.xlarge", instanceCount: 2, startupHealthCheckTimeoutSeconds: 900 };
+const realtime: EndpointVariant = {
+  kind: "realtime",
+  instanceType: "ml.m5.xlarge",
+  instanceCount: 2,
+  startupHealthCheckTimeoutSeconds: 900,
+};
 const serverless: EndpointVariant = { kind: "serverless", memorySizeMb: 4096, maxConcurrency: 8 };
-const realtimeEnvironment = containerEnvironment({ containerLogLevel: "20", serverWorkers: undefined, serverless: false, extraEnvironment: {} });
-const serverlessEnvironment = containerEnvironment({ containerLogLevel: "20", serverWorkers: undefined, serverless: true, extraEnvironment: {} });
+const realtimeEnvironment = containerEnvironment({
+  containerLogLevel: "20",
+  serverWorkers: undefined,
+  serverless: false,
+  extraEnvironment: {},
+});
+const serverlessEnvironment = containerEnvironment({
+  containerLogLevel: "20",
+  serverWorkers: undefined,
+  serverless: true,
+  extraEnvironment: {},
+});
 const ARTIFACT = {
   s3Uri: "s3://model-bucket/models/aaa/rev12345/model.tar.gz",
   modelObjectsArn: "arn:aws:s3:::model-bucket/models/*",
@@ -62,8 +77,12 @@ describe("Construct: SagemakerEndpoint", () => {
     // Assess
     expect(precondition.condition).toMatch(/^\$\{contains\(\["af-south-1", .*"us-west-2"\], data\.aws_region\.region\.name\)\}$/);
     expect(precondition.condition).not.toContain("mx-central-1");
-    expect(precondition.error_message).toContain("The huggingface-pytorch-inference image has no registry in ${data.aws_region.region.name}");
-    const custom = Object.values(synthEndpoint({ imageRepository: "my-own-image" }).json.data.aws_sagemaker_prebuilt_ecr_image)[0] as TfJson;
+    expect(precondition.error_message).toContain(
+      "The huggingface-pytorch-inference image has no registry in ${data.aws_region.region.name}",
+    );
+    const custom = Object.values(
+      synthEndpoint({ imageRepository: "my-own-image" }).json.data.aws_sagemaker_prebuilt_ecr_image,
+    )[0] as TfJson;
     expect(custom.lifecycle).toBeUndefined();
   });
 
@@ -99,8 +118,12 @@ describe("Construct: SagemakerEndpoint", () => {
   it("names the model from the tarball hash and the artifact's revision, so every rollout gets a fresh name", () => {
     const name = (j: TfJson) => only(j, "aws_sagemaker_model").body.name;
     expect(name(synthEndpoint().json)).toBe(name(json));
-    expect(name(synthEndpoint({ modelArtifact: { ...ARTIFACT, revisionId: "rev99999" } }).json)).toBe("vit-classifier-aaaaaaaaaaaa-rev99999");
-    expect(name(synthEndpoint({ modelArtifact: { ...ARTIFACT, contentSha256: "b".repeat(64) } }).json)).toMatch(/^vit-classifier-bbbbbbbbbbbb-/);
+    expect(name(synthEndpoint({ modelArtifact: { ...ARTIFACT, revisionId: "rev99999" } }).json)).toBe(
+      "vit-classifier-aaaaaaaaaaaa-rev99999",
+    );
+    expect(name(synthEndpoint({ modelArtifact: { ...ARTIFACT, contentSha256: "b".repeat(64) } }).json)).toMatch(
+      /^vit-classifier-bbbbbbbbbbbb-/,
+    );
   });
 
   it("fails the apply when SageMaker keeps the endpoint on another configuration (a rolled-back update)", () => {
@@ -111,7 +134,9 @@ describe("Construct: SagemakerEndpoint", () => {
     expect(endpoint.lifecycle.postcondition).toEqual([
       {
         condition: `\${(self.endpoint_config_name == ${configRef}.name)}`,
-        error_message: expect.stringContaining("Rollout failed: endpoint Vit-Classifier still runs endpoint configuration ${self.endpoint_config_name}"),
+        error_message: expect.stringContaining(
+          "Rollout failed: endpoint Vit-Classifier still runs endpoint configuration ${self.endpoint_config_name}",
+        ),
       },
     ]);
     expect(endpoint.lifecycle.postcondition[0].error_message).toContain("nothing it uses was deleted");
@@ -142,7 +167,10 @@ describe("Construct: SagemakerEndpoint", () => {
   });
 
   it("creates the endpoint's log group with retention", () => {
-    expect(text).toHaveResourceWithProperties(CloudwatchLogGroup, { name: "/aws/sagemaker/Endpoints/Vit-Classifier", retention_in_days: 30 });
+    expect(text).toHaveResourceWithProperties(CloudwatchLogGroup, {
+      name: "/aws/sagemaker/Endpoints/Vit-Classifier",
+      retention_in_days: 30,
+    });
   });
 
   it("gives the execution role a trust policy for sagemaker.amazonaws.com only", () => {
@@ -198,8 +226,15 @@ describe("Construct: SagemakerEndpoint (serverless)", () => {
   });
 
   it("keeps provisioned instances warm when asked (cold starts can outlast API Gateway's 30 s)", () => {
-    const config = only(synthEndpoint({ variant: { ...serverless, provisionedConcurrency: 2 } }).json, "aws_sagemaker_endpoint_configuration").body;
-    expect(config.production_variants[0].serverless_config).toEqual({ memory_size_in_mb: 4096, max_concurrency: 8, provisioned_concurrency: 2 });
+    const config = only(
+      synthEndpoint({ variant: { ...serverless, provisionedConcurrency: 2 } }).json,
+      "aws_sagemaker_endpoint_configuration",
+    ).body;
+    expect(config.production_variants[0].serverless_config).toEqual({
+      memory_size_in_mb: 4096,
+      max_concurrency: 8,
+      provisioned_concurrency: 2,
+    });
   });
 
   it("runs without network isolation (unsupported) and one model server worker", () => {

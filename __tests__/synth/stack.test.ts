@@ -32,16 +32,28 @@ describe("Stack: IAM", () => {
     const endpointLogs = resources(json, "aws_cloudwatch_log_group").find(([, g]) => g.name.startsWith("/aws/sagemaker/"))![0];
     const lambdaLogs = resources(json, "aws_cloudwatch_log_group").find(([, g]) => g.name.startsWith("/aws/lambda/"))![0];
     // Act
-    const grants = allRoleStatements(json).map(({ role, statement }) => ({ role, sid: statement.Sid, action: statement.Action, resource: statement.Resource }));
+    const grants = allRoleStatements(json).map(({ role, statement }) => ({
+      role,
+      sid: statement.Sid,
+      action: statement.Action,
+      resource: statement.Resource,
+    }));
     // Assess
     expect(grants).toEqual([
-      { role: `\${aws_iam_role.${sagemakerRole[0]}.id}`, sid: "ReadModelArtifact", action: ["s3:GetObject"], resource: [`\${${bucket}.arn}/models/*`] },
+      {
+        role: `\${aws_iam_role.${sagemakerRole[0]}.id}`,
+        sid: "ReadModelArtifact",
+        action: ["s3:GetObject"],
+        resource: [`\${${bucket}.arn}/models/*`],
+      },
       { role: `\${aws_iam_role.${sagemakerRole[0]}.id}`, sid: "EcrAuthToken", action: ["ecr:GetAuthorizationToken"], resource: ["*"] },
       {
         role: `\${aws_iam_role.${sagemakerRole[0]}.id}`,
         sid: "PullInferenceImage",
         action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
-        resource: [`arn:\${data.aws_partition.partition.partition}:ecr:\${data.aws_region.region.name}:\${${image}.registry_id}:repository/huggingface-pytorch-inference`],
+        resource: [
+          `arn:\${data.aws_partition.partition.partition}:ecr:\${data.aws_region.region.name}:\${${image}.registry_id}:repository/huggingface-pytorch-inference`,
+        ],
       },
       {
         role: `\${aws_iam_role.${sagemakerRole[0]}.id}`,
@@ -49,7 +61,12 @@ describe("Stack: IAM", () => {
         action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
         resource: [`\${aws_cloudwatch_log_group.${endpointLogs}.arn}`, `\${aws_cloudwatch_log_group.${endpointLogs}.arn}:*`],
       },
-      { role: `\${aws_iam_role.${sagemakerRole[0]}.id}`, sid: "PublishEndpointMetrics", action: ["cloudwatch:PutMetricData"], resource: ["*"] },
+      {
+        role: `\${aws_iam_role.${sagemakerRole[0]}.id}`,
+        sid: "PublishEndpointMetrics",
+        action: ["cloudwatch:PutMetricData"],
+        resource: ["*"],
+      },
       {
         role: `\${aws_iam_role.${lambdaRole[0]}.id}`,
         sid: "InvokeClassifierEndpoint",
@@ -68,7 +85,9 @@ describe("Stack: IAM", () => {
   });
 
   it('uses "*" only for actions without resource-level permissions (and in the TLS-only Deny)', () => {
-    const wildcards = allRoleStatements(json).filter(({ statement }) => statement.Resource.includes("*")).map(({ statement }) => statement);
+    const wildcards = allRoleStatements(json)
+      .filter(({ statement }) => statement.Resource.includes("*"))
+      .map(({ statement }) => statement);
     expect(wildcards.map((s) => s.Action)).toEqual([["ecr:GetAuthorizationToken"], ["cloudwatch:PutMetricData"]]);
     // The metrics grant is held to SageMaker's namespaces.
     expect(wildcards[1].Condition).toEqual({ StringLike: { "cloudwatch:namespace": ["/aws/sagemaker/*", "aws/sagemaker/*"] } });
@@ -89,12 +108,18 @@ describe("Stack: wiring", () => {
   const { json, stack } = synthStack();
 
   it("feeds the Lambda the endpoint's name by reference", () => {
-    expect(only(json, "aws_lambda_function").body.environment.variables.SAGEMAKER_ENDPOINT_NAME).toBe(`\${${ref(json, "aws_sagemaker_endpoint")}.name}`);
+    expect(only(json, "aws_lambda_function").body.environment.variables.SAGEMAKER_ENDPOINT_NAME).toBe(
+      `\${${ref(json, "aws_sagemaker_endpoint")}.name}`,
+    );
   });
 
   it("chains model -> configuration -> endpoint, and artifact -> model", () => {
-    expect(only(json, "aws_sagemaker_endpoint").body.endpoint_config_name).toBe(`\${${ref(json, "aws_sagemaker_endpoint_configuration")}.name}`);
-    expect(only(json, "aws_sagemaker_endpoint_configuration").body.production_variants[0].model_name).toBe(`\${${ref(json, "aws_sagemaker_model")}.name}`);
+    expect(only(json, "aws_sagemaker_endpoint").body.endpoint_config_name).toBe(
+      `\${${ref(json, "aws_sagemaker_endpoint_configuration")}.name}`,
+    );
+    expect(only(json, "aws_sagemaker_endpoint_configuration").body.production_variants[0].model_name).toBe(
+      `\${${ref(json, "aws_sagemaker_model")}.name}`,
+    );
     expect(only(json, "aws_sagemaker_model").body.primary_container.model_data_url).toBe(
       `s3://\${${ref(json, "aws_s3_bucket")}.bucket}/\${${ref(json, "aws_s3_object")}.key}`,
     );
@@ -119,8 +144,14 @@ describe("Stack: wiring", () => {
       expect(route.api_id).toBe(`\${${api}.id}`);
       expect(route.target).toBe(`integrations/\${${integration.ref}.id}`);
       const path = route.route_key.split(" ")[1];
-      const permission = resources(json, "aws_lambda_permission").map(([, p]) => p).find((p) => p.source_arn === `\${${api}.execution_arn}/*/POST${path}`);
-      expect(permission).toMatchObject({ function_name: `\${${fn}.arn}`, principal: "apigateway.amazonaws.com", action: "lambda:InvokeFunction" });
+      const permission = resources(json, "aws_lambda_permission")
+        .map(([, p]) => p)
+        .find((p) => p.source_arn === `\${${api}.execution_arn}/*/POST${path}`);
+      expect(permission).toMatchObject({
+        function_name: `\${${fn}.arn}`,
+        principal: "apigateway.amazonaws.com",
+        action: "lambda:InvokeFunction",
+      });
     }
   });
 
@@ -129,12 +160,19 @@ describe("Stack: wiring", () => {
     expect(json.output.classify_url.value).toBe(`\${${api}.api_endpoint}/classify`);
     expect(json.output.embed_url.value).toBe(`\${${api}.api_endpoint}/embed`);
     expect(json.output.endpoint_name.value).toBe(`\${${ref(json, "aws_sagemaker_endpoint")}.name}`);
-    expect(json.output.route_invoke_arns.value).toEqual([`\${${api}.execution_arn}/*/POST/classify`, `\${${api}.execution_arn}/*/POST/embed`]);
-    expect(json.output.model_artifact_uri.value).toBe(`s3://\${${ref(json, "aws_s3_bucket")}.bucket}/\${${ref(json, "aws_s3_object")}.key}`);
+    expect(json.output.route_invoke_arns.value).toEqual([
+      `\${${api}.execution_arn}/*/POST/classify`,
+      `\${${api}.execution_arn}/*/POST/embed`,
+    ]);
+    expect(json.output.model_artifact_uri.value).toBe(
+      `s3://\${${ref(json, "aws_s3_bucket")}.bucket}/\${${ref(json, "aws_s3_object")}.key}`,
+    );
   });
 
   it("tags everything through the provider's default_tags and requires Terraform >= 1.10", () => {
-    expect(JSON.stringify(json)).toHaveProviderWithProperties(AwsProvider, { default_tags: [{ tags: { project: "vit-classifier", "managed-by": "cdktf" } }] });
+    expect(JSON.stringify(json)).toHaveProviderWithProperties(AwsProvider, {
+      default_tags: [{ tags: { project: "vit-classifier", "managed-by": "cdktf" } }],
+    });
     expect(json.terraform.required_version).toBe(">= 1.10.0");
   });
 
@@ -152,7 +190,11 @@ describe("Stack: modes from config", () => {
   it("real-time by default: one instance variant, isolated", () => {
     const { json } = synthStack({ endpoint: { instance: { type: "ml.c5.2xlarge", count: 3 } } });
     const variant = only(json, "aws_sagemaker_endpoint_configuration").body.production_variants[0];
-    expect(variant).toMatchObject({ instance_type: "ml.c5.2xlarge", initial_instance_count: 3, container_startup_health_check_timeout_in_seconds: 600 });
+    expect(variant).toMatchObject({
+      instance_type: "ml.c5.2xlarge",
+      initial_instance_count: 3,
+      container_startup_health_check_timeout_in_seconds: 600,
+    });
     expect(variant.serverless_config).toBeUndefined();
     expect(only(json, "aws_sagemaker_model").body.enable_network_isolation).toBe(true);
   });
@@ -189,7 +231,9 @@ describe("Stack: modes from config", () => {
       only(synthStack(overrides).json, "aws_sagemaker_endpoint_configuration").body.production_variants[0].initial_instance_count;
     // A rollout resets the variant to this count, so starting below the minimum would shed capacity.
     expect(initialCount({ autoscaling: { enabled: true, minInstances: 3, maxInstances: 8 } })).toBe(3);
-    expect(initialCount({ endpoint: { instance: { count: 5 } }, autoscaling: { enabled: true, minInstances: 3, maxInstances: 8 } })).toBe(5);
+    expect(initialCount({ endpoint: { instance: { count: 5 } }, autoscaling: { enabled: true, minInstances: 3, maxInstances: 8 } })).toBe(
+      5,
+    );
     expect(initialCount({ endpoint: { instance: { count: 2 } } })).toBe(2);
   });
 
@@ -203,8 +247,12 @@ describe("Stack: modes from config", () => {
 
   it("reserved concurrency from config (default none: new accounts' quotas leave no room for a reservation)", () => {
     expect(only(synthStack().json, "aws_lambda_function").body.reserved_concurrent_executions).toBeUndefined();
-    expect(only(synthStack({ lambda: { reservedConcurrency: 3 } }).json, "aws_lambda_function").body.reserved_concurrent_executions).toBe(3);
-    expect(only(synthStack({ lambda: { reservedConcurrency: null } }).json, "aws_lambda_function").body.reserved_concurrent_executions).toBeUndefined();
+    expect(only(synthStack({ lambda: { reservedConcurrency: 3 } }).json, "aws_lambda_function").body.reserved_concurrent_executions).toBe(
+      3,
+    );
+    expect(
+      only(synthStack({ lambda: { reservedConcurrency: null } }).json, "aws_lambda_function").body.reserved_concurrent_executions,
+    ).toBeUndefined();
   });
 
   it.each([
@@ -220,7 +268,10 @@ describe("Stack: modes from config", () => {
 
   it("stage throttling and Lambda timeout/budget from config", () => {
     const { json } = synthStack({ api: { throttlingRateLimit: 5, throttlingBurstLimit: 5 }, lambda: { timeoutSeconds: 15 } });
-    expect(only(json, "aws_apigatewayv2_stage").body.default_route_settings).toMatchObject({ throttling_rate_limit: 5, throttling_burst_limit: 5 });
+    expect(only(json, "aws_apigatewayv2_stage").body.default_route_settings).toMatchObject({
+      throttling_rate_limit: 5,
+      throttling_burst_limit: 5,
+    });
     expect(only(json, "aws_lambda_function").body.environment.variables.INVOKE_BUDGET_MS).toBe("12000");
     expect(only(json, "aws_apigatewayv2_integration").body.timeout_milliseconds).toBe(16000);
   });

@@ -28,7 +28,9 @@ const alarmsObject = z
     /** E-mail to notify: creates a KMS-encrypted topic and an e-mail subscription (confirm the mail AWS sends). */
     email: z.string().regex(EMAIL, "must be an e-mail address").optional(),
     /** Seconds per evaluation period; the metrics here are per minute, so a multiple of 60. */
-    periodSeconds: int(60, 86_400).refine((s) => s % 60 === 0, "must be a multiple of 60").default(60),
+    periodSeconds: int(60, 86_400)
+      .refine((s) => s % 60 === 0, "must be a multiple of 60")
+      .default(60),
     /** Periods each alarm looks back over ("N" of M-of-N). */
     evaluationPeriods: int(1, 100).default(DEFAULT_EVALUATION_PERIODS),
     /** Breaching periods among them that fire the alarm ("M" of M-of-N). */

@@ -51,5 +51,8 @@ export function modelSettingsFingerprint(model: {
   readonly networkIsolation: boolean;
   readonly environment: Readonly<Record<string, string>>;
 }): string {
-  return shortHash({ imageRepository: model.imageRepository, imageTag: model.imageTag, networkIsolation: model.networkIsolation, env: model.environment }, 12);
+  return shortHash(
+    { imageRepository: model.imageRepository, imageTag: model.imageTag, networkIsolation: model.networkIsolation, env: model.environment },
+    12,
+  );
 }

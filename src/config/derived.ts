@@ -67,7 +67,12 @@ export function deriveConfig(c: ParsedConfig): DerivedConfig {
     variant: endpointVariant(c),
     networkIsolation,
     containerEnvironment: environment,
-    modelSettingsFingerprint: modelSettingsFingerprint({ imageRepository: c.model.imageRepository, imageTag: c.model.imageTag, networkIsolation, environment }),
+    modelSettingsFingerprint: modelSettingsFingerprint({
+      imageRepository: c.model.imageRepository,
+      imageTag: c.model.imageTag,
+      networkIsolation,
+      environment,
+    }),
     functionName: `${c.namePrefix}-api`,
     maxImageBytes: maxImageBytes(serverless),
     invokeBudgetMs: invokeBudgetMs(c.lambda.timeoutSeconds),
@@ -87,7 +92,12 @@ export function endpointVariant(c: ParsedConfig): EndpointVariant {
   // Every model rollout is a new endpoint configuration, and SageMaker starts its variant at the configuration's
   // initial count (UpdateEndpoint does not keep a scaled-out count): never start below the autoscaling minimum.
   const instanceCount = c.autoscaling.enabled ? Math.max(instance.count, c.autoscaling.minInstances) : instance.count;
-  return { kind: "realtime", instanceType: instance.type, instanceCount, startupHealthCheckTimeoutSeconds: instance.startupHealthCheckTimeoutSeconds };
+  return {
+    kind: "realtime",
+    instanceType: instance.type,
+    instanceCount,
+    startupHealthCheckTimeoutSeconds: instance.startupHealthCheckTimeoutSeconds,
+  };
 }
 
 export function apiAuth(c: ParsedConfig): ApiAuth {

@@ -7,9 +7,32 @@
  */
 export const SAGEMAKER_INSTANCE_FAMILIES: readonly string[] = [
   // general purpose / compute / memory optimised CPU
-  "t2", "m4", "m5", "m5d", "m6i", "m6id", "m7i", "c4", "c5", "c5d", "c6i", "c6id", "c7i", "r5", "r5d", "r6i", "r6id", "r7i",
+  "t2",
+  "m4",
+  "m5",
+  "m5d",
+  "m6i",
+  "m6id",
+  "m7i",
+  "c4",
+  "c5",
+  "c5d",
+  "c6i",
+  "c6id",
+  "c7i",
+  "r5",
+  "r5d",
+  "r6i",
+  "r6id",
+  "r7i",
   // GPU (work with a GPU image tag; the CPU tag runs on them too, just wastefully)
-  "g4dn", "g5", "g6", "g6e", "p3", "p4d", "p5",
+  "g4dn",
+  "g5",
+  "g6",
+  "g6e",
+  "p3",
+  "p4d",
+  "p5",
 ];
 
 /**

@@ -66,7 +66,8 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Class
   const input = raw as RawConfig;
   const problems: ConfigProblem[] = [];
   for (const key of Object.keys(input)) {
-    if (!(key in configSections)) problems.push({ path: key, message: `unknown setting (known: ${Object.keys(configSections).join(", ")})` });
+    if (!(key in configSections))
+      problems.push({ path: key, message: `unknown setting (known: ${Object.keys(configSections).join(", ")})` });
   }
   const parsed: Partial<Record<keyof ParsedConfig, unknown>> = {};
   for (const [key, schema] of Object.entries(configSections) as [keyof ParsedConfig, z.ZodTypeAny][]) {
@@ -77,10 +78,13 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Class
   problems.push(...crossSectionProblems(input, parsed as Partial<ParsedConfig>));
   problems.push(...imageRegionProblems(parsed as Partial<ParsedConfig>, options.environmentRegion));
   const artifactSection = parsed.modelArtifact as ParsedConfig["modelArtifact"] | undefined;
-  const configuredArtifact = artifactSection?.path !== undefined ? path.resolve(options.baseDir ?? REPO_ROOT, artifactSection.path) : undefined;
+  const configuredArtifact =
+    artifactSection?.path !== undefined ? path.resolve(options.baseDir ?? REPO_ROOT, artifactSection.path) : undefined;
   const modelArtifactPath = configuredArtifact ?? options.defaultArtifactPath ?? defaultModelArtifactPath();
   if (options.requireArtifact ?? true) {
-    problems.push(...(configuredArtifact !== undefined ? artifactProblems(configuredArtifact) : defaultArtifactProblems(modelArtifactPath)));
+    problems.push(
+      ...(configuredArtifact !== undefined ? artifactProblems(configuredArtifact) : defaultArtifactProblems(modelArtifactPath)),
+    );
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
 
@@ -129,7 +133,10 @@ export function environmentRegion(env: NodeJS.ProcessEnv): ResolveOptions["envir
 }
 
 /** Reads the config from CLASSIFIER_CONFIG (or the default file, if present) and validates it. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseOptions: Omit<ResolveOptions, "baseDir" | "source"> = {}): ClassifierConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  baseOptions: Omit<ResolveOptions, "baseDir" | "source"> = {},
+): ClassifierConfig {
   const options = { environmentRegion: environmentRegion(env), ...baseOptions };
   const explicit = env.CLASSIFIER_CONFIG;
   const file = explicit ? path.resolve(explicit) : defaultConfigFilePath();

@@ -5,7 +5,14 @@
  * `crossSectionProblems` and are reported together with the per-field problems.
  */
 import { z } from "zod";
-import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_IMAGE_TAG, DEFAULT_LAMBDA_TIMEOUT_SECONDS, ENDPOINT_NAME_MAX_LENGTH, ENDPOINT_NAME_PATTERN, MAX_LAMBDA_TIMEOUT_SECONDS } from "../../common/facts";
+import {
+  DEFAULT_IMAGE_REPOSITORY,
+  DEFAULT_IMAGE_TAG,
+  DEFAULT_LAMBDA_TIMEOUT_SECONDS,
+  ENDPOINT_NAME_MAX_LENGTH,
+  ENDPOINT_NAME_PATTERN,
+  MAX_LAMBDA_TIMEOUT_SECONDS,
+} from "../../common/facts";
 import { STACK_CONTAINER_ENV_KEYS } from "./container-environment";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 import { alarmsSection } from "./alarms";
@@ -15,11 +22,9 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-const retentionDays = z
-  .number()
-  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-    message: `must be one of CloudWatch's retention values (${LOG_RETENTION_DAYS.join(", ")})`,
-  });
+const retentionDays = z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+  message: `must be one of CloudWatch's retention values (${LOG_RETENTION_DAYS.join(", ")})`,
+});
 
 const int = (min: number, max: number) =>
   z.number().int("must be an integer").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
@@ -77,10 +82,13 @@ export const modelSection = z
 
 export const instanceSection = z
   .object({
-    type: z.string().superRefine((t, ctx) => {
-      const problem = instanceTypeProblem(t);
-      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
-    }).default(DEFAULT_INSTANCE_TYPE),
+    type: z
+      .string()
+      .superRefine((t, ctx) => {
+        const problem = instanceTypeProblem(t);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
+      .default(DEFAULT_INSTANCE_TYPE),
     count: int(1, 100).default(1),
     /** Seconds SageMaker waits for /ping to pass on a new instance (model download + load). */
     startupHealthCheckTimeoutSeconds: int(60, 3600).default(600),
@@ -190,7 +198,10 @@ export const backendSection = z
  */
 export const configSections = {
   /** Name of the cdktf stack (folder under cdktf.out/stacks/). */
-  stackName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]*$/, "must be letters, digits and hyphens").default("vit-classifier"),
+  stackName: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9-]*$/, "must be letters, digits and hyphens")
+    .default("vit-classifier"),
   namePrefix: namePrefix.default("vit-classifier"),
   /** Provider region; unset = Terraform's usual AWS_REGION / profile resolution at plan time. */
   region: awsRegion.optional(),
@@ -244,7 +255,10 @@ export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfi
   }
   const scaling = parsed.autoscaling;
   if (scaling && scaling.minInstances > scaling.maxInstances) {
-    problems.push({ path: "autoscaling", message: `minInstances (${scaling.minInstances}) is greater than maxInstances (${scaling.maxInstances})` });
+    problems.push({
+      path: "autoscaling",
+      message: `minInstances (${scaling.minInstances}) is greater than maxInstances (${scaling.maxInstances})`,
+    });
   }
   const instanceCount = parsed.endpoint?.instance?.count;
   if (scaling?.enabled && instanceCount !== undefined && instanceCount > scaling.maxInstances) {
@@ -270,7 +284,8 @@ export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfi
     }
   } else if (mode === "none" || mode === "iam") {
     for (const key of ["jwtIssuer", "jwtAudience", "jwtScopes"]) {
-      if (auth[key] !== undefined) problems.push({ path: `auth.${key}`, message: `only applies when auth.mode is "jwt" (it is "${mode}")` });
+      if (auth[key] !== undefined)
+        problems.push({ path: `auth.${key}`, message: `only applies when auth.mode is "jwt" (it is "${mode}")` });
     }
   }
   return problems;

@@ -90,7 +90,11 @@ export class InferenceApi extends Construct {
       name: apiAccessLogGroupName(apiName),
       retentionInDays: logRetentionDays,
     });
-    skipCheckov(this.logGroup, "CKV_AWS_158", "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling");
+    skipCheckov(
+      this.logGroup,
+      "CKV_AWS_158",
+      "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling",
+    );
     skipCheckov(this.logGroup, "CKV_AWS_338", "operational logs: retention is a config setting (api.logRetentionDays, default 30 days)");
 
     this.integration = new Apigatewayv2Integration(this, "lambda", {
@@ -122,12 +126,14 @@ export class InferenceApi extends Construct {
         routeKey: `POST ${routePath}`,
         target: `integrations/${this.integration.id}`,
         ...(auth.mode === "iam" ? { authorizationType: "AWS_IAM" } : {}),
-        ...(auth.mode === "jwt"
-          ? { authorizationType: "JWT", authorizerId: this.authorizer!.id, authorizationScopes: auth.scopes }
-          : {}),
+        ...(auth.mode === "jwt" ? { authorizationType: "JWT", authorizerId: this.authorizer!.id, authorizationScopes: auth.scopes } : {}),
       });
       if (auth.mode === "none") {
-        skipCheckov(route, "CKV_AWS_309", 'auth.mode "none" chosen in config: open API capped by the stage throttling (and reserved concurrency, when set)');
+        skipCheckov(
+          route,
+          "CKV_AWS_309",
+          'auth.mode "none" chosen in config: open API capped by the stage throttling (and reserved concurrency, when set)',
+        );
       }
       this.routes[routePath] = route;
       this.permissions[routePath] = new LambdaPermission(this, `invoke-${slug}`, {

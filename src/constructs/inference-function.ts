@@ -57,8 +57,21 @@ export class InferenceFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceFunctionProps) {
     super(scope, id);
-    const { functionName, bundleDir, handler, endpointName, architecture, memoryMb, timeoutSeconds, reservedConcurrency, logRetentionDays, logLevel, serviceName, maxImageBytes, aws } =
-      props;
+    const {
+      functionName,
+      bundleDir,
+      handler,
+      endpointName,
+      architecture,
+      memoryMb,
+      timeoutSeconds,
+      reservedConcurrency,
+      logRetentionDays,
+      logLevel,
+      serviceName,
+      maxImageBytes,
+      aws,
+    } = props;
     this.functionName = functionName;
     this.timeoutSeconds = timeoutSeconds;
     // IAM matches endpoint ARNs in lower case whatever the endpoint's own spelling: lower() of the
@@ -67,7 +80,11 @@ export class InferenceFunction extends Construct {
     this.endpointArn = `arn:${aws.partition}:sagemaker:${aws.region}:${aws.accountId}:endpoint/${lowerName}`;
 
     this.logGroup = new CloudwatchLogGroup(this, "logs", { name: lambdaLogGroupName(functionName), retentionInDays: logRetentionDays });
-    skipCheckov(this.logGroup, "CKV_AWS_158", "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling");
+    skipCheckov(
+      this.logGroup,
+      "CKV_AWS_158",
+      "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling",
+    );
     skipCheckov(this.logGroup, "CKV_AWS_338", "operational logs: retention is a config setting (lambda.logRetentionDays, default 30 days)");
 
     this.role = new IamRole(this, "role", {
@@ -111,12 +128,32 @@ export class InferenceFunction extends Construct {
       // The first request after a deploy must find the grants in place, not just the role.
       dependsOn: [policy],
     });
-    skipCheckov(this.function, "CKV_AWS_116", "invoked synchronously by API Gateway: a dead-letter queue only applies to async invocations");
-    skipCheckov(this.function, "CKV_AWS_117", "calls only the public SageMaker Runtime API; a VPC would add NAT/endpoint cost and cold-start time");
-    skipCheckov(this.function, "CKV_AWS_173", "environment holds no secrets (endpoint name, budgets, log settings); default AWS-managed encryption");
-    skipCheckov(this.function, "CKV_AWS_272", "code is built from this repository at synth and deployed by Terraform; no signing profile in the pipeline");
+    skipCheckov(
+      this.function,
+      "CKV_AWS_116",
+      "invoked synchronously by API Gateway: a dead-letter queue only applies to async invocations",
+    );
+    skipCheckov(
+      this.function,
+      "CKV_AWS_117",
+      "calls only the public SageMaker Runtime API; a VPC would add NAT/endpoint cost and cold-start time",
+    );
+    skipCheckov(
+      this.function,
+      "CKV_AWS_173",
+      "environment holds no secrets (endpoint name, budgets, log settings); default AWS-managed encryption",
+    );
+    skipCheckov(
+      this.function,
+      "CKV_AWS_272",
+      "code is built from this repository at synth and deployed by Terraform; no signing profile in the pipeline",
+    );
     if (reservedConcurrency === undefined) {
-      skipCheckov(this.function, "CKV_AWS_115", "no reserved concurrency (lambda.reservedConcurrency unset, the default: new accounts' quotas leave no room for one); the API stage throttling caps concurrent calls");
+      skipCheckov(
+        this.function,
+        "CKV_AWS_115",
+        "no reserved concurrency (lambda.reservedConcurrency unset, the default: new accounts' quotas leave no room for one); the API stage throttling caps concurrent calls",
+      );
     }
   }
 }

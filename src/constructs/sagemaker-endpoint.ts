@@ -74,7 +74,18 @@ export class SagemakerEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: SagemakerEndpointProps) {
     super(scope, id);
-    const { endpointName, namePrefix, variant, variantName, modelArtifact, imageRepository, imageTag, networkIsolation, logRetentionDays, aws } = props;
+    const {
+      endpointName,
+      namePrefix,
+      variant,
+      variantName,
+      modelArtifact,
+      imageRepository,
+      imageTag,
+      networkIsolation,
+      logRetentionDays,
+      aws,
+    } = props;
     this.serverless = variant.kind === "serverless";
     this.variantName = variantName;
 
@@ -88,8 +99,16 @@ export class SagemakerEndpoint extends Construct {
       name: sagemakerEndpointLogGroupName(endpointName),
       retentionInDays: logRetentionDays,
     });
-    skipCheckov(this.logGroup, "CKV_AWS_158", "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling");
-    skipCheckov(this.logGroup, "CKV_AWS_338", "operational logs: retention is a config setting (endpoint.logRetentionDays, default 30 days)");
+    skipCheckov(
+      this.logGroup,
+      "CKV_AWS_158",
+      "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling",
+    );
+    skipCheckov(
+      this.logGroup,
+      "CKV_AWS_338",
+      "operational logs: retention is a config setting (endpoint.logRetentionDays, default 30 days)",
+    );
 
     this.executionRole = new SagemakerExecutionRole(this, "execution-role", {
       roleName: `${namePrefix}-sagemaker-execution`,
@@ -111,9 +130,13 @@ export class SagemakerEndpoint extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
     if (!networkIsolation) {
-      skipCheckov(this.model, "CKV_AWS_370", this.serverless
-        ? "serverless endpoints do not support network isolation (SageMaker rejects the model)"
-        : "network isolation switched off in config (model.networkIsolation: false)");
+      skipCheckov(
+        this.model,
+        "CKV_AWS_370",
+        this.serverless
+          ? "serverless endpoints do not support network isolation (SageMaker rejects the model)"
+          : "network isolation switched off in config (model.networkIsolation: false)",
+      );
     }
 
     this.endpointConfiguration = new SagemakerEndpointConfiguration(this, "config", {
@@ -140,7 +163,11 @@ export class SagemakerEndpoint extends Construct {
       ],
       lifecycle: { createBeforeDestroy: true },
     });
-    skipCheckov(this.endpointConfiguration, "CKV_AWS_98", "ML storage volumes are encrypted with an AWS managed key by default; no customer KMS key to manage");
+    skipCheckov(
+      this.endpointConfiguration,
+      "CKV_AWS_98",
+      "ML storage volumes are encrypted with an AWS managed key by default; no customer KMS key to manage",
+    );
 
     const runningConfig = TerraformSelf.getString("endpoint_config_name");
     this.endpoint = new SagemakerEndpointResource(this, "endpoint", {

@@ -73,7 +73,11 @@ export function inferenceAlarmSpecs(props: InferenceAlarmSpecsProps): AlarmSpec[
   const api = (metricName: string): MetricRef => ({ namespace: NAMESPACE.api, metricName, dimensions: apiDimensions(r) });
   const lambda = (metricName: string): MetricRef => ({ namespace: NAMESPACE.lambda, metricName, dimensions: lambdaDimensions(r) });
   const sagemaker = (metricName: string): MetricRef => ({ namespace: NAMESPACE.sagemaker, metricName, dimensions: endpointDimensions(r) });
-  const instance = (metricName: string): MetricRef => ({ namespace: NAMESPACE.endpointInstances, metricName, dimensions: endpointDimensions(r) });
+  const instance = (metricName: string): MetricRef => ({
+    namespace: NAMESPACE.endpointInstances,
+    metricName,
+    dimensions: endpointDimensions(r),
+  });
 
   const specs: AlarmSpec[] = [
     {
@@ -146,7 +150,9 @@ export function inferenceAlarmSpecs(props: InferenceAlarmSpecsProps): AlarmSpec[
 
   const vcpus = props.instanceType === undefined ? undefined : instanceVcpus(props.instanceType);
   if (vcpus === undefined) {
-    throw new Error(`monitoring: cannot tell the vCPU count of instance type ${JSON.stringify(props.instanceType)} (expected ml.<family>.<size>)`);
+    throw new Error(
+      `monitoring: cannot tell the vCPU count of instance type ${JSON.stringify(props.instanceType)} (expected ml.<family>.<size>)`,
+    );
   }
   specs.push(
     {

@@ -21,5 +21,8 @@ export function skipCheckov(resource: TerraformResource, id: string, comment: st
   const skips = skipsByResource.get(resource) ?? [];
   skips.push({ id, comment });
   skipsByResource.set(resource, skips);
-  resource.addOverride("//.checkov.skip", skips.map((s) => ({ ...s })));
+  resource.addOverride(
+    "//.checkov.skip",
+    skips.map((s) => ({ ...s })),
+  );
 }

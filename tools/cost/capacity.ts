@@ -87,7 +87,11 @@ export function capacityChecks(deployment: DeploymentShape, workload: Workload):
   const reserved = deployment.lambda.reservedConcurrency;
   checks.push(
     reserved === undefined
-      ? { hop: "Lambda", ok: true, detail: `${lambdaConcurrency.toFixed(2)} concurrent; no reserved concurrency (shares the account's unreserved pool)` }
+      ? {
+          hop: "Lambda",
+          ok: true,
+          detail: `${lambdaConcurrency.toFixed(2)} concurrent; no reserved concurrency (shares the account's unreserved pool)`,
+        }
       : {
           hop: "Lambda",
           ok: lambdaConcurrency <= reserved * target,

@@ -90,16 +90,22 @@ function main(): void {
     fail((error as Error).message);
   }
   const checks = capacityChecks(deployment, workload);
-  const types = [...new Set([...DEFAULT_CANDIDATE_TYPES, deployment.realtime.instanceType, ...Object.keys(prices.sagemakerInstanceHourly)])];
+  const types = [
+    ...new Set([...DEFAULT_CANDIDATE_TYPES, deployment.realtime.instanceType, ...Object.keys(prices.sagemakerInstanceHourly)]),
+  ];
   const perInstanceType = bench ? costPerImageTable(bench, prices, types) : [];
 
   if (options.json) {
-    process.stdout.write(JSON.stringify({ deployment, workload, prices, estimate, capacity: checks, modelMsSource, perInstanceType }, null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify({ deployment, workload, prices, estimate, capacity: checks, modelMsSource, perInstanceType }, null, 2) + "\n",
+    );
     return;
   }
   const notes: string[] = [];
   if (options.modelMsPerImage === undefined && benchMs === undefined) {
-    notes.push(`model time per image is a PLACEHOLDER (${PLACEHOLDER_MODEL_MS_PER_IMAGE} ms), not a measurement: pass --model-ms-per-image`);
+    notes.push(
+      `model time per image is a PLACEHOLDER (${PLACEHOLDER_MODEL_MS_PER_IMAGE} ms), not a measurement: pass --model-ms-per-image`,
+    );
   }
   const unverified = Object.entries(PRICE_SOURCES).filter(([, source]) => !source.verified).length;
   if (unverified > 0 && !options.pricesPath) {
@@ -113,11 +119,14 @@ function main(): void {
       modelMsSource,
       prices,
       notes,
-    }) + (perInstanceType.length > 0 && bench ? `\n${formatInstanceTypeTable(perInstanceType, {
-          current: deployment.realtime.instanceType,
-          benchSource: `model benchmark ${bench.date}, torch ${bench.machine.torch}`,
-          measuredHere: `${bench.serving.msPerImage} ms per image (${bench.serving.imagesPerSecond} images/s) on ${bench.machine.cpu}, ${bench.machine.threads} cores, ${bench.defaultPrecision} prepacked${bench.machine.instanceType ? ` (${bench.machine.instanceType})` : " (not a SageMaker instance)"}`,
-        })}` : ""),
+    }) +
+      (perInstanceType.length > 0 && bench
+        ? `\n${formatInstanceTypeTable(perInstanceType, {
+            current: deployment.realtime.instanceType,
+            benchSource: `model benchmark ${bench.date}, torch ${bench.machine.torch}`,
+            measuredHere: `${bench.serving.msPerImage} ms per image (${bench.serving.imagesPerSecond} images/s) on ${bench.machine.cpu}, ${bench.machine.threads} cores, ${bench.defaultPrecision} prepacked${bench.machine.instanceType ? ` (${bench.machine.instanceType})` : " (not a SageMaker instance)"}`,
+          })}`
+        : ""),
   );
 }
 

@@ -149,7 +149,13 @@ export function estimateMonthlyCost(deployment: DeploymentShape, workload: Workl
     add("CloudWatch", "dashboard", "1 dashboard", `1 x $${prices.dashboardPerMonth}`, prices.dashboardPerMonth);
   }
   if (deployment.kmsKeys > 0) {
-    add("KMS", "alarm topic key", `${deployment.kmsKeys} key(s)`, `${deployment.kmsKeys} x $${prices.kmsKeyPerMonth}`, deployment.kmsKeys * prices.kmsKeyPerMonth);
+    add(
+      "KMS",
+      "alarm topic key",
+      `${deployment.kmsKeys} key(s)`,
+      `${deployment.kmsKeys} x $${prices.kmsKeyPerMonth}`,
+      deployment.kmsKeys * prices.kmsKeyPerMonth,
+    );
   }
 
   return {

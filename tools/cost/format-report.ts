@@ -25,7 +25,10 @@ export function usd(value: number): string {
 function table(header: string[], rows: string[][], rightAligned: number[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
-    cells.map((cell, i) => (rightAligned.includes(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd();
+    cells
+      .map((cell, i) => (rightAligned.includes(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
 }
 
@@ -37,7 +40,9 @@ export function formatReport(estimate: CostEstimate, checks: readonly CapacityCh
   );
   out.push(`config: ${context.configSource}`);
   out.push(`model time per image: ${context.modelMsPerImage} ms (${context.modelMsSource})`);
-  out.push(`prices: ${context.prices.region} list prices as read on ${context.prices.asOf} (see README "Default prices"; override with --prices)`);
+  out.push(
+    `prices: ${context.prices.region} list prices as read on ${context.prices.asOf} (see README "Default prices"; override with --prices)`,
+  );
   for (const note of context.notes) out.push(`NOTE: ${note}`);
   out.push("");
   out.push(

@@ -116,7 +116,11 @@ export function measuredEfficiency(bench: ModelBenchmark, precision: ServingPrec
 }
 
 /** ms per image on `instanceType`, with where the number comes from; undefined for families not in CPU_FAMILIES. */
-export function instanceTypePerformance(instanceType: string, bench: ModelBenchmark, prices?: PriceList): InstanceTypePerformance | undefined {
+export function instanceTypePerformance(
+  instanceType: string,
+  bench: ModelBenchmark,
+  prices?: PriceList,
+): InstanceTypePerformance | undefined {
   const family = CPU_FAMILIES[familyOf(instanceType) ?? ""];
   const vcpus = instanceVcpus(instanceType);
   if (!family || !vcpus) return undefined;
@@ -163,7 +167,11 @@ export function instanceTypePerformance(instanceType: string, bench: ModelBenchm
 }
 
 /** Every priced candidate, cheapest per image first. */
-export function costPerImageTable(bench: ModelBenchmark, prices: PriceList, types: readonly string[] = DEFAULT_CANDIDATE_TYPES): InstanceTypePerformance[] {
+export function costPerImageTable(
+  bench: ModelBenchmark,
+  prices: PriceList,
+  types: readonly string[] = DEFAULT_CANDIDATE_TYPES,
+): InstanceTypePerformance[] {
   return types
     .map((type) => instanceTypePerformance(type, bench, prices))
     .filter((row): row is InstanceTypePerformance => row !== undefined && row.usdPerMillionImages !== undefined)

@@ -35,6 +35,7 @@ export function loadCostConfig(configPath: string | undefined, env: NodeJS.Proce
   const config = resolveConfig(raw, { baseDir: path.dirname(file), source, requireArtifact: false });
   // Only a configured tarball is priced by its size: the default one holds the small demo model, not ViT-B/16-384.
   const configured = config.modelArtifact.path !== undefined;
-  const modelArtifactGb = configured && fs.existsSync(config.modelArtifactPath) ? fs.statSync(config.modelArtifactPath).size / 1024 ** 3 : undefined;
+  const modelArtifactGb =
+    configured && fs.existsSync(config.modelArtifactPath) ? fs.statSync(config.modelArtifactPath).size / 1024 ** 3 : undefined;
   return { config, modelArtifactGb };
 }

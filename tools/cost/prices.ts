@@ -103,7 +103,8 @@ export function priceOverrideProblems(override: unknown): string[] {
     if (key === "asOf" || key === "region") {
       if (typeof value !== "string") problems.push(`${key}: must be a string`);
     } else if (key === "sagemakerInstanceHourly") {
-      if (value === null || typeof value !== "object" || Array.isArray(value)) problems.push(`${key}: must be an object of instance type -> USD per hour`);
+      if (value === null || typeof value !== "object" || Array.isArray(value))
+        problems.push(`${key}: must be an object of instance type -> USD per hour`);
       else for (const [type, price] of Object.entries(value)) if (!isPrice(price)) problems.push(`${key}.${type}: must be a number >= 0`);
     } else if (!(key in DEFAULT_PRICES)) {
       problems.push(`${key}: unknown price (known: ${Object.keys(DEFAULT_PRICES).join(", ")})`);

@@ -19,7 +19,12 @@ export interface AwsClients {
 }
 
 export function emulatorClients(endpoint: string): AwsClients {
-  const config = { endpoint, region: EMULATOR_REGION, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" }, maxAttempts: 2 };
+  const config = {
+    endpoint,
+    region: EMULATOR_REGION,
+    credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" },
+    maxAttempts: 2,
+  };
   return {
     s3: new S3Client({ ...config, forcePathStyle: true }),
     iam: new IAMClient(config),

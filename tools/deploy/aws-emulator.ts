@@ -27,7 +27,9 @@ export function emulatorPython(env: NodeJS.ProcessEnv = process.env): string {
 export async function startAwsEmulator(options: { readonly echo?: boolean } = {}): Promise<AwsEmulator> {
   const python = emulatorPython();
   if (!fs.existsSync(python)) {
-    throw new Error(`${python} not found: run \`bash scripts/setup.sh\` (it makes .venv-emulator from model/aws_emulator/requirements.txt)`);
+    throw new Error(
+      `${python} not found: run \`bash scripts/setup.sh\` (it makes .venv-emulator from model/aws_emulator/requirements.txt)`,
+    );
   }
   const child = await startProcess({
     name: "aws-emulator",

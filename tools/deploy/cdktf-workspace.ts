@@ -25,10 +25,23 @@ export class CdktfWorkspace {
   ) {
     fs.mkdirSync(dir, { recursive: true });
     this.outdir = path.join(dir, "cdktf.out");
-    const app = [process.execPath, path.join(REPO_ROOT, "node_modules", "ts-node", "dist", "bin.js"), "--transpile-only", path.join(REPO_ROOT, "main.ts")]
+    const app = [
+      process.execPath,
+      path.join(REPO_ROOT, "node_modules", "ts-node", "dist", "bin.js"),
+      "--transpile-only",
+      path.join(REPO_ROOT, "main.ts"),
+    ]
       .map((part) => JSON.stringify(part))
       .join(" ");
-    const cdktfJson = { language: "typescript", app, projectId: "vit-classifier-rehearsal", sendCrashReports: "false", terraformProviders: [], terraformModules: [], context: {} };
+    const cdktfJson = {
+      language: "typescript",
+      app,
+      projectId: "vit-classifier-rehearsal",
+      sendCrashReports: "false",
+      terraformProviders: [],
+      terraformModules: [],
+      context: {},
+    };
     fs.writeFileSync(path.join(dir, "cdktf.json"), JSON.stringify(cdktfJson, null, 2));
   }
 
@@ -50,7 +63,12 @@ export class CdktfWorkspace {
   cdktf(args: string[], configFile: string): Promise<CommandResult> {
     const cli = path.join(REPO_ROOT, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf");
     const flags = ["--output", this.outdir, "--skip-provider-lock", "--disable-plugin-cache-env"];
-    return run(process.execPath, [cli, ...args, ...flags], this.dir, { ...this.env, CLASSIFIER_CONFIG: configFile, CI: "1", FORCE_COLOR: "0" });
+    return run(process.execPath, [cli, ...args, ...flags], this.dir, {
+      ...this.env,
+      CLASSIFIER_CONFIG: configFile,
+      CI: "1",
+      FORCE_COLOR: "0",
+    });
   }
 
   terraform(stackName: string, args: string[]): Promise<CommandResult> {

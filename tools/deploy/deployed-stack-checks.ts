@@ -64,7 +64,9 @@ class Checks {
 /** JSON with sorted keys, so key order never decides equality. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 }
 
@@ -107,9 +109,14 @@ async function checkModelBucket({ stackJson, state, stackDir, clients }: Deploye
     [liveBlock?.BlockPublicAcls, liveBlock?.BlockPublicPolicy, liveBlock?.IgnorePublicAcls, liveBlock?.RestrictPublicBuckets],
   );
 
-  const encryption = one(stackJson, "aws_s3_bucket_server_side_encryption_configuration")[1].rule[0].apply_server_side_encryption_by_default;
+  const encryption = one(stackJson, "aws_s3_bucket_server_side_encryption_configuration")[1].rule[0]
+    .apply_server_side_encryption_by_default;
   const liveEncryption = await clients.s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }));
-  checks.equal("bucket default encryption", encryption.sse_algorithm, liveEncryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm);
+  checks.equal(
+    "bucket default encryption",
+    encryption.sse_algorithm,
+    liveEncryption.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+  );
 
   const ownership = one(stackJson, "aws_s3_bucket_ownership_controls")[1].rule.object_ownership;
   const liveOwnership = await clients.s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket }));
@@ -119,8 +126,18 @@ async function checkModelBucket({ stackJson, state, stackDir, clients }: Deploye
   const liveRule = (await clients.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules?.[0];
   checks.equal(
     "bucket lifecycle rule",
-    [rule.id, rule.status, rule.noncurrent_version_expiration[0].noncurrent_days, rule.abort_incomplete_multipart_upload[0].days_after_initiation],
-    [liveRule?.ID, liveRule?.Status, liveRule?.NoncurrentVersionExpiration?.NoncurrentDays, liveRule?.AbortIncompleteMultipartUpload?.DaysAfterInitiation],
+    [
+      rule.id,
+      rule.status,
+      rule.noncurrent_version_expiration[0].noncurrent_days,
+      rule.abort_incomplete_multipart_upload[0].days_after_initiation,
+    ],
+    [
+      liveRule?.ID,
+      liveRule?.Status,
+      liveRule?.NoncurrentVersionExpiration?.NoncurrentDays,
+      liveRule?.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
+    ],
   );
 
   const policy = state.resolve(one(stackJson, "aws_s3_bucket_policy")[1].policy);
@@ -137,20 +154,32 @@ async function checkModelBucket({ stackJson, state, stackDir, clients }: Deploye
 async function checkIam({ stackJson, state, clients }: DeployedStackInput, checks: Checks): Promise<void> {
   for (const [name, body] of synthesized(stackJson, "aws_iam_role")) {
     const live = await clients.iam.send(new GetRoleCommand({ RoleName: body.name }));
-    checks.equal(`role ${body.name}: trust policy`, JSON.parse(body.assume_role_policy), JSON.parse(decodeURIComponent(live.Role?.AssumeRolePolicyDocument ?? "null")));
+    checks.equal(
+      `role ${body.name}: trust policy`,
+      JSON.parse(body.assume_role_policy),
+      JSON.parse(decodeURIComponent(live.Role?.AssumeRolePolicyDocument ?? "null")),
+    );
     checks.equal(`role ${body.name}: ARN`, state.get(`aws_iam_role.${name}`).values.arn, live.Role?.Arn);
   }
   for (const [, body] of synthesized(stackJson, "aws_iam_role_policy")) {
     const resolved = state.resolve(body);
     const live = await clients.iam.send(new GetRolePolicyCommand({ RoleName: resolved.role, PolicyName: resolved.name }));
-    checks.equal(`role ${resolved.role}: policy ${resolved.name}`, JSON.parse(resolved.policy), JSON.parse(decodeURIComponent(live.PolicyDocument ?? "null")));
+    checks.equal(
+      `role ${resolved.role}: policy ${resolved.name}`,
+      JSON.parse(resolved.policy),
+      JSON.parse(decodeURIComponent(live.PolicyDocument ?? "null")),
+    );
   }
 }
 
 async function checkLambda({ stackJson, state, clients }: DeployedStackInput, checks: Checks): Promise<void> {
   const fn = state.resolve(one(stackJson, "aws_lambda_function")[1]);
   const live = (await clients.lambda.send(new GetFunctionCommand({ FunctionName: fn.function_name }))).Configuration;
-  checks.equal("Lambda runtime, architecture, handler", [fn.runtime, fn.architectures, fn.handler], [live?.Runtime, live?.Architectures, live?.Handler]);
+  checks.equal(
+    "Lambda runtime, architecture, handler",
+    [fn.runtime, fn.architectures, fn.handler],
+    [live?.Runtime, live?.Architectures, live?.Handler],
+  );
   checks.equal("Lambda memory and timeout", [fn.memory_size, fn.timeout], [live?.MemorySize, live?.Timeout]);
   checks.equal("Lambda environment", fn.environment.variables, live?.Environment?.Variables);
   checks.equal("Lambda code = the synthesized zip (SHA-256)", fn.source_code_hash, live?.CodeSha256);
@@ -166,7 +195,12 @@ async function checkLambda({ stackJson, state, clients }: DeployedStackInput, ch
     checks.equal(
       `Lambda permission ${permission.statement_id}`,
       { action: permission.action, principal: permission.principal, sourceArn: permission.source_arn, resource: permission.function_name },
-      { action: statement?.Action, principal: statement?.Principal?.Service, sourceArn: statement?.Condition?.ArnLike?.["AWS:SourceArn"], resource: statement?.Resource },
+      {
+        action: statement?.Action,
+        principal: statement?.Principal?.Service,
+        sourceArn: statement?.Condition?.ArnLike?.["AWS:SourceArn"],
+        resource: statement?.Resource,
+      },
     );
   }
 }
@@ -195,7 +229,10 @@ async function checkSagemaker({ stackJson, state, clients }: DeployedStackInput,
       InitialInstanceCount: v.initial_instance_count,
       ContainerStartupHealthCheckTimeoutInSeconds: v.container_startup_health_check_timeout_in_seconds,
       ModelDataDownloadTimeoutInSeconds: v.model_data_download_timeout_in_seconds,
-      ServerlessConfig: v.serverless_config && { MemorySizeInMB: v.serverless_config.memory_size_in_mb, MaxConcurrency: v.serverless_config.max_concurrency },
+      ServerlessConfig: v.serverless_config && {
+        MemorySizeInMB: v.serverless_config.memory_size_in_mb,
+        MaxConcurrency: v.serverless_config.max_concurrency,
+      },
     })),
     (liveConfig.ProductionVariants ?? []).map((v) => ({
       VariantName: v.VariantName,
@@ -204,13 +241,20 @@ async function checkSagemaker({ stackJson, state, clients }: DeployedStackInput,
       InitialInstanceCount: v.InitialInstanceCount,
       ContainerStartupHealthCheckTimeoutInSeconds: v.ContainerStartupHealthCheckTimeoutInSeconds,
       ModelDataDownloadTimeoutInSeconds: v.ModelDataDownloadTimeoutInSeconds,
-      ServerlessConfig: v.ServerlessConfig && { MemorySizeInMB: v.ServerlessConfig.MemorySizeInMB, MaxConcurrency: v.ServerlessConfig.MaxConcurrency },
+      ServerlessConfig: v.ServerlessConfig && {
+        MemorySizeInMB: v.ServerlessConfig.MemorySizeInMB,
+        MaxConcurrency: v.ServerlessConfig.MaxConcurrency,
+      },
     })),
   );
 
   const endpoint = one(stackJson, "aws_sagemaker_endpoint")[1];
   const liveEndpoint = await clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpoint.name }));
-  checks.equal("endpoint runs the new configuration, in service", [deployedConfigName, "InService"], [liveEndpoint.EndpointConfigName, liveEndpoint.EndpointStatus]);
+  checks.equal(
+    "endpoint runs the new configuration, in service",
+    [deployedConfigName, "InService"],
+    [liveEndpoint.EndpointConfigName, liveEndpoint.EndpointStatus],
+  );
 }
 
 async function checkApi({ stackJson, state, clients }: DeployedStackInput, checks: Checks): Promise<void> {
@@ -232,8 +276,20 @@ async function checkApi({ stackJson, state, clients }: DeployedStackInput, check
   const liveIntegration = ((await clients.apigateway.send(new GetIntegrationsCommand({ ApiId: apiId }))).Items ?? [])[0];
   checks.equal(
     "API integration",
-    [integration.integration_type, integration.integration_method, integration.integration_uri, integration.payload_format_version, integration.timeout_milliseconds],
-    [liveIntegration?.IntegrationType, liveIntegration?.IntegrationMethod, liveIntegration?.IntegrationUri, liveIntegration?.PayloadFormatVersion, liveIntegration?.TimeoutInMillis],
+    [
+      integration.integration_type,
+      integration.integration_method,
+      integration.integration_uri,
+      integration.payload_format_version,
+      integration.timeout_milliseconds,
+    ],
+    [
+      liveIntegration?.IntegrationType,
+      liveIntegration?.IntegrationMethod,
+      liveIntegration?.IntegrationUri,
+      liveIntegration?.PayloadFormatVersion,
+      liveIntegration?.TimeoutInMillis,
+    ],
   );
 
   const stage = state.resolve(one(stackJson, "aws_apigatewayv2_stage")[1]);
@@ -242,7 +298,12 @@ async function checkApi({ stackJson, state, clients }: DeployedStackInput, check
   checks.equal(
     "API stage throttling and metrics",
     [settings.throttling_rate_limit, settings.throttling_burst_limit, settings.detailed_metrics_enabled, stage.auto_deploy],
-    [liveStage.DefaultRouteSettings?.ThrottlingRateLimit, liveStage.DefaultRouteSettings?.ThrottlingBurstLimit, liveStage.DefaultRouteSettings?.DetailedMetricsEnabled, liveStage.AutoDeploy],
+    [
+      liveStage.DefaultRouteSettings?.ThrottlingRateLimit,
+      liveStage.DefaultRouteSettings?.ThrottlingBurstLimit,
+      liveStage.DefaultRouteSettings?.DetailedMetricsEnabled,
+      liveStage.AutoDeploy,
+    ],
   );
   checks.equal(
     "API stage access logs",
@@ -254,20 +315,43 @@ async function checkApi({ stackJson, state, clients }: DeployedStackInput, check
 async function checkMonitoring({ stackJson, state, clients }: DeployedStackInput, checks: Checks): Promise<void> {
   const alarms = synthesized(stackJson, "aws_cloudwatch_metric_alarm").map(([, body]) => state.resolve(body));
   const names = alarms.map((a) => a.alarm_name);
-  const live = names.length === 0 ? [] : ((await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }))).MetricAlarms ?? []);
+  const live =
+    names.length === 0 ? [] : ((await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }))).MetricAlarms ?? []);
   checks.equal("CloudWatch alarms exist", [...names].sort(), live.map((a) => a.AlarmName).sort());
   for (const alarm of alarms) {
     const found = live.find((a) => a.AlarmName === alarm.alarm_name);
     checks.equal(
       `alarm ${alarm.alarm_name}`,
-      [alarm.comparison_operator, alarm.threshold, alarm.evaluation_periods, alarm.datapoints_to_alarm, alarm.treat_missing_data, alarm.metric_name ?? null, alarm.namespace ?? null, alarmMetricIds(alarm)],
-      [found?.ComparisonOperator, found?.Threshold, found?.EvaluationPeriods, found?.DatapointsToAlarm, found?.TreatMissingData, found?.MetricName ?? null, found?.Namespace ?? null, (found?.Metrics ?? []).map((m) => m.Id!).sort()],
+      [
+        alarm.comparison_operator,
+        alarm.threshold,
+        alarm.evaluation_periods,
+        alarm.datapoints_to_alarm,
+        alarm.treat_missing_data,
+        alarm.metric_name ?? null,
+        alarm.namespace ?? null,
+        alarmMetricIds(alarm),
+      ],
+      [
+        found?.ComparisonOperator,
+        found?.Threshold,
+        found?.EvaluationPeriods,
+        found?.DatapointsToAlarm,
+        found?.TreatMissingData,
+        found?.MetricName ?? null,
+        found?.Namespace ?? null,
+        (found?.Metrics ?? []).map((m) => m.Id!).sort(),
+      ],
     );
   }
   for (const [, body] of synthesized(stackJson, "aws_cloudwatch_dashboard")) {
     const dashboard = state.resolve(body);
     const liveDashboard = await clients.cloudwatch.send(new GetDashboardCommand({ DashboardName: dashboard.dashboard_name }));
-    checks.equal(`dashboard ${dashboard.dashboard_name}`, JSON.parse(dashboard.dashboard_body), JSON.parse(liveDashboard.DashboardBody ?? "null"));
+    checks.equal(
+      `dashboard ${dashboard.dashboard_name}`,
+      JSON.parse(dashboard.dashboard_body),
+      JSON.parse(liveDashboard.DashboardBody ?? "null"),
+    );
   }
   for (const [, body] of synthesized(stackJson, "aws_cloudwatch_log_group")) {
     const liveGroups = (await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: body.name }))).logGroups ?? [];
@@ -294,7 +378,11 @@ function checkOutputs({ state, stackJson, outputs }: DeployedStackInput, checks:
   const arns = outputs.route_invoke_arns as string[];
   const pattern = new RegExp(`^arn:aws:execute-api:${region}:\\d{12}:${apiId}/\\*/POST/(classify|embed)$`);
   checks.equal("output route_invoke_arns", [true, true], [pattern.test(arns?.[0] ?? ""), pattern.test(arns?.[1] ?? "")]);
-  checks.equal("model artifact key holds the tarball's SHA-256 and the revision", true, /^models\/[0-9a-f]{64}\/[0-9a-f]{8}\/model\.tar\.gz$/.test(objectKey));
+  checks.equal(
+    "model artifact key holds the tarball's SHA-256 and the revision",
+    true,
+    /^models\/[0-9a-f]{64}\/[0-9a-f]{8}\/model\.tar\.gz$/.test(objectKey),
+  );
 }
 
 function sha256(bytes: Buffer): string {

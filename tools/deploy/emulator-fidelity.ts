@@ -21,7 +21,8 @@ export const EMULATOR_FIDELITY_DIFFERENCES: readonly FidelityDifference[] = [
   {
     resourceType: "aws_sagemaker_model",
     attribute: "vpc_config",
-    reason: "moto's DescribeModel returns an empty VpcConfig for a model created without one; the provider reads it as a block and plans a replacement",
+    reason:
+      "moto's DescribeModel returns an empty VpcConfig for a model created without one; the provider reads it as a block and plans a replacement",
   },
   {
     resourceType: "aws_sagemaker_endpoint_configuration",
@@ -37,7 +38,10 @@ export interface UnexplainedChange {
 }
 
 /** Changes in a plan that no fidelity difference explains: on a real account each would be a real drift. */
-export function unexplainedChanges(plan: PlanJson, known: readonly FidelityDifference[] = EMULATOR_FIDELITY_DIFFERENCES): UnexplainedChange[] {
+export function unexplainedChanges(
+  plan: PlanJson,
+  known: readonly FidelityDifference[] = EMULATOR_FIDELITY_DIFFERENCES,
+): UnexplainedChange[] {
   const found: UnexplainedChange[] = [];
   for (const rc of managedChanges(plan)) {
     for (const cause of changeCauses(rc)) {

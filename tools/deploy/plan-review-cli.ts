@@ -47,7 +47,9 @@ function onlyStackDir(cwd: string): string {
   const dirs = fs.existsSync(stacks) ? fs.readdirSync(stacks).filter((d) => fs.existsSync(path.join(stacks, d, "cdk.tf.json"))) : [];
   if (dirs.length !== 1) {
     throw new UsageError(
-      dirs.length === 0 ? "no synthesized stack in cdktf.out/stacks: run `npx cdktf synth` first" : `several stacks in cdktf.out/stacks (${dirs.join(", ")}): pass --stack-dir`,
+      dirs.length === 0
+        ? "no synthesized stack in cdktf.out/stacks: run `npx cdktf synth` first"
+        : `several stacks in cdktf.out/stacks (${dirs.join(", ")}): pass --stack-dir`,
     );
   }
   return path.join(stacks, dirs[0]);
@@ -95,7 +97,8 @@ function main(): number {
   }
   const review = reviewPlan(plan);
   console.log(formatReview(review, options.allowDestructive));
-  if (!options.plan) console.log(`To apply exactly this plan: terraform -chdir=${path.relative(process.cwd(), options.stackDir!)} apply review.tfplan`);
+  if (!options.plan)
+    console.log(`To apply exactly this plan: terraform -chdir=${path.relative(process.cwd(), options.stackDir!)} apply review.tfplan`);
   return review.destructive && !options.allowDestructive ? 1 : 0;
 }
 

@@ -58,7 +58,9 @@ export function reviewPlan(plan: PlanJson): PlanReview {
   }
 
   const models = changes.filter((rc) => rc.type === "aws_sagemaker_model" && !rc.deposed && rc.change.actions.includes("create"));
-  const configs = changes.filter((rc) => rc.type === "aws_sagemaker_endpoint_configuration" && !rc.deposed && rc.change.actions.includes("create"));
+  const configs = changes.filter(
+    (rc) => rc.type === "aws_sagemaker_endpoint_configuration" && !rc.deposed && rc.change.actions.includes("create"),
+  );
   const endpointUpdated = endpoint.some((rc) => changeKind(rc.change.actions) === "update");
   if (endpointGone.length === 0 && endpointUpdated && configs.length > 0) {
     findings.push({
@@ -74,12 +76,20 @@ export function reviewPlan(plan: PlanJson): PlanReview {
 
   const dataLoss = changes.filter((rc) => DATA_BEARING_TYPES.includes(rc.type) && rc.change.actions.includes("delete"));
   if (dataLoss.length > 0) {
-    findings.push({ severity: "stop", title: "data-bearing resources destroyed", details: dataLoss.map((rc) => `${rc.address}: ${describe(rc)}`) });
+    findings.push({
+      severity: "stop",
+      title: "data-bearing resources destroyed",
+      details: dataLoss.map((rc) => `${rc.address}: ${describe(rc)}`),
+    });
   }
 
   const permissions = changes.filter((rc) => PERMISSION_TYPES.includes(rc.type));
   if (permissions.length > 0) {
-    findings.push({ severity: "note", title: "IAM / resource-policy changes", details: permissions.map((rc) => `${rc.address}: ${describe(rc)}`) });
+    findings.push({
+      severity: "note",
+      title: "IAM / resource-policy changes",
+      details: permissions.map((rc) => `${rc.address}: ${describe(rc)}`),
+    });
   }
 
   const capacity = capacityChanges(changes);
@@ -103,7 +113,7 @@ export function reviewPlan(plan: PlanJson): PlanReview {
 /** Old vs new instance type, count and serverless size, read from the endpoint configuration being replaced. */
 export function capacityChanges(changes: readonly ResourceChange[]): string[] {
   const lines: string[] = [];
-  const variantsOf = (value: unknown) => ((value as { production_variants?: Record<string, unknown>[] } | null)?.production_variants ?? []);
+  const variantsOf = (value: unknown) => (value as { production_variants?: Record<string, unknown>[] } | null)?.production_variants ?? [];
   for (const rc of changes.filter((c) => c.type === "aws_sagemaker_endpoint_configuration" && !c.deposed)) {
     const before = variantsOf(rc.change.before);
     const after = variantsOf(rc.change.after);
@@ -116,7 +126,8 @@ export function capacityChanges(changes: readonly ResourceChange[]): string[] {
       }
       const oldServerless = JSON.stringify(old.serverless_config ?? []);
       const newServerless = JSON.stringify(variant.serverless_config ?? []);
-      if (before.length > 0 && oldServerless !== newServerless) lines.push(`${variant.variant_name ?? i} serverless_config: ${oldServerless} -> ${newServerless}`);
+      if (before.length > 0 && oldServerless !== newServerless)
+        lines.push(`${variant.variant_name ?? i} serverless_config: ${oldServerless} -> ${newServerless}`);
     });
   }
   for (const rc of changes.filter((c) => c.type === "aws_appautoscaling_target")) {

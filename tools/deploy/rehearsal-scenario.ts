@@ -9,7 +9,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { DescribeEndpointCommand, DescribeEndpointConfigCommand, DescribeModelCommand, ListEndpointConfigsCommand, ListModelsCommand } from "@aws-sdk/client-sagemaker";
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListEndpointConfigsCommand,
+  ListModelsCommand,
+} from "@aws-sdk/client-sagemaker";
 import { defaultModelArtifactPath } from "../../src/config/defaults";
 import { CheckResult } from "./deployed-stack-checks";
 import { unexplainedChanges } from "./emulator-fidelity";
@@ -46,10 +52,16 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
   if (!fs.existsSync(defaultArtifact)) throw new Error(`${defaultArtifact} is missing: run \`npm run model:artifact\` first`);
 
   const base = r.config("default", {});
-  const rolloutTarball = writeTarball(path.join(r.workspace.dir, "rollout-model"), "# another model: the rollout rehearsal deploys these bytes\n");
+  const rolloutTarball = writeTarball(
+    path.join(r.workspace.dir, "rollout-model"),
+    "# another model: the rollout rehearsal deploys these bytes\n",
+  );
   const rollout = r.config("rollout", { modelArtifact: { path: rolloutTarball } });
   const rename = r.config("rename", { modelArtifact: { path: rolloutTarball }, endpoint: { name: `${r.names.endpointName}-renamed` } });
-  const failing = r.config("failing", { modelArtifact: { path: defaultArtifact }, model: { environment: { [FAILS_HEALTH_CHECK_ENV]: "true" } } });
+  const failing = r.config("failing", {
+    modelArtifact: { path: defaultArtifact },
+    model: { environment: { [FAILS_HEALTH_CHECK_ENV]: "true" } },
+  });
   let before: { configName: string; modelName: string; objectKey: string; bucket: string } | undefined;
 
   const steps: Step[] = [
@@ -72,7 +84,8 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
         plans.rollout = { plan, review };
         const problems = rolloutProblems(plan);
         if (review.destructive) problems.push("the review calls the rollout destructive");
-        if (!review.findings.some((f) => f.title === "model rollout without downtime")) problems.push("the review does not recognise the rollout");
+        if (!review.findings.some((f) => f.title === "model rollout without downtime"))
+          problems.push("the review does not recognise the rollout");
         return problems;
       },
     ],
@@ -93,7 +106,8 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
         plans.rename = { plan, review };
         const problems: string[] = [];
         if (!review.destructive) problems.push("the review does not call the rename destructive");
-        if (!review.findings.some((f) => f.title === "endpoint REPLACED (downtime)")) problems.push("the review does not report the endpoint replacement");
+        if (!review.findings.some((f) => f.title === "endpoint REPLACED (downtime)"))
+          problems.push("the review does not report the endpoint replacement");
         return problems;
       },
     ],
@@ -124,10 +138,16 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
       async () => {
         // The leftover search must see every kind of resource the stack made, or an empty answer proves nothing.
         const seen = new Set((await r.leftovers()).map((l) => l.replace(/ \S+$/, "")));
-        const blind = LEFTOVER_KINDS.filter((kind) => !seen.has(kind)).map((kind) => `the leftover search does not see the deployed ${kind}s`);
+        const blind = LEFTOVER_KINDS.filter((kind) => !seen.has(kind)).map(
+          (kind) => `the leftover search does not see the deployed ${kind}s`,
+        );
         await r.destroy(rollout);
         const left = await r.stateList();
-        return [...blind, ...left.map((a) => `still in the state: ${a}`), ...(await r.leftovers()).map((l) => `still in the account: ${l}`)];
+        return [
+          ...blind,
+          ...left.map((a) => `still in the state: ${a}`),
+          ...(await r.leftovers()).map((l) => `still in the account: ${l}`),
+        ];
       },
     ],
   ];
@@ -150,7 +170,9 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
     }
     const step: StepReport = { name, status: problems.length === 0 ? "passed" : "failed", problems, durationMs: Date.now() - stepStarted };
     reports.push(step);
-    log(`${step.status === "passed" ? "PASSED" : "FAILED"} ${name} (${(step.durationMs / 1000).toFixed(1)} s)${problems.map((p) => `\n    - ${p}`).join("")}`);
+    log(
+      `${step.status === "passed" ? "PASSED" : "FAILED"} ${name} (${(step.durationMs / 1000).toFixed(1)} s)${problems.map((p) => `\n    - ${p}`).join("")}`,
+    );
   }
   return { steps: reports, plans, ...report, totalMs: Date.now() - started };
 }
@@ -166,7 +188,8 @@ async function driftIsCaught(r: Rehearsal, configFile: string, plans: ScenarioRe
   await r.clients.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, MemorySize: (memory ?? 512) * 2 }));
   const problems: string[] = [];
   try {
-    if (!(await r.checkDeployed(configFile)).some((c) => !c.ok && c.name === "Lambda memory and timeout")) problems.push("the checks did not notice the memory change");
+    if (!(await r.checkDeployed(configFile)).some((c) => !c.ok && c.name === "Lambda memory and timeout"))
+      problems.push("the checks did not notice the memory change");
     const plan = await r.plan(configFile);
     plans.drift = { plan, review: reviewPlan(plan) };
     if (!unexplainedChanges(plan).some((c) => c.cause === "memory_size")) problems.push("the plan did not show the memory change");
@@ -187,14 +210,24 @@ async function runningModel(r: Rehearsal): Promise<{ configName: string; modelNa
 }
 
 /** After a refused rollout: the endpoint still runs the previous configuration, and its model and tarball exist. */
-async function stillServes(r: Rehearsal, before: { configName: string; modelName: string; objectKey: string; bucket: string }): Promise<string[]> {
+async function stillServes(
+  r: Rehearsal,
+  before: { configName: string; modelName: string; objectKey: string; bucket: string },
+): Promise<string[]> {
   const problems: string[] = [];
   const endpoint = await r.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: r.names.endpointName }));
-  if (endpoint.EndpointConfigName !== before.configName) problems.push(`the endpoint runs ${endpoint.EndpointConfigName}, not the previous ${before.configName}`);
+  if (endpoint.EndpointConfigName !== before.configName)
+    problems.push(`the endpoint runs ${endpoint.EndpointConfigName}, not the previous ${before.configName}`);
   const attempts: [string, () => Promise<unknown>][] = [
-    [`endpoint configuration ${before.configName}`, () => r.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: before.configName }))],
+    [
+      `endpoint configuration ${before.configName}`,
+      () => r.clients.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: before.configName })),
+    ],
     [`model ${before.modelName}`, () => r.clients.sagemaker.send(new DescribeModelCommand({ ModelName: before.modelName }))],
-    [`tarball s3://${before.bucket}/${before.objectKey}`, () => r.clients.s3.send(new GetObjectCommand({ Bucket: before.bucket, Key: before.objectKey }))],
+    [
+      `tarball s3://${before.bucket}/${before.objectKey}`,
+      () => r.clients.s3.send(new GetObjectCommand({ Bucket: before.bucket, Key: before.objectKey })),
+    ],
   ];
   for (const [what, attempt] of attempts) {
     try {
@@ -213,12 +246,19 @@ async function stillServes(r: Rehearsal, before: { configName: string; modelName
 async function readModelGrant(r: Rehearsal): Promise<string[]> {
   const state = await r.state();
   const policy = state.resources("aws_iam_role_policy").find((p) => String(p.values.policy).includes("ReadModelArtifact"));
-  const statement = JSON.parse(String(policy?.values.policy ?? "{}")).Statement?.find((s: { Sid: string }) => s.Sid === "ReadModelArtifact");
+  const statement = JSON.parse(String(policy?.values.policy ?? "{}")).Statement?.find(
+    (s: { Sid: string }) => s.Sid === "ReadModelArtifact",
+  );
   return statement?.Resource ?? [];
 }
 
 function arnMatches(pattern: string, arn: string): boolean {
-  return new RegExp(`^${pattern.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(arn);
+  return new RegExp(
+    `^${pattern
+      .split("*")
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  ).test(arn);
 }
 
 async function onlyOneModelAndConfig(r: Rehearsal): Promise<string[]> {
@@ -227,7 +267,8 @@ async function onlyOneModelAndConfig(r: Rehearsal): Promise<string[]> {
   const configs = (await r.clients.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: prefix }))).EndpointConfigs ?? [];
   const problems: string[] = [];
   if (models.length !== 1) problems.push(`expected one model, found ${models.map((m) => m.ModelName).join(", ") || "none"}`);
-  if (configs.length !== 1) problems.push(`expected one endpoint configuration, found ${configs.map((c) => c.EndpointConfigName).join(", ") || "none"}`);
+  if (configs.length !== 1)
+    problems.push(`expected one endpoint configuration, found ${configs.map((c) => c.EndpointConfigName).join(", ") || "none"}`);
   return problems;
 }
 

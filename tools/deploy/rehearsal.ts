@@ -101,7 +101,10 @@ export class Rehearsal {
 
   /** `terraform apply plan`: exactly the plan reviewed, in the synthesized stack folder. */
   async applySavedPlan(): Promise<CommandResult> {
-    return this.expectSuccess("terraform apply plan", await this.workspace.terraform(this.names.stackName, ["apply", "-input=false", "plan"]));
+    return this.expectSuccess(
+      "terraform apply plan",
+      await this.workspace.terraform(this.names.stackName, ["apply", "-input=false", "plan"]),
+    );
   }
 
   async destroy(configFile: string): Promise<CommandResult> {

@@ -7,7 +7,12 @@ import { EMULATOR_FIDELITY_DIFFERENCES, FidelityDifference } from "./emulator-fi
 import { changeCauses, changeKind, ChangeKind, managedChanges, PlanJson } from "./plan-json";
 
 /** Resource types a rollout replaces, new object first. */
-export const ROLLOUT_REPLACED_TYPES: readonly string[] = ["terraform_data", "aws_s3_object", "aws_sagemaker_model", "aws_sagemaker_endpoint_configuration"];
+export const ROLLOUT_REPLACED_TYPES: readonly string[] = [
+  "terraform_data",
+  "aws_s3_object",
+  "aws_sagemaker_model",
+  "aws_sagemaker_endpoint_configuration",
+];
 
 export function rolloutProblems(plan: PlanJson, known: readonly FidelityDifference[] = EMULATOR_FIDELITY_DIFFERENCES): string[] {
   const problems: string[] = [];
@@ -15,7 +20,9 @@ export function rolloutProblems(plan: PlanJson, known: readonly FidelityDifferen
   const expect = (type: string, kind: ChangeKind) => {
     const found = changes.filter((rc) => rc.type === type && !rc.deposed);
     if (found.length !== 1 || changeKind(found[0].change.actions) !== kind) {
-      problems.push(`${type}: expected one "${kind}", got ${found.map((rc) => `"${changeKind(rc.change.actions)}"`).join(", ") || "no change"}`);
+      problems.push(
+        `${type}: expected one "${kind}", got ${found.map((rc) => `"${changeKind(rc.change.actions)}"`).join(", ") || "no change"}`,
+      );
     }
   };
   for (const type of ROLLOUT_REPLACED_TYPES) expect(type, "replace, new first");

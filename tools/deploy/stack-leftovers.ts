@@ -31,20 +31,51 @@ export async function listStackLeftovers(clients: AwsClients, namePrefix: string
   const found: string[] = [];
   const add = (kind: string, names: (string | undefined)[]) => found.push(...names.filter(ours).map((n) => `${kind} ${n}`));
 
-  add("S3 bucket", ((await clients.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name));
-  add("IAM role", ((await clients.iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName));
-  add("Lambda function", ((await clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName));
-  add("SageMaker model", ((await clients.sagemaker.send(new ListModelsCommand({ NameContains: namePrefix }))).Models ?? []).map((m) => m.ModelName));
+  add(
+    "S3 bucket",
+    ((await clients.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name),
+  );
+  add(
+    "IAM role",
+    ((await clients.iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName),
+  );
+  add(
+    "Lambda function",
+    ((await clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName),
+  );
+  add(
+    "SageMaker model",
+    ((await clients.sagemaker.send(new ListModelsCommand({ NameContains: namePrefix }))).Models ?? []).map((m) => m.ModelName),
+  );
   add(
     "SageMaker endpoint configuration",
-    ((await clients.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: namePrefix }))).EndpointConfigs ?? []).map((c) => c.EndpointConfigName),
+    ((await clients.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: namePrefix }))).EndpointConfigs ?? []).map(
+      (c) => c.EndpointConfigName,
+    ),
   );
   const endpoints = (await clients.sagemaker.send(new ListEndpointsCommand({}))).Endpoints ?? [];
   found.push(...endpoints.filter((e) => e.EndpointName === endpointName).map((e) => `SageMaker endpoint ${e.EndpointName}`));
-  add("HTTP API", ((await clients.apigateway.send(new GetApisCommand({}))).Items ?? []).map((a) => a.Name));
-  add("CloudWatch alarm", ((await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: namePrefix }))).MetricAlarms ?? []).map((a) => a.AlarmName));
-  add("CloudWatch dashboard", ((await clients.cloudwatch.send(new ListDashboardsCommand({ DashboardNamePrefix: namePrefix }))).DashboardEntries ?? []).map((d) => d.DashboardName));
+  add(
+    "HTTP API",
+    ((await clients.apigateway.send(new GetApisCommand({}))).Items ?? []).map((a) => a.Name),
+  );
+  add(
+    "CloudWatch alarm",
+    ((await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: namePrefix }))).MetricAlarms ?? []).map(
+      (a) => a.AlarmName,
+    ),
+  );
+  add(
+    "CloudWatch dashboard",
+    ((await clients.cloudwatch.send(new ListDashboardsCommand({ DashboardNamePrefix: namePrefix }))).DashboardEntries ?? []).map(
+      (d) => d.DashboardName,
+    ),
+  );
   const groups = (await clients.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? [];
-  found.push(...groups.filter((g) => g.logGroupName?.includes(`/${namePrefix}`) || g.logGroupName?.endsWith(`/${endpointName}`)).map((g) => `log group ${g.logGroupName}`));
+  found.push(
+    ...groups
+      .filter((g) => g.logGroupName?.includes(`/${namePrefix}`) || g.logGroupName?.endsWith(`/${endpointName}`))
+      .map((g) => `log group ${g.logGroupName}`),
+  );
   return found;
 }

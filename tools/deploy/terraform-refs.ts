@@ -19,7 +19,10 @@ export interface StateResource {
 }
 
 export interface StateJson {
-  readonly values?: { readonly outputs?: Record<string, { value: unknown }>; readonly root_module?: { readonly resources?: StateResource[] } };
+  readonly values?: {
+    readonly outputs?: Record<string, { value: unknown }>;
+    readonly root_module?: { readonly resources?: StateResource[] };
+  };
 }
 
 export class StateView {
@@ -53,7 +56,11 @@ export class StateView {
     if (typeof value === "string") return this.resolveString(value) as T;
     if (Array.isArray(value)) return value.map((v) => this.resolve(v)) as T;
     if (value !== null && typeof value === "object") {
-      return Object.fromEntries(Object.entries(value).filter(([k]) => k !== "//").map(([k, v]) => [k, this.resolve(v)])) as T;
+      return Object.fromEntries(
+        Object.entries(value)
+          .filter(([k]) => k !== "//")
+          .map(([k, v]) => [k, this.resolve(v)]),
+      ) as T;
     }
     return value;
   }
@@ -70,7 +77,11 @@ export class StateView {
     match = /^substr\((.*), (\d+), (\d+)\)$/.exec(expression);
     if (match) return String(this.evaluate(match[1])).substr(Number(match[2]), Number(match[3]));
     match = /^filebase64sha256\("(.*)"\)$/.exec(expression);
-    if (match) return crypto.createHash("sha256").update(fs.readFileSync(path.join(this.stackDir, match[1]))).digest("base64");
+    if (match)
+      return crypto
+        .createHash("sha256")
+        .update(fs.readFileSync(path.join(this.stackDir, match[1])))
+        .digest("base64");
     match = /^((?:data\.)?[a-z0-9_]+\.[A-Za-z0-9_-]+)((?:\.[a-z0-9_]+|\[\d+\])+)$/.exec(expression);
     if (match) return this.attribute(match[1], match[2]);
     throw new Error(`cannot resolve the expression \${${expression}}`);

@@ -31,7 +31,9 @@ export function terraformPlatform(platform: NodeJS.Platform = process.platform, 
 }
 
 /** The aws provider version a synthesized stack requires (terraform.required_providers.aws.version). */
-export function requiredAwsProviderVersion(stackJson: { terraform?: { required_providers?: Record<string, { version?: string }> } }): string {
+export function requiredAwsProviderVersion(stackJson: {
+  terraform?: { required_providers?: Record<string, { version?: string }> };
+}): string {
   const version = stackJson.terraform?.required_providers?.aws?.version;
   if (!version || !/^\d+\.\d+\.\d+$/.test(version)) {
     throw new TerraformSetupError(`the synthesized stack does not pin an exact hashicorp/aws version (found ${JSON.stringify(version)})`);
@@ -45,7 +47,11 @@ export function mirrorCandidates(env: NodeJS.ProcessEnv = process.env, platform:
   const home = env.HOME ?? os.homedir();
   const implied =
     platform === "darwin"
-      ? [path.join(home, ".terraform.d", "plugins"), path.join(home, "Library", "Application Support", "io.terraform", "plugins"), "/Library/Application Support/io.terraform/plugins"]
+      ? [
+          path.join(home, ".terraform.d", "plugins"),
+          path.join(home, "Library", "Application Support", "io.terraform", "plugins"),
+          "/Library/Application Support/io.terraform/plugins",
+        ]
       : [
           path.join(home, ".terraform.d", "plugins"),
           path.join(env.XDG_DATA_HOME ?? path.join(home, ".local", "share"), "terraform", "plugins"),
@@ -101,7 +107,10 @@ export interface TerraformSetupOptions {
 export function setUpTerraform(options: TerraformSetupOptions): TerraformSetup {
   const env = options.env ?? process.env;
   const binary = env.TERRAFORM_BINARY_NAME || "terraform";
-  const probe = spawnSync(binary, ["version", "-json"], { encoding: "utf8", env: { ...env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "" } });
+  const probe = spawnSync(binary, ["version", "-json"], {
+    encoding: "utf8",
+    env: { ...env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "" },
+  });
   if (probe.error || probe.status !== 0) {
     throw new TerraformSetupError(
       `terraform not found (ran "${binary} version": ${probe.error?.message ?? probe.stderr.trim()}). Install Terraform >= ${MIN_TERRAFORM_VERSION} ` +
@@ -141,7 +150,10 @@ export function compareVersions(a: string, b: string): number {
 
 function listDirs(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => path.join(dir, e.name));
   } catch {
     return [];
   }

@@ -50,5 +50,8 @@ export function pngRgba(width: number, height: number): Buffer {
 export function cutMultipart(image: Buffer): { body: Buffer; contentType: string } {
   const boundary = "------------------------e2ecut0123456789";
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
-  return { body: Buffer.concat([Buffer.from(head), image.subarray(0, Math.floor(image.length / 2))]), contentType: `multipart/form-data; boundary=${boundary}` };
+  return {
+    body: Buffer.concat([Buffer.from(head), image.subarray(0, Math.floor(image.length / 2))]),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
 }

@@ -14,7 +14,10 @@ export const INPUT_KINDS: readonly InputKind[] = ["raw", "octet-stream", "multip
 
 export function mimeOf(file: string): string {
   const ext = path.extname(file).slice(1).toLowerCase();
-  return { jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", webp: "image/webp", gif: "image/gif", bmp: "image/bmp" }[ext] ?? "application/octet-stream";
+  return (
+    { jpg: "image/jpeg", jpeg: "image/jpeg", png: "image/png", webp: "image/webp", gif: "image/gif", bmp: "image/bmp" }[ext] ??
+    "application/octet-stream"
+  );
 }
 
 /** Request init for one image sent as `kind`, as curl would send it. */

@@ -47,7 +47,13 @@ export async function startE2EStack(apiOptions: Partial<ApiOptions> = {}): Promi
   const endpoint = await launchEndpoint();
   let api: ManagedProcess;
   try {
-    api = await startApi({ port: apiPort, bundleFile: bundle.file, endpointUrl: endpoint.ready, endpointName: ENDPOINT_NAME, ...apiOptions });
+    api = await startApi({
+      port: apiPort,
+      bundleFile: bundle.file,
+      endpointUrl: endpoint.ready,
+      endpointName: ENDPOINT_NAME,
+      ...apiOptions,
+    });
   } catch (error) {
     await endpoint.stop();
     throw error;

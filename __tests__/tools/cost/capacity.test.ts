@@ -56,7 +56,11 @@ describe("capacity", () => {
   });
 
   it("checks Lambda concurrency against reserved concurrency", () => {
-    expect(byHop(capacityChecks(REALTIME, WORKLOAD)).Lambda).toEqual({ hop: "Lambda", ok: true, detail: "1.20 concurrent of reserved 10 (target <= 70%)" });
+    expect(byHop(capacityChecks(REALTIME, WORKLOAD)).Lambda).toEqual({
+      hop: "Lambda",
+      ok: true,
+      detail: "1.20 concurrent of reserved 10 (target <= 70%)",
+    });
     const tight = { ...REALTIME, lambda: { ...REALTIME.lambda, reservedConcurrency: 1 } };
     expect(byHop(capacityChecks(tight, WORKLOAD)).Lambda.ok).toBe(false);
     const unreserved = { ...REALTIME, lambda: { ...REALTIME.lambda, reservedConcurrency: undefined } };
@@ -77,7 +81,9 @@ describe("capacity", () => {
       detail: "the stage lets in 10 req/s, 2 x ml.m5.xlarge serve 10.00 img/s",
     });
     const wide = { ...REALTIME, apiThrottleRatePerSecond: 25 };
-    expect(byHop(capacityChecks(wide, WORKLOAD))["API throttling vs endpoint"].detail).toContain("the excess would queue until it times out (504)");
+    expect(byHop(capacityChecks(wide, WORKLOAD))["API throttling vs endpoint"].detail).toContain(
+      "the excess would queue until it times out (504)",
+    );
     const scaled = { ...wide, realtime: { ...wide.realtime, autoscaling: { minCapacity: 1, maxCapacity: 5 } } };
     expect(byHop(capacityChecks(scaled, WORKLOAD))["API throttling vs endpoint"].ok).toBe(true);
     expect(byHop(capacityChecks(SERVERLESS, WORKLOAD))["API throttling vs endpoint"]).toBeUndefined();

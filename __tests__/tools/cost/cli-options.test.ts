@@ -2,10 +2,26 @@ import { parseCostArgs } from "../../../tools/cost/cli-options";
 
 describe("parseCostArgs", () => {
   it("reads the rate, mode, config and model time", () => {
-    const { options, problems } = parseCostArgs(["--requests-per-second", "5", "--mode", "serverless", "--config", "c.json", "--model-ms-per-image", "320"]);
+    const { options, problems } = parseCostArgs([
+      "--requests-per-second",
+      "5",
+      "--mode",
+      "serverless",
+      "--config",
+      "c.json",
+      "--model-ms-per-image",
+      "320",
+    ]);
 
     expect(problems).toEqual([]);
-    expect(options).toMatchObject({ requestsPerSecond: 5, mode: "serverless", configPath: "c.json", modelMsPerImage: 320, json: false, help: false });
+    expect(options).toMatchObject({
+      requestsPerSecond: 5,
+      mode: "serverless",
+      configPath: "c.json",
+      modelMsPerImage: 320,
+      json: false,
+      help: false,
+    });
   });
 
   it("accepts fractional rates and --json", () => {

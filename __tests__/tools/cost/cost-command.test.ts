@@ -31,10 +31,14 @@ describe("npm run cost", () => {
   it("prints the estimate for the config file at the given rate", () => {
     // Act
     const run = runCost([
-      "--requests-per-second", "5",
-      "--config", path.join(dir, "config.json"),
-      "--prices", path.join(dir, "prices.json"),
-      "--model-ms-per-image", "200",
+      "--requests-per-second",
+      "5",
+      "--config",
+      path.join(dir, "config.json"),
+      "--prices",
+      path.join(dir, "prices.json"),
+      "--model-ms-per-image",
+      "200",
     ]);
 
     // Assess
@@ -58,7 +62,9 @@ describe("npm run cost", () => {
     expect(parsed.capacity.map((c: { hop: string }) => c.hop)).toContain("SageMaker serverless");
 
     const text = runCost(["--requests-per-second", "2", "--config", path.join(dir, "config.json")]);
-    expect(text.stdout).toMatch(/model time per image: \d+(\.\d+)? ms \((measured|reference|estimated) for ml\.m5\.xlarge \(float32\) from the model benchmark of \d{4}-\d\d-\d\d/);
+    expect(text.stdout).toMatch(
+      /model time per image: \d+(\.\d+)? ms \((measured|reference|estimated) for ml\.m5\.xlarge \(float32\) from the model benchmark of \d{4}-\d\d-\d\d/,
+    );
     expect(text.stdout).not.toContain("PLACEHOLDER");
     expect(parsed.perInstanceType.map((row: { instanceType: string }) => row.instanceType)).toEqual(
       expect.arrayContaining(["ml.m5.xlarge", "ml.c5.xlarge", "ml.c6i.xlarge", "ml.c7i.xlarge", "ml.m7i.xlarge"]),
@@ -77,7 +83,9 @@ describe("npm run cost", () => {
     // Assess
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("Cost per million images by instance type");
-    expect(run.stdout).toContain("measured here: 220 ms per image (4.545 images/s) on Test CPU, 2 cores, bfloat16 prepacked (not a SageMaker instance)");
+    expect(run.stdout).toContain(
+      "measured here: 220 ms per image (4.545 images/s) on Test CPU, 2 cores, bfloat16 prepacked (not a SageMaker instance)",
+    );
     const rows = run.stdout.split("\n").filter((line) => /^ml\.[a-z0-9]+\.\w+( \*)?\s+\$/.test(line));
     expect(rows[0]).toMatch(/^ml\.c7i\.xlarge\s+\$0\.214\s+bfloat16\s+172\.0\s+5\.81\s+\$10\.22\s+reference$/);
     expect(rows.find((row) => row.startsWith("ml.m5.xlarge *"))).toMatch(/float32 .* estimated$/);

@@ -51,8 +51,15 @@ describe("deploymentFromConfig", () => {
   });
 
   it("prices the monitoring the alarms section creates", () => {
-    expect(deploymentFromConfig(config({ alarms: { email: "oncall@example.com" } }))).toMatchObject({ alarmMetrics: 9, dashboard: true, kmsKeys: 1 });
-    expect(deploymentFromConfig(config({ alarms: { enabled: false, email: "oncall@example.com" } }))).toMatchObject({ alarmMetrics: 0, kmsKeys: 0 });
+    expect(deploymentFromConfig(config({ alarms: { email: "oncall@example.com" } }))).toMatchObject({
+      alarmMetrics: 9,
+      dashboard: true,
+      kmsKeys: 1,
+    });
+    expect(deploymentFromConfig(config({ alarms: { enabled: false, email: "oncall@example.com" } }))).toMatchObject({
+      alarmMetrics: 0,
+      kmsKeys: 0,
+    });
     expect(deploymentFromConfig(config({ alarms: { dashboard: false } }))).toMatchObject({ alarmMetrics: 9, dashboard: false });
   });
 });

@@ -69,7 +69,9 @@ describe("estimateMonthlyCost", () => {
 
     // 5 img/s per instance at 200 ms; 5 req/s at <= 70 % busy needs 2; 20 req/s would need 6, capped at 4.
     expect(byItem(estimateMonthlyCost(scaled, WORKLOAD, PRICES))["SageMaker / real-time ml.m5.xlarge"]).toBeCloseTo(2 * 730 * 0.25, 9);
-    expect(byItem(estimateMonthlyCost(scaled, { ...WORKLOAD, requestsPerSecond: 20 }, PRICES))["SageMaker / real-time ml.m5.xlarge"]).toBeCloseTo(4 * 730 * 0.25, 9);
+    expect(
+      byItem(estimateMonthlyCost(scaled, { ...WORKLOAD, requestsPerSecond: 20 }, PRICES))["SageMaker / real-time ml.m5.xlarge"],
+    ).toBeCloseTo(4 * 730 * 0.25, 9);
   });
 
   it("adds a KMS key line for an e-mail alarm topic and drops alarm and dashboard lines when off", () => {
@@ -112,7 +114,15 @@ describe("prices", () => {
 
   it("default the reference instance types", () => {
     expect(Object.keys(DEFAULT_PRICES.sagemakerInstanceHourly)).toEqual(
-      expect.arrayContaining(["ml.c5.xlarge", "ml.g4dn.xlarge", "ml.m5.xlarge", "ml.c6i.xlarge", "ml.m6i.xlarge", "ml.c7i.xlarge", "ml.m7i.xlarge"]),
+      expect.arrayContaining([
+        "ml.c5.xlarge",
+        "ml.g4dn.xlarge",
+        "ml.m5.xlarge",
+        "ml.c6i.xlarge",
+        "ml.m6i.xlarge",
+        "ml.c7i.xlarge",
+        "ml.m7i.xlarge",
+      ]),
     );
   });
 

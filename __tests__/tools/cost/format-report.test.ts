@@ -28,7 +28,9 @@ describe("formatReport", () => {
   });
 
   it("prints one table row per line item with its amount and formula", () => {
-    const rows = text.split("\n").filter((line) => line.startsWith("SageMaker") || line.startsWith("Lambda") || line.startsWith("CloudWatch"));
+    const rows = text
+      .split("\n")
+      .filter((line) => line.startsWith("SageMaker") || line.startsWith("Lambda") || line.startsWith("CloudWatch"));
 
     expect(rows).toHaveLength(estimate.lineItems.filter((i) => ["SageMaker", "Lambda", "CloudWatch"].includes(i.service)).length);
     expect(rows[0]).toMatch(/^SageMaker\s+real-time ml\.m5\.xlarge\s+2 instance\(s\) x 730 h\s+\$365\.00\s+2 x 730 h x \$0\.25\/h$/);

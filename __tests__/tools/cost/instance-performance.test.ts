@@ -26,7 +26,7 @@ describe("ms per image by instance type", () => {
 
     // Assess: 100 GFLOP / (307 GFLOP/s x 0.8) = 407.2 ms, + 20 ms decode/preprocess.
     expect(c6i).toMatchObject({ precision: "float32", provenance: "estimated", hourlyUsd: 0.2 });
-    expect(c6i?.msPerImage).toBeCloseTo(100 / (307 * 0.8) * 1000 + 20, 0);
+    expect(c6i?.msPerImage).toBeCloseTo((100 / (307 * 0.8)) * 1000 + 20, 0);
     expect(c6i?.basis).toContain("Test CPU");
     // $ per million = hourly / (images per hour) x 10^6
     expect(c6i?.usdPerMillionImages).toBeCloseTo((0.2 / ((1000 / (c6i?.msPerImage as number)) * 3600)) * 1e6, 9);
@@ -69,7 +69,9 @@ describe("ms per image by instance type", () => {
     const rows = costPerImageTable(BENCH, prices);
 
     expect(rows.map((r) => r.instanceType)).toEqual(["ml.c7i.xlarge", "ml.c6i.xlarge", "ml.m5.xlarge"]);
-    expect(cheapestInstanceType(BENCH, { ...prices, sagemakerInstanceHourly: { "ml.c7i.xlarge": 5, "ml.c6i.xlarge": 0.2 } })).toBe("ml.c6i.xlarge");
+    expect(cheapestInstanceType(BENCH, { ...prices, sagemakerInstanceHourly: { "ml.c7i.xlarge": 5, "ml.c6i.xlarge": 0.2 } })).toBe(
+      "ml.c6i.xlarge",
+    );
   });
 });
 

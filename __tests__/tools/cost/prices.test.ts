@@ -11,7 +11,11 @@ describe("Dated price data", () => {
   });
 
   it("lists every problem of a bad price file at once", () => {
-    const bad = { ...defaultPriceFile, asOf: "last week", prices: { ...defaultPriceFile.prices, lambdaPerMillionRequests: -1, surprise: 2 } };
+    const bad = {
+      ...defaultPriceFile,
+      asOf: "last week",
+      prices: { ...defaultPriceFile.prices, lambdaPerMillionRequests: -1, surprise: 2 },
+    };
     expect(() => parsePriceFile(bad, "bad.json")).toThrow(
       /^bad\.json: asOf: must be a date \(YYYY-MM-DD\); prices\.lambdaPerMillionRequests: .*; prices: Unrecognized key\(s\) in object: 'surprise'$/,
     );
@@ -19,6 +23,8 @@ describe("Dated price data", () => {
 
   it("refuses a price without a source", () => {
     const { dashboardPerMonth: _dropped, ...sources } = defaultPriceFile.sources;
-    expect(() => parsePriceFile({ ...defaultPriceFile, sources }, "unsourced.json")).toThrow("unsourced.json: no source for dashboardPerMonth");
+    expect(() => parsePriceFile({ ...defaultPriceFile, sources }, "unsourced.json")).toThrow(
+      "unsourced.json: no source for dashboardPerMonth",
+    );
   });
 });

@@ -19,7 +19,11 @@ describe("Plan JSON: what changes and why", () => {
   });
 
   it("leaves no-ops and data-source reads out of the changes", () => {
-    const p = plan(change("aws_iam_role.r", ["no-op"], {}, {}), { ...change("data.aws_region.r", ["read"], null, {}), mode: "data" }, change("aws_s3_bucket.b", ["update"], { a: 1 }, { a: 2 }));
+    const p = plan(
+      change("aws_iam_role.r", ["no-op"], {}, {}),
+      { ...change("data.aws_region.r", ["read"], null, {}), mode: "data" },
+      change("aws_s3_bucket.b", ["update"], { a: 1 }, { a: 2 }),
+    );
     expect(managedChanges(p).map((rc) => rc.address)).toEqual(["aws_s3_bucket.b"]);
   });
 
@@ -28,7 +32,11 @@ describe("Plan JSON: what changes and why", () => {
     const rc = change(
       "aws_sagemaker_endpoint_configuration.c",
       ["create", "delete"],
-      { arn: "a1", production_variants: [{ instance_type: "ml.m5.xlarge", model_name: "m1" }], data_capture_config: [{ enable_capture: false }] },
+      {
+        arn: "a1",
+        production_variants: [{ instance_type: "ml.m5.xlarge", model_name: "m1" }],
+        data_capture_config: [{ enable_capture: false }],
+      },
       { production_variants: [{ instance_type: "ml.c6i.xlarge" }], data_capture_config: [] },
       { after_unknown: { arn: true, production_variants: [{ model_name: true }] }, replace_paths: [["data_capture_config"]] },
     );
@@ -37,7 +45,12 @@ describe("Plan JSON: what changes and why", () => {
   });
 
   it("treats an unset value and its zero value as the same, as the AWS provider does", () => {
-    const rc = change("aws_sagemaker_model.m", ["update"], { tags: {}, hostname: "", flag: false, list: [] }, { tags: null, hostname: null, flag: null, list: null });
+    const rc = change(
+      "aws_sagemaker_model.m",
+      ["update"],
+      { tags: {}, hostname: "", flag: false, list: [] },
+      { tags: null, hostname: null, flag: null, list: null },
+    );
     expect(changeCauses(rc)).toEqual([]);
     expect(changeCauses(change("aws_sagemaker_model.m", ["update"], { flag: true }, { flag: false }))).toEqual(["flag"]);
   });
@@ -52,13 +65,28 @@ describe("Emulator fidelity: the idempotency check", () => {
     // Prepare
     const known = plan(
       change("aws_lambda_function.f", ["update"], { logging_config: [] }, { logging_config: [{ log_format: "Text" }] }),
-      change("aws_sagemaker_model.m", ["create", "delete"], { vpc_config: [{ subnets: [] }] }, { vpc_config: [] }, { replace_paths: [["vpc_config"]] }),
+      change(
+        "aws_sagemaker_model.m",
+        ["create", "delete"],
+        { vpc_config: [{ subnets: [] }] },
+        { vpc_config: [] },
+        { replace_paths: [["vpc_config"]] },
+      ),
     );
-    const drift = plan(change("aws_lambda_function.f", ["update"], { memory_size: 1024, logging_config: [] }, { memory_size: 512, logging_config: [{ log_format: "Text" }] }));
+    const drift = plan(
+      change(
+        "aws_lambda_function.f",
+        ["update"],
+        { memory_size: 1024, logging_config: [] },
+        { memory_size: 512, logging_config: [{ log_format: "Text" }] },
+      ),
+    );
     // Act / Assess
     expect(unexplainedChanges(known)).toEqual([]);
     expect(unexplainedChanges(drift)).toEqual([{ address: "aws_lambda_function.f", cause: "memory_size" }]);
-    expect(unexplainedChanges(plan(change("aws_s3_bucket.b", ["create"], null, {})))).toEqual([{ address: "aws_s3_bucket.b", cause: "(resource)" }]);
+    expect(unexplainedChanges(plan(change("aws_s3_bucket.b", ["create"], null, {})))).toEqual([
+      { address: "aws_s3_bucket.b", cause: "(resource)" },
+    ]);
   });
 
   it("gives every listed difference a reason", () => {
@@ -73,7 +101,9 @@ describe("Rollout expectations", () => {
 
   it("flag a replaced endpoint, an old-first replacement and anything else that changes", () => {
     // Prepare
-    const changes = rolloutPlan().resource_changes!.map((rc) => (rc.type === "aws_sagemaker_endpoint" ? { ...rc, change: { ...rc.change, actions: ["delete", "create"] as const } } : rc));
+    const changes = rolloutPlan().resource_changes!.map((rc) =>
+      rc.type === "aws_sagemaker_endpoint" ? { ...rc, change: { ...rc.change, actions: ["delete", "create"] as const } } : rc,
+    );
     changes.push(change("aws_iam_role_policy.p", ["update"], { policy: "a" }, { policy: "b" }));
     changes[1] = { ...changes[1], change: { ...changes[1].change, actions: ["delete", "create"] } };
     // Act
@@ -104,7 +134,13 @@ describe("Plan review", () => {
     // Prepare
     const p = plan(
       change("aws_sagemaker_endpoint.endpoint", ["delete", "create"], { name: "a" }, { name: "b" }, { replace_paths: [["name"]] }),
-      change("aws_cloudwatch_log_group.logs", ["delete", "create"], { name: "/aws/sagemaker/Endpoints/a" }, { name: "/aws/sagemaker/Endpoints/b" }, { replace_paths: [["name"]] }),
+      change(
+        "aws_cloudwatch_log_group.logs",
+        ["delete", "create"],
+        { name: "/aws/sagemaker/Endpoints/a" },
+        { name: "/aws/sagemaker/Endpoints/b" },
+        { replace_paths: [["name"]] },
+      ),
       change("aws_s3_bucket.bucket", ["delete"], { bucket: "b" }, null),
     );
     // Act
@@ -124,7 +160,9 @@ describe("Plan review", () => {
     // Prepare
     const p = plan(
       change("aws_iam_role_policy.p", ["update"], { policy: "a" }, { policy: "b" }),
-      change("aws_sagemaker_endpoint_configuration.c", ["create", "delete"], variant("ml.m5.xlarge", 1), variant("ml.c7i.xlarge", 2), { replace_paths: [["production_variants", 0, "instance_type"]] }),
+      change("aws_sagemaker_endpoint_configuration.c", ["create", "delete"], variant("ml.m5.xlarge", 1), variant("ml.c7i.xlarge", 2), {
+        replace_paths: [["production_variants", 0, "instance_type"]],
+      }),
       change("aws_sagemaker_endpoint.e", ["update"], { endpoint_config_name: "c1" }, {}, { after_unknown: { endpoint_config_name: true } }),
     );
     // Act
@@ -140,7 +178,9 @@ describe("Plan review", () => {
   });
 
   it("says so when nothing changes", () => {
-    expect(reviewPlan(plan(change("aws_iam_role.r", ["no-op"], {}, {}))).summary).toBe("No changes: the deployed stack matches the configuration.");
+    expect(reviewPlan(plan(change("aws_iam_role.r", ["no-op"], {}, {}))).summary).toBe(
+      "No changes: the deployed stack matches the configuration.",
+    );
   });
 });
 
@@ -148,7 +188,11 @@ describe("plan:review arguments", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "review-args-"));
 
   it("reads a JSON plan without needing a synthesized stack", () => {
-    expect(parseArgs(["--plan", "plan.json"], root)).toEqual({ stackDir: undefined, plan: path.join(root, "plan.json"), allowDestructive: false });
+    expect(parseArgs(["--plan", "plan.json"], root)).toEqual({
+      stackDir: undefined,
+      plan: path.join(root, "plan.json"),
+      allowDestructive: false,
+    });
   });
 
   it("runs the plan in the only synthesized stack, and asks which one when there are several or none", () => {
@@ -159,7 +203,12 @@ describe("plan:review arguments", () => {
     for (const name of ["one", "two"]) {
       fs.mkdirSync(path.join(stacks, name), { recursive: true });
       fs.writeFileSync(path.join(stacks, name, "cdk.tf.json"), "{}");
-      if (name === "one") expect(parseArgs(["--allow-destructive"], root)).toEqual({ stackDir: path.join(stacks, "one"), plan: undefined, allowDestructive: true });
+      if (name === "one")
+        expect(parseArgs(["--allow-destructive"], root)).toEqual({
+          stackDir: path.join(stacks, "one"),
+          plan: undefined,
+          allowDestructive: true,
+        });
     }
     expect(() => parseArgs([], root)).toThrow("several stacks in cdktf.out/stacks (one, two): pass --stack-dir");
     expect(parseArgs(["--plan", path.join(stacks, "two", "x.tfplan")], root).stackDir).toBe(path.join(stacks, "two"));
@@ -173,9 +222,13 @@ describe("plan:review arguments", () => {
 
 describe("plan:review command", () => {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(REPO_ROOT, "tools", "deploy", "plan-review-cli.ts"), ...args], {
-      encoding: "utf8",
-    });
+    spawnSync(
+      process.execPath,
+      [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(REPO_ROOT, "tools", "deploy", "plan-review-cli.ts"), ...args],
+      {
+        encoding: "utf8",
+      },
+    );
 
   it("prints the verdict and exits 0 on a safe plan, 1 on a destructive one (0 when allowed)", () => {
     // Prepare
@@ -195,6 +248,9 @@ describe("plan:review command", () => {
 
   it("says so, without a stack trace, when the plan file is missing", () => {
     const missing = run("--plan", "/nonexistent/plan.json");
-    expect({ status: missing.status, stderr: missing.stderr }).toEqual({ status: 2, stderr: "plan:review: no plan at /nonexistent/plan.json\n" });
+    expect({ status: missing.status, stderr: missing.stderr }).toEqual({
+      status: 2,
+      stderr: "plan:review: no plan at /nonexistent/plan.json\n",
+    });
   });
 });

@@ -13,9 +13,18 @@ jest.setTimeout(120_000);
 
 /** Every region of every partition, as the AWS SDK for JavaScript knows them. */
 function allAwsRegions(): string[] {
-  const file = require.resolve("@aws-sdk/core/package.json").replace("package.json", "dist-es/submodules/client/util-endpoints/lib/aws/partitions.js");
-  const info = JSON.parse(fs.readFileSync(file, "utf8").replace(/^export const partitionsInfo = /, "").replace(/;\s*$/, ""));
-  return info.partitions.flatMap((p: { regions: Record<string, unknown> }) => Object.keys(p.regions)).filter((r: string) => !r.startsWith("aws-"));
+  const file = require
+    .resolve("@aws-sdk/core/package.json")
+    .replace("package.json", "dist-es/submodules/client/util-endpoints/lib/aws/partitions.js");
+  const info = JSON.parse(
+    fs
+      .readFileSync(file, "utf8")
+      .replace(/^export const partitionsInfo = /, "")
+      .replace(/;\s*$/, ""),
+  );
+  return info.partitions
+    .flatMap((p: { regions: Record<string, unknown> }) => Object.keys(p.regions))
+    .filter((r: string) => !r.startsWith("aws-"));
 }
 
 it.each(Object.keys(PREBUILT_IMAGE_REGIONS))("the %s regions are exactly those the pinned provider resolves", (repository) => {
@@ -30,9 +39,20 @@ it.each(Object.keys(PREBUILT_IMAGE_REGIONS))("the %s regions are exactly those t
     JSON.stringify({
       terraform: { required_providers: { aws: { source: "hashicorp/aws", version: providerVersion } } },
       provider: {
-        aws: { region: "us-east-1", access_key: "offline", secret_key: "offline", skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true },
+        aws: {
+          region: "us-east-1",
+          access_key: "offline",
+          secret_key: "offline",
+          skip_credentials_validation: true,
+          skip_requesting_account_id: true,
+          skip_metadata_api_check: true,
+        },
       },
-      data: { aws_sagemaker_prebuilt_ecr_image: Object.fromEntries(regions.map((r) => [key(r), { repository_name: repository, image_tag: DEFAULT_IMAGE_TAG, region: r }])) },
+      data: {
+        aws_sagemaker_prebuilt_ecr_image: Object.fromEntries(
+          regions.map((r) => [key(r), { repository_name: repository, image_tag: DEFAULT_IMAGE_TAG, region: r }]),
+        ),
+      },
     }),
   );
   const run = (args: string[]) => spawnSync("terraform", args, { cwd: dir, env: terraform.env, encoding: "utf8" });
@@ -40,7 +60,9 @@ it.each(Object.keys(PREBUILT_IMAGE_REGIONS))("the %s regions are exactly those t
   // Act
   const planned = run(["plan", "-input=false", "-no-color", "-refresh=true"]);
   // Assess
-  const missing = [...`${planned.stdout}${planned.stderr}`.matchAll(/no registry ID available for region \(([a-z0-9-]+)\)/g)].map((m) => m[1]);
+  const missing = [...`${planned.stdout}${planned.stderr}`.matchAll(/no registry ID available for region \(([a-z0-9-]+)\)/g)].map(
+    (m) => m[1],
+  );
   expect(missing.length).toBeGreaterThan(0); // the provider does lack some regions: the check is not blind
   expect([...PREBUILT_IMAGE_REGIONS[repository]].sort()).toEqual(regions.filter((r) => !missing.includes(r)).sort());
 });

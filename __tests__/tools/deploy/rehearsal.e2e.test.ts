@@ -45,23 +45,36 @@ describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
   });
 
   it("explains a rolled-back rollout in the deploy output", () => {
-    expect(report.failedRolloutOutput).toMatch(/Rollout failed: endpoint vit-classifier still runs endpoint configuration\s+vit-classifier-\d+/);
+    expect(report.failedRolloutOutput).toMatch(
+      /Rollout failed: endpoint vit-classifier still runs endpoint configuration\s+vit-classifier-\d+/,
+    );
     expect(report.failedRolloutOutput).toMatch(/nothing\s+it\s+uses\s+was\s+deleted/);
   });
 
   it("reviews the idempotency plan (emulator read-back only) and the rollout plan as non-destructive", () => {
     expect(report.plans.idempotency?.review.destructive).toBe(false);
     expect(report.plans.rollout?.review.findings.map((f) => f.title)).toContain("model rollout without downtime");
-    expect(report.plans.drift?.review.findings.flatMap((f) => f.details)).toEqual(expect.arrayContaining([expect.stringContaining("memory_size")]));
+    expect(report.plans.drift?.review.findings.flatMap((f) => f.details)).toEqual(
+      expect.arrayContaining([expect.stringContaining("memory_size")]),
+    );
   });
 
   it("plan:review fails on the endpoint rename unless destructive changes are allowed", () => {
     // Prepare
     const cli = (...args: string[]) =>
-      spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.join(REPO_ROOT, "tools", "deploy", "plan-review-cli.ts"), ...args], {
-        encoding: "utf8",
-        cwd: REPO_ROOT,
-      });
+      spawnSync(
+        process.execPath,
+        [
+          require.resolve("ts-node/dist/bin.js"),
+          "--transpile-only",
+          path.join(REPO_ROOT, "tools", "deploy", "plan-review-cli.ts"),
+          ...args,
+        ],
+        {
+          encoding: "utf8",
+          cwd: REPO_ROOT,
+        },
+      );
     const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rename-plan-")), "rename.json");
     fs.writeFileSync(planFile, JSON.stringify(report.plans.rename!.plan));
     // Act

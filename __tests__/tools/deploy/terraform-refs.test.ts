@@ -13,10 +13,28 @@ const state = new StateView(
     values: {
       root_module: {
         resources: [
-          { address: "aws_sagemaker_endpoint.e_1", mode: "managed", type: "aws_sagemaker_endpoint", name: "e_1", values: { name: "Vit-Classifier", endpoint_config_name: "c-1" } },
-          { address: "aws_sagemaker_endpoint_configuration.c", mode: "managed", type: "aws_sagemaker_endpoint_configuration", name: "c", values: { name: "c-1" } },
+          {
+            address: "aws_sagemaker_endpoint.e_1",
+            mode: "managed",
+            type: "aws_sagemaker_endpoint",
+            name: "e_1",
+            values: { name: "Vit-Classifier", endpoint_config_name: "c-1" },
+          },
+          {
+            address: "aws_sagemaker_endpoint_configuration.c",
+            mode: "managed",
+            type: "aws_sagemaker_endpoint_configuration",
+            name: "c",
+            values: { name: "c-1" },
+          },
           { address: "terraform_data.rev-A1", mode: "managed", type: "terraform_data", name: "rev-A1", values: { id: "0a1b2c3d-4e5f" } },
-          { address: "aws_s3_bucket.b", mode: "managed", type: "aws_s3_bucket", name: "b", values: { arn: "arn:aws:s3:::bucket", tags: [{ k: "v" }] } },
+          {
+            address: "aws_s3_bucket.b",
+            mode: "managed",
+            type: "aws_s3_bucket",
+            name: "b",
+            values: { arn: "arn:aws:s3:::bucket", tags: [{ k: "v" }] },
+          },
           { address: "data.aws_region.region", mode: "data", type: "aws_region", name: "region", values: { name: "eu-west-1" } },
         ],
       },
@@ -49,7 +67,9 @@ describe("StateView: resolving the stack's references with state values", () => 
   });
 
   it("refuses what it cannot evaluate, so no check compares an unresolved expression", () => {
-    expect(() => state.resolve("${jsonencode(aws_s3_bucket.b.arn)}")).toThrow("cannot resolve the expression ${jsonencode(aws_s3_bucket.b.arn)}");
+    expect(() => state.resolve("${jsonencode(aws_s3_bucket.b.arn)}")).toThrow(
+      "cannot resolve the expression ${jsonencode(aws_s3_bucket.b.arn)}",
+    );
     expect(() => state.resolve("${aws_s3_bucket.missing.arn}")).toThrow("aws_s3_bucket.missing is not in the state");
     expect(() => state.resolve("${aws_s3_bucket.b.policy}")).toThrow("aws_s3_bucket.b.policy has no value in the state");
   });

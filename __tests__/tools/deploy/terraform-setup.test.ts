@@ -36,7 +36,9 @@ describe("Terraform set-up: finding a provider mirror", () => {
     expect(mirrorCandidates({ HOME: "/home/u" }, "linux")).toEqual(
       expect.arrayContaining(["/home/u/.terraform.d/plugins", "/home/u/.local/share/terraform/plugins", "/usr/share/terraform/plugins"]),
     );
-    expect(mirrorCandidates({ HOME: "/Users/u" }, "darwin")).toEqual(expect.arrayContaining(["/Users/u/Library/Application Support/io.terraform/plugins"]));
+    expect(mirrorCandidates({ HOME: "/Users/u" }, "darwin")).toEqual(
+      expect.arrayContaining(["/Users/u/Library/Application Support/io.terraform/plugins"]),
+    );
   });
 
   it("picks the first candidate holding exactly the pinned version for this platform", () => {
@@ -51,7 +53,9 @@ describe("Terraform set-up: finding a provider mirror", () => {
 
   it("reads the pinned version from a synthesized stack and refuses a range", () => {
     expect(requiredAwsProviderVersion({ terraform: { required_providers: { aws: { version: "5.100.0" } } } })).toBe("5.100.0");
-    expect(() => requiredAwsProviderVersion({ terraform: { required_providers: { aws: { version: "~> 5.0" } } } })).toThrow(TerraformSetupError);
+    expect(() => requiredAwsProviderVersion({ terraform: { required_providers: { aws: { version: "~> 5.0" } } } })).toThrow(
+      TerraformSetupError,
+    );
   });
 
   it("writes a CLI config that installs hashicorp/aws from the mirror and nothing from the network", () => {
@@ -80,7 +84,12 @@ describe("Terraform set-up: the environment for terraform and cdktf", () => {
     const userHome = home();
     const workDir = work();
     // Act
-    const setup = setUpTerraform({ providerVersion: "5.100.0", workDir, requireMirror: true, env: { ...process.env, HOME: userHome, TF_PROVIDER_MIRROR: mirror } });
+    const setup = setUpTerraform({
+      providerVersion: "5.100.0",
+      workDir,
+      requireMirror: true,
+      env: { ...process.env, HOME: userHome, TF_PROVIDER_MIRROR: mirror },
+    });
     // Assess
     expect(setup.mirror).toBe(mirror);
     expect(setup.env.TF_CLI_CONFIG_FILE).toBe(path.join(workDir, "terraform-cli.tfrc"));

@@ -53,13 +53,23 @@ describe("terraform validate (offline, hashicorp/aws from the filesystem mirror)
     // Prepare
     const types = new Set<string>();
     for (const [name] of configs) {
-      const json = JSON.parse(fs.readFileSync(path.join(work, name, "stacks", fs.readdirSync(path.join(work, name, "stacks"))[0], "cdk.tf.json"), "utf8"));
+      const json = JSON.parse(
+        fs.readFileSync(path.join(work, name, "stacks", fs.readdirSync(path.join(work, name, "stacks"))[0], "cdk.tf.json"), "utf8"),
+      );
       for (const type of Object.keys(json.resource)) types.add(type);
       if (json.terraform.backend?.s3) types.add("backend s3");
     }
     // Assess
     expect([...types]).toEqual(
-      expect.arrayContaining(["aws_appautoscaling_target", "aws_appautoscaling_policy", "aws_apigatewayv2_authorizer", "aws_sns_topic", "aws_sns_topic_subscription", "aws_kms_key", "backend s3"]),
+      expect.arrayContaining([
+        "aws_appautoscaling_target",
+        "aws_appautoscaling_policy",
+        "aws_apigatewayv2_authorizer",
+        "aws_sns_topic",
+        "aws_sns_topic_subscription",
+        "aws_kms_key",
+        "backend s3",
+      ]),
     );
   });
 });
