@@ -30,7 +30,11 @@ def main() -> None:
 
     workarounds.apply()
     server = make_server(
-        args.host, args.port, DomainDispatcherApplication(create_backend_app), threaded=True, request_handler=MotoRequestHandler
+        args.host,
+        args.port,
+        DomainDispatcherApplication(create_backend_app),
+        threaded=True,
+        request_handler=MotoRequestHandler,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"AWS_EMULATOR_READY http://{args.host}:{server.port}", flush=True)

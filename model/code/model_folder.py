@@ -44,8 +44,10 @@ def _classifier_problems(config: dict) -> list[str]:
     problems = []
     architectures = config.get("architectures") or []
     if not any("ForImageClassification" in str(name) for name in architectures):
-        problems.append(f"config.json architectures {architectures} is not an image classifier "
-                        "(expected e.g. ViTForImageClassification)")
+        problems.append(
+            f"config.json architectures {architectures} is not an image classifier "
+            "(expected e.g. ViTForImageClassification)"
+        )
     if not config.get("model_type"):
         problems.append("config.json has no model_type")
     labels = config.get("id2label")
@@ -68,7 +70,8 @@ def folder_problems(model_dir: str | Path) -> list[str]:
     if weights_file(model_dir) is None:
         sharded = any(model_dir.glob("*.index.json"))
         problems.append(
-            "weights are sharded; save them as one model.safetensors" if sharded
+            "weights are sharded; save them as one model.safetensors"
+            if sharded
             else f"no weights file: expected {' or '.join(WEIGHTS)}"
         )
     if config is not None:

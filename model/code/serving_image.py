@@ -172,7 +172,9 @@ def _check_dimensions(size: tuple[int, int], settings: ServingSettings, fmt: str
         raise RequestError("image_too_large", f"{width}x{height} is too large: {_too_large_text(settings)}")
     ceiling = FORMAT_MAX_PIXELS.get(fmt or "")
     if ceiling is not None and width * height > ceiling:
-        raise RequestError("image_too_large", f"{width}x{height} is too large: {fmt} images may have at most {ceiling} pixels")
+        raise RequestError(
+            "image_too_large", f"{width}x{height} is too large: {fmt} images may have at most {ceiling} pixels"
+        )
 
 
 def _is_high_depth(mode: str) -> bool:

@@ -94,8 +94,17 @@ def load_model(model_dir: str | Path, settings: ServingSettings, gpu_id=None, un
         loaded.classify(_probe_batch(loaded, 1), top_k=1)
     logger.info(
         "model loaded from %s in %.1f s: %d labels, device %s, precision %s, prepacked %s, compiled %s, %d threads, "
-        "attention %s, fast preprocess %s", model_dir, time.perf_counter() - started, loaded.num_labels, device,
-        loaded.precision, loaded.prepacked, loaded.compiled is not None, threads, settings.attention, preprocess.fast,
+        "attention %s, fast preprocess %s",
+        model_dir,
+        time.perf_counter() - started,
+        loaded.num_labels,
+        device,
+        loaded.precision,
+        loaded.prepacked,
+        loaded.compiled is not None,
+        threads,
+        settings.attention,
+        preprocess.fast,
     )
     return loaded
 
@@ -143,10 +152,19 @@ def _choose_precision(loaded: LoadedModel, settings: ServingSettings) -> None:
     cpu = serving_hardware.read_cpu_features()
     choice = serving_runtime.precision_choice(settings.dtype, loaded.device.type, cpu, cuda_bf16)
     # torch.compile's freezing packs weights itself (and traces plain nn.Linear), so the two are not combined.
-    prepack = settings.prepack and not settings.compile and loaded.device.type == "cpu" \
+    prepack = (
+        settings.prepack
+        and not settings.compile
+        and loaded.device.type == "cpu"
         and choice.precision in ("float32", "bfloat16")
-    logger.info("precision: trying %s%s (%s; CPU %s)", choice.precision, " prepacked" if prepack else "",
-                choice.reason, cpu.describe())
+    )
+    logger.info(
+        "precision: trying %s%s (%s; CPU %s)",
+        choice.precision,
+        " prepacked" if prepack else "",
+        choice.reason,
+        cpu.describe(),
+    )
     if choice.precision == "float32" and not prepack:
         return
     probes = _probe_batch(loaded, PROBES)
@@ -155,11 +173,21 @@ def _choose_precision(loaded: LoadedModel, settings: ServingSettings) -> None:
     if prepack:
         candidate.prepacked = serving_prepack.prepack_linears(candidate.model) > 0
     result = compare_logits(reference, _logits_one_by_one(candidate, probes))
-    logger.log(logging.INFO if result.ok else logging.WARNING, "%s%s %s", choice.precision,
-               " prepacked" if candidate.prepacked else "", result.describe())
+    logger.log(
+        logging.INFO if result.ok else logging.WARNING,
+        "%s%s %s",
+        choice.precision,
+        " prepacked" if candidate.prepacked else "",
+        result.describe(),
+    )
     if result.ok:
         loaded.model, loaded.dtype, loaded.precision, loaded.prepacked, loaded.guard = (
-            candidate.model, candidate.dtype, candidate.precision, candidate.prepacked, result)
+            candidate.model,
+            candidate.dtype,
+            candidate.precision,
+            candidate.prepacked,
+            result,
+        )
     else:
         loaded.guard = result
 
@@ -175,8 +203,14 @@ def reduced_copy(loaded: LoadedModel, precision: str) -> LoadedModel:
     else:
         dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[precision]
         model = copy.deepcopy(loaded.model).to(dtype)
-    return LoadedModel(model=model.eval(), preprocess=loaded.preprocess, labels=loaded.labels, device=loaded.device,
-                       dtype=dtype, precision=precision)
+    return LoadedModel(
+        model=model.eval(),
+        preprocess=loaded.preprocess,
+        labels=loaded.labels,
+        device=loaded.device,
+        dtype=dtype,
+        precision=precision,
+    )
 
 
 def _logits_one_by_one(loaded: LoadedModel, probes: torch.Tensor) -> torch.Tensor:

@@ -51,8 +51,11 @@ def _is_erf_gelu(module: torch.nn.Module) -> bool:
 
 
 def available() -> bool:
-    return hasattr(torch.ops.mkldnn, "_reorder_linear_weight") and hasattr(torch.ops.mkldnn, "_linear_pointwise") \
+    return (
+        hasattr(torch.ops.mkldnn, "_reorder_linear_weight")
+        and hasattr(torch.ops.mkldnn, "_linear_pointwise")
         and torch.backends.mkldnn.is_available()
+    )
 
 
 def prepack_linears(model: torch.nn.Module) -> int:
@@ -60,15 +63,26 @@ def prepack_linears(model: torch.nn.Module) -> int:
     if not available():
         logger.warning("oneDNN linear prepacking is not available in torch %s; eager Linear layers", torch.__version__)
         return 0
-    targets = [(parent, name, child) for parent in model.modules() for name, child in parent.named_children()
-               if type(child) is torch.nn.Linear and child.weight.dtype in (torch.float32, torch.bfloat16)
-               and child.weight.device.type == "cpu"]
-    fused = {id(parent) for parent, name, _ in targets
-             if name == "dense" and type(parent).__name__ in FUSABLE_MLP_BLOCKS
-             and _is_erf_gelu(getattr(parent, "intermediate_act_fn", None))}
+    targets = [
+        (parent, name, child)
+        for parent in model.modules()
+        for name, child in parent.named_children()
+        if type(child) is torch.nn.Linear
+        and child.weight.dtype in (torch.float32, torch.bfloat16)
+        and child.weight.device.type == "cpu"
+    ]
+    fused = {
+        id(parent)
+        for parent, name, _ in targets
+        if name == "dense"
+        and type(parent).__name__ in FUSABLE_MLP_BLOCKS
+        and _is_erf_gelu(getattr(parent, "intermediate_act_fn", None))
+    }
     try:
-        replacements = [(parent, name, PrepackedLinear(child, activation="gelu" if id(parent) in fused else "none"))
-                        for parent, name, child in targets]
+        replacements = [
+            (parent, name, PrepackedLinear(child, activation="gelu" if id(parent) in fused else "none"))
+            for parent, name, child in targets
+        ]
         with torch.inference_mode():  # one call each: fails here, at load, if the op rejects anything
             for _, _, packed in replacements:
                 packed(torch.zeros(1, packed.in_features, dtype=packed.packed_weight.dtype))

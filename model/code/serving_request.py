@@ -21,8 +21,16 @@ JSON_TYPES = ("application/json",)
 # Raw image bodies. The format is always taken from the magic bytes, so the declared image type only has to
 # be one of these; x-image and octet-stream are what generic SageMaker clients send.
 RAW_IMAGE_TYPES = (
-    "image/jpeg", "image/jpg", "image/png", "image/webp", "image/gif", "image/bmp", "image/x-ms-bmp",
-    "image/x-image", "application/x-image", "application/octet-stream",
+    "image/jpeg",
+    "image/jpg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "image/bmp",
+    "image/x-ms-bmp",
+    "image/x-image",
+    "application/x-image",
+    "application/octet-stream",
 )
 _DATA_URL = re.compile(r"^data:image/[\w.+-]+;base64,", re.IGNORECASE)
 
@@ -138,9 +146,7 @@ def _json_images(body, settings: ServingSettings) -> tuple[list[bytes], bool]:
         if len(body) > settings.max_batch:
             raise RequestError("bad_request", f"at most {settings.max_batch} images per request, got {len(body)}")
         return [_base64(item, f"image {index}") for index, item in enumerate(body)], True
-    raise RequestError(
-        "bad_request", 'JSON body must be a base64 string, a list of them, or {"inputs": one of those}'
-    )
+    raise RequestError("bad_request", 'JSON body must be a base64 string, a list of them, or {"inputs": one of those}')
 
 
 def _base64(value, name: str) -> bytes:

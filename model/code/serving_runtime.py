@@ -86,8 +86,9 @@ class PrecisionChoice:
         return {"bfloat16": torch.bfloat16, "float16": torch.float16}.get(self.precision, torch.float32)
 
 
-def precision_choice(requested: str, device_type: str, cpu: serving_hardware.CpuFeatures,
-                     cuda_bf16: bool = False) -> PrecisionChoice:
+def precision_choice(
+    requested: str, device_type: str, cpu: serving_hardware.CpuFeatures, cuda_bf16: bool = False
+) -> PrecisionChoice:
     """Pure decision from INFERENCE_DTYPE, the device and the CPU's features (unit-tested with faked CPUs).
 
     auto (the default): bf16 on a GPU that has it (else fp16); on CPU bf16 only with AMX or AVX512-BF16, where

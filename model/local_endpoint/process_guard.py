@@ -10,6 +10,7 @@ one signal to the group reaches every one of them. The guard ends the group when
   - its parent (the front, serve.py) is gone, even if it died by SIGKILL and could run no clean-up of its own;
 then it removes the scratch folder the front can no longer remove.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,7 @@ POLL_S = 0.5
 
 
 def main() -> int:
-    parent, scratch, command = int(sys.argv[1]), sys.argv[2], sys.argv[sys.argv.index("--") + 1:]
+    parent, scratch, command = int(sys.argv[1]), sys.argv[2], sys.argv[sys.argv.index("--") + 1 :]
     stopping = False
 
     def request_stop(*_args) -> None:

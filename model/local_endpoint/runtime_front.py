@@ -8,6 +8,7 @@ Routes (127.0.0.1 only):
 
 One thread per connection (ThreadingHTTPServer); MMS queues requests for its workers, as in the container.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -60,8 +61,9 @@ class ContainerClient:
         self._timeout_s = timeout_s
         self._local = threading.local()
 
-    def call(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
-             timeout_s: float | None = None) -> tuple[int, dict[str, str], bytes]:
+    def call(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str], timeout_s: float | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         reused = getattr(self._local, "connection", None) is not None
         try:
             return self._once(method, path, body, headers, timeout_s)
@@ -107,8 +109,9 @@ class FrontServer(ThreadingHTTPServer):
     # The container must accept sockets within 250 ms even under load: a deep backlog keeps bursts queued, not refused.
     request_queue_size = 128
 
-    def __init__(self, port: int, endpoint_name: str, container: ContainerClient, test_delay_ms: int,
-                 container_timeout_s: float):
+    def __init__(
+        self, port: int, endpoint_name: str, container: ContainerClient, test_delay_ms: int, container_timeout_s: float
+    ):
         self.endpoint_name = endpoint_name
         self.container = container
         self.test_delay_ms = test_delay_ms
@@ -152,8 +155,11 @@ class FrontHandler(BaseHTTPRequestHandler):
             # multi-model-server answers 200 "PartialHealthy" while some workers stay dead (e.g. their process was
             # killed and could not be restarted): requests then queue for fewer workers, or wait forever for none.
             # A container health check should fail then, so SageMaker would replace the instance.
-            self._send(503, {"Content-Type": "application/json"},
-                       json.dumps({"status": "Unhealthy", "modelServer": model_server}).encode())
+            self._send(
+                503,
+                {"Content-Type": "application/json"},
+                json.dumps({"status": "Unhealthy", "modelServer": model_server}).encode(),
+            )
             log.warning("ping: the model server reports %s: answering 503", model_server)
             return
         self._send(status, {"Content-Type": headers.get("content-type", "application/json")}, body)
@@ -186,31 +192,42 @@ class FrontHandler(BaseHTTPRequestHandler):
         attributes = self.headers.get(CUSTOM_ATTRIBUTES)
         if attributes is not None and len(attributes) > MAX_CUSTOM_ATTRIBUTES:
             self._discard_body()
-            return self._send_error(validation_error(
-                f"1 validation error detected: Value at 'customAttributes' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {MAX_CUSTOM_ATTRIBUTES}"))
+            return self._send_error(
+                validation_error(
+                    f"1 validation error detected: Value at 'customAttributes' failed to satisfy constraint: "
+                    f"Member must have length less than or equal to {MAX_CUSTOM_ATTRIBUTES}"
+                )
+            )
         body = self._read_body(limit=MAX_PAYLOAD_BYTES)
         if body is None:
-            return self._send_error(validation_error(
-                "1 validation error detected: Value at 'body' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}"))
+            return self._send_error(
+                validation_error(
+                    "1 validation error detected: Value at 'body' failed to satisfy constraint: "
+                    f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}"
+                )
+            )
         if not self._test_delay():
             return self._send_error(model_error(name, 0, TIMEOUT_MESSAGE))
         try:
             status, headers, data = self.server.container.call("POST", "/invocations", body, self._forwarded_headers())
         except ContainerUnreachable:
-            return self._send_error(service_unavailable(
-                "The model container is not running (local endpoint: MMS refused the connection)."))
+            return self._send_error(
+                service_unavailable("The model container is not running (local endpoint: MMS refused the connection).")
+            )
         except ContainerTimeout:
             return self._send_error(model_error(name, 0, TIMEOUT_MESSAGE))
         except (OSError, http.client.HTTPException) as error:
             # The container dropped the connection mid-request: no HTTP status, like a crashed worker.
             return self._send_error(model_error(name, 0, f"The container closed the connection: {error}"))
         if 200 <= status < 300:
-            self._send(200, {
-                "Content-Type": headers.get("content-type", "application/json"),
-                "x-Amzn-Invoked-Production-Variant": "AllTraffic",
-            }, data)
+            self._send(
+                200,
+                {
+                    "Content-Type": headers.get("content-type", "application/json"),
+                    "x-Amzn-Invoked-Production-Variant": "AllTraffic",
+                },
+                data,
+            )
             return 200
         return self._send_error(model_error(name, status, data.decode("utf-8", errors="replace")))
 

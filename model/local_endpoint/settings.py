@@ -1,4 +1,5 @@
 """The local endpoint's configuration: read from the environment in one place, validated, every problem at once."""
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ decoding bug shows up as a JPEG/PNG accuracy gap) and prints a JSON manifest as 
 {"labels": [...], "images": [{"file", "label", "format"}, ...]}.
 The default seed differs from the demo model's training (1) and held-out (2) seeds: these images are new to it.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -31,8 +31,11 @@ def main() -> int:
     else:
         print(f"training demo model into {out}", file=sys.stderr)
         report = train(out, log=lambda line: print(line, file=sys.stderr))
-    print(f"training time {report['train_seconds']} s, held-out accuracy "
-          f"{100 * report['heldout_accuracy']:.2f} % on {report['heldout_samples']} fresh images", file=sys.stderr)
+    print(
+        f"training time {report['train_seconds']} s, held-out accuracy "
+        f"{100 * report['heldout_accuracy']:.2f} % on {report['heldout_samples']} fresh images",
+        file=sys.stderr,
+    )
     if report["heldout_accuracy"] < MIN_ACCURACY:
         print(f"error: held-out accuracy below {100 * MIN_ACCURACY:.0f} %", file=sys.stderr)
         return 1

@@ -26,7 +26,7 @@ def heldout():
 def predicted_labels(model, bodies: list[bytes]) -> list[str]:
     labels = []
     for start in range(0, len(bodies), 8):  # JSON batches of 8, the default maximum
-        chunk = [base64.b64encode(body).decode() for body in bodies[start:start + 8]]
+        chunk = [base64.b64encode(body).decode() for body in bodies[start : start + 8]]
         context = mms_context("top_k=1")
         request = inference.input_fn(json.dumps(chunk), "application/json", context)
         output = inference.output_fn(inference.predict_fn(request, model, context), "application/json", context)
@@ -48,8 +48,11 @@ def test_raw_single_requests_agree_with_batches(loaded_model, heldout):
     for body in bodies:
         context = mms_context("top_k=1")
         request = inference.input_fn(body, "image/png", context)
-        singles.append(json.loads(inference.output_fn(inference.predict_fn(request, loaded_model, context),
-                                                      "application/json", context))["predictions"][0]["label"])
+        singles.append(
+            json.loads(
+                inference.output_fn(inference.predict_fn(request, loaded_model, context), "application/json", context)
+            )["predictions"][0]["label"]
+        )
     assert singles == predicted_labels(loaded_model, bodies)
 
 

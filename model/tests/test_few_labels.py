@@ -25,8 +25,15 @@ LABELS = ("cat", "dog", "bird")
 def write_tiny_classifier(folder: Path, labels: tuple[str, ...]) -> Path:
     torch.manual_seed(0)
     config = ViTConfig(
-        image_size=32, patch_size=16, num_channels=3, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=64, id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
+        image_size=32,
+        patch_size=16,
+        num_channels=3,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
         architectures=["ViTForImageClassification"],
     )
     ViTForImageClassification(config).eval().save_pretrained(folder)
@@ -36,7 +43,7 @@ def write_tiny_classifier(folder: Path, labels: tuple[str, ...]) -> Path:
 
 @pytest.fixture(scope="module", params=[2, 3], ids=["2-labels", "3-labels"])
 def few_label_model(request, tmp_path_factory):
-    labels = LABELS[:request.param]
+    labels = LABELS[: request.param]
     folder = write_tiny_classifier(tmp_path_factory.mktemp(f"{request.param}-label-model"), labels)
     return inference.model_fn(str(folder), mms_context()), labels
 

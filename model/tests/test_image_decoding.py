@@ -32,8 +32,14 @@ def assert_close(actual, expected, tolerance):
 
 @pytest.mark.parametrize(
     "fmt, save_args, tolerance",
-    [("JPEG", {"quality": 95}, 6), ("PNG", {}, 0), ("WEBP", {"lossless": True}, 0), ("WEBP", {"quality": 90}, 8),
-     ("GIF", {}, 0), ("BMP", {}, 0)],
+    [
+        ("JPEG", {"quality": 95}, 6),
+        ("PNG", {}, 0),
+        ("WEBP", {"lossless": True}, 0),
+        ("WEBP", {"quality": 90}, 8),
+        ("GIF", {}, 0),
+        ("BMP", {}, 0),
+    ],
 )
 def test_each_allowed_format_decodes_to_rgb(fmt, save_args, tolerance):
     decoded = decode_image(encode(solid(), fmt, **save_args), SETTINGS)
@@ -167,8 +173,11 @@ NOISE = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), d
         ("truncated jpeg", truncated(encode(NOISE, "JPEG")), (422, "undecodable_image")),
         ("truncated png", truncated(encode(NOISE, "PNG")), (422, "undecodable_image")),
         ("jpeg header only", b"\xff\xd8\xff\xe0" + b"\x00" * 20, (422, "undecodable_image")),
-        ("png with corrupt data", encode(NOISE, "PNG")[:60] + b"\x00" * 200 + encode(NOISE, "PNG")[260:],
-         (422, "undecodable_image")),
+        (
+            "png with corrupt data",
+            encode(NOISE, "PNG")[:60] + b"\x00" * 200 + encode(NOISE, "PNG")[260:],
+            (422, "undecodable_image"),
+        ),
         ("tiff", encode(NOISE, "TIFF"), (415, "unsupported_media_type")),
         ("psd", b"8BPS\x00\x01" + b"\x00" * 40, (415, "unsupported_media_type")),
         ("eps", b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n", (415, "unsupported_media_type")),

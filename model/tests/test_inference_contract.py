@@ -49,8 +49,9 @@ def test_model_fn_reports_every_missing_file(tmp_path):
 
 
 def test_input_fn_returns_rgb_images_and_options():
-    request = inference.input_fn(encode(sample_image("red_disc"), "PNG"), "image/png",
-                                 mms_context("top_k=2,task=classify"))
+    request = inference.input_fn(
+        encode(sample_image("red_disc"), "PNG"), "image/png", mms_context("top_k=2,task=classify")
+    )
     assert [image.mode for image in request.images] == ["RGB"]
     assert (request.options.top_k, request.options.task, request.batch) == (2, "classify", False)
 
@@ -93,16 +94,23 @@ def test_json_batch_returns_a_list_in_order(loaded_model):
     assert [result["predictions"][0]["label"] for result in results] == labels
 
 
-@pytest.mark.parametrize("wrap", [lambda b64: json.dumps(b64), lambda b64: json.dumps({"inputs": b64}),
-                                  lambda b64: json.dumps("data:image/png;base64," + b64).encode()])
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda b64: json.dumps(b64),
+        lambda b64: json.dumps({"inputs": b64}),
+        lambda b64: json.dumps("data:image/png;base64," + b64).encode(),
+    ],
+)
 def test_json_single_image_forms(loaded_model, wrap):
     b64 = base64.b64encode(encode(sample_image("blue_disc"), "PNG")).decode()
     status, result = invoke(loaded_model, wrap(b64), "application/json; charset=utf-8", "top_k=1")
     assert status == 200 and result["predictions"][0]["label"] == "blue_disc"
 
 
-@pytest.mark.parametrize("content_type", ["application/x-image", "application/octet-stream", "image/x-image",
-                                          "IMAGE/JPEG", "image/png"])
+@pytest.mark.parametrize(
+    "content_type", ["application/x-image", "application/octet-stream", "image/x-image", "IMAGE/JPEG", "image/png"]
+)
 def test_raw_bytes_under_generic_content_types_are_sniffed(loaded_model, content_type):
     status, body = invoke(loaded_model, encode(sample_image("red_cross"), "JPEG"), content_type, "top_k=1")
     assert status == 200 and body["predictions"][0]["label"] == "red_cross"
@@ -116,8 +124,14 @@ BAD_REQUESTS = [
     ("no content type", b"hello", None, None, 415, "unsupported_media_type"),
     ("tiff content type", b"II*\x00", "image/tiff", None, 415, "unsupported_media_type"),
     ("tiff bytes", encode(Image.new("RGB", (8, 8)), "TIFF"), "image/jpeg", None, 415, "unsupported_media_type"),
-    ("truncated jpeg", encode(Image.effect_noise((64, 64), 50).convert("RGB"), "JPEG")[:900], "image/jpeg", None,
-     422, "undecodable_image"),
+    (
+        "truncated jpeg",
+        encode(Image.effect_noise((64, 64), 50).convert("RGB"), "JPEG")[:900],
+        "image/jpeg",
+        None,
+        422,
+        "undecodable_image",
+    ),
     ("bad base64", json.dumps("not base64 !!"), "application/json", None, 400, "bad_request"),
     ("bad json", "{nope", "application/json", None, 400, "bad_request"),
     ("json number", "42", "application/json", None, 400, "bad_request"),
@@ -130,8 +144,9 @@ BAD_REQUESTS = [
 ]
 
 
-@pytest.mark.parametrize("name, body, content_type, attributes, status, code", BAD_REQUESTS,
-                         ids=[case[0] for case in BAD_REQUESTS])
+@pytest.mark.parametrize(
+    "name, body, content_type, attributes, status, code", BAD_REQUESTS, ids=[case[0] for case in BAD_REQUESTS]
+)
 def test_bad_input_gets_its_error_and_the_next_request_still_works(
     loaded_model, name, body, content_type, attributes, status, code
 ):

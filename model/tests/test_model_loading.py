@@ -42,13 +42,21 @@ def test_vit_base_patch16_384_layout_loads_and_serves(tmp_path):
     assert len(body["predictions"]) == 5
     context = mms_context("task=embed")
     request = inference.input_fn(encode(Image.new("RGB", (64, 64)), "PNG"), "image/png", context)
-    assert json.loads(inference.output_fn(inference.predict_fn(request, model, context), "application/json"))["dim"] == 768
+    assert (
+        json.loads(inference.output_fn(inference.predict_fn(request, model, context), "application/json"))["dim"] == 768
+    )
 
 
 def test_settings_errors_are_listed_together():
     with pytest.raises(SettingsError) as caught:
-        load_settings({"INFERENCE_MAX_BATCH": "0", "IMAGE_MAX_PIXELS": "lots", "INFERENCE_DTYPE": "int4",
-                       "INFERENCE_WARMUP": "maybe"})
+        load_settings(
+            {
+                "INFERENCE_MAX_BATCH": "0",
+                "IMAGE_MAX_PIXELS": "lots",
+                "INFERENCE_DTYPE": "int4",
+                "INFERENCE_WARMUP": "maybe",
+            }
+        )
     message = str(caught.value)
     for name in ("INFERENCE_MAX_BATCH", "IMAGE_MAX_PIXELS", "INFERENCE_DTYPE", "INFERENCE_WARMUP"):
         assert name in message

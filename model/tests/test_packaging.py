@@ -49,8 +49,9 @@ def test_tarball_holds_exactly_the_serving_files(model_copy, tmp_path):
         members = tar.getmembers()
     names = [member.name for member in members]
     assert names == sorted(names)
-    assert sorted(names) == sorted(["config.json", "preprocessor_config.json", "model.safetensors", "code",
-                                    *CODE_FILES])
+    assert sorted(names) == sorted(
+        ["config.json", "preprocessor_config.json", "model.safetensors", "code", *CODE_FILES]
+    )
     for member in members:
         assert (member.mtime, member.uid, member.gid, member.uname, member.gname) == (0, 0, 0, "", "")
     assert f"sha256 {sha256(out)}" in result.stdout
@@ -116,8 +117,12 @@ def test_validation_lists_every_problem(model_copy, tmp_path):
     out = tmp_path / "never.tar.gz"
     result = run_packager(model_copy, out)
     assert result.returncode == 2 and not out.exists()
-    for problem in ["preprocessor_config.json is missing", "no weights file", "is not an image classifier",
-                    "no id2label"]:
+    for problem in [
+        "preprocessor_config.json is missing",
+        "no weights file",
+        "is not an image classifier",
+        "no id2label",
+    ]:
         assert problem in result.stderr
 
 
@@ -143,8 +148,9 @@ def test_extracted_tarball_serves(model_copy, tmp_path):
         "print(inference.output_fn(inference.predict_fn(inference.input_fn(b.getvalue(), 'image/png'), m), "
         "'application/json'))"
     )
-    result = subprocess.run([sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True,
-                            check=False, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "predictions" in json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -31,25 +31,33 @@ from serving_settings import ServingSettings, load_settings
 BASE = {"sse4_2", "avx", "avx2", "fma"}
 CPUS = {  # flags as /proc/cpuinfo spells them, trimmed to what matters
     "m5 (Skylake)": CpuFeatures("Intel Xeon Platinum 8175M", frozenset(BASE | {"avx512f", "avx512bw", "avx512dq"})),
-    "c5 (Cascade Lake)": CpuFeatures("Intel Xeon Platinum 8275CL",
-                                     frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni"})),
-    "c6i (Ice Lake)": CpuFeatures("Intel Xeon Platinum 8375C", frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni"})),
-    "c7i (Sapphire Rapids)": CpuFeatures("Intel Xeon Platinum 8488C", frozenset(
-        BASE | {"avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8"})),
+    "c5 (Cascade Lake)": CpuFeatures(
+        "Intel Xeon Platinum 8275CL", frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni"})
+    ),
+    "c6i (Ice Lake)": CpuFeatures(
+        "Intel Xeon Platinum 8375C", frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni"})
+    ),
+    "c7i (Sapphire Rapids)": CpuFeatures(
+        "Intel Xeon Platinum 8488C",
+        frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8"}),
+    ),
     "AMD Zen 5": CpuFeatures("AMD EPYC", frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni", "avx512_bf16"})),
     "AVX2 only": CpuFeatures("AMD EPYC 7R32", frozenset(BASE)),
 }
 AMX = CPUS["c7i (Sapphire Rapids)"]
 
 
-@pytest.mark.parametrize("cpu, expected", [
-    ("m5 (Skylake)", "float32"),  # torch's mkldnn check says bf16 here, but it is emulated: slower than fp32
-    ("c5 (Cascade Lake)", "float32"),
-    ("c6i (Ice Lake)", "float32"),
-    ("c7i (Sapphire Rapids)", "bfloat16"),
-    ("AMD Zen 5", "bfloat16"),
-    ("AVX2 only", "float32"),
-])
+@pytest.mark.parametrize(
+    "cpu, expected",
+    [
+        ("m5 (Skylake)", "float32"),  # torch's mkldnn check says bf16 here, but it is emulated: slower than fp32
+        ("c5 (Cascade Lake)", "float32"),
+        ("c6i (Ice Lake)", "float32"),
+        ("c7i (Sapphire Rapids)", "bfloat16"),
+        ("AMD Zen 5", "bfloat16"),
+        ("AVX2 only", "float32"),
+    ],
+)
 def test_auto_picks_bf16_only_where_the_cpu_runs_it_natively(cpu, expected):
     assert precision_choice("auto", "cpu", CPUS[cpu]).precision == expected
 
@@ -76,15 +84,19 @@ def test_choices_on_gpu():
 
 def test_auto_is_the_default_and_int8_and_compile_are_settings():
     assert ServingSettings().dtype == "auto" and load_settings({}).dtype == "auto"
-    assert load_settings({"INFERENCE_DTYPE": "int8", "INFERENCE_COMPILE": "1"}) == ServingSettings(dtype="int8", compile=True)
+    assert load_settings({"INFERENCE_DTYPE": "int8", "INFERENCE_COMPILE": "1"}) == ServingSettings(
+        dtype="int8", compile=True
+    )
     assert ServingSettings().prepack and not load_settings({"INFERENCE_PREPACK": "0"}).prepack
     with pytest.raises(ValueError, match="INFERENCE_COMPILE"):
         load_settings({"INFERENCE_COMPILE": "yes please"})
 
 
 def test_cpuinfo_is_parsed_from_the_kernels_format():
-    text = "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\nflags\t\t: fpu avx2 avx512f amx_tile amx_bf16\n\n" \
-           "processor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n"
+    text = (
+        "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\nflags\t\t: fpu avx2 avx512f amx_tile amx_bf16\n\n"
+        "processor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n"
+    )
     cpu = parse_cpuinfo(text)
     assert cpu.model == "Intel(R) Xeon(R) Platinum 8488C" and cpu.amx_bf16 and cpu.native_bf16
     assert "amx_bf16" in cpu.describe() and "fpu" not in cpu.describe()
@@ -149,8 +161,13 @@ def test_demo_model_gets_bf16_and_keeps_its_answers(amx_cpu, demo_model_dir, mon
     assert model.precision == "bfloat16" and model.dtype == torch.bfloat16
     context = mms_context("top_k=1")
     body = encode(Image.new("RGB", (64, 64), (10, 10, 230)), "PNG")
-    answer = json.loads(inference.output_fn(inference.predict_fn(inference.input_fn(body, "image/png", context),
-                                                                 model, context), "application/json", context))
+    answer = json.loads(
+        inference.output_fn(
+            inference.predict_fn(inference.input_fn(body, "image/png", context), model, context),
+            "application/json",
+            context,
+        )
+    )
     assert answer["predictions"][0]["score"] > 0
 
 
@@ -200,8 +217,12 @@ def test_prepacked_linears_compute_what_eager_does(dtype):
     for shape in ((1, 577, 48), (3, 10, 48), (5, 48)):  # the row hint, other batches and token counts, 2-D input
         x = torch.randn(shape).to(dtype)
         with torch.inference_mode():
-            torch.testing.assert_close(packed(x), eager(x), rtol=1e-2 if dtype == torch.bfloat16 else 1e-5,
-                                       atol=1e-2 if dtype == torch.bfloat16 else 1e-5)
+            torch.testing.assert_close(
+                packed(x),
+                eager(x),
+                rtol=1e-2 if dtype == torch.bfloat16 else 1e-5,
+                atol=1e-2 if dtype == torch.bfloat16 else 1e-5,
+            )
 
 
 @pytest.mark.skipif(not _prepack_works(torch.float32), reason="this torch build has no oneDNN linear ops")
@@ -209,8 +230,15 @@ def test_vit_mlp_gelu_runs_inside_the_prepacked_gemm():
     from transformers import ViTConfig, ViTForImageClassification
 
     torch.manual_seed(0)
-    config = ViTConfig(image_size=64, patch_size=16, hidden_size=96, num_hidden_layers=2, num_attention_heads=4,
-                       intermediate_size=192, num_labels=6)
+    config = ViTConfig(
+        image_size=64,
+        patch_size=16,
+        hidden_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=192,
+        num_labels=6,
+    )
     eager = ViTForImageClassification(config).eval()
     packed = copy.deepcopy(eager)
     assert serving_prepack.prepack_linears(packed) == 2 * 6 + 1  # q, k, v, out, fc1, fc2 per layer + classifier
@@ -252,7 +280,9 @@ def test_compile_falls_back_to_eager_when_it_fails(demo_model_dir, monkeypatch):
 def test_compile_serves_single_images_with_the_same_answers(demo_model_dir, loaded_model):
     model = serving_model.load_model(demo_model_dir, ServingSettings(compile=True, dtype=loaded_model.precision))
     assert model.compiled is not None
-    pixels = loaded_model.preprocess([Image.new("RGB", (80, 60), (20, 20, 220)), Image.new("RGB", (64, 64), (220, 20, 20))])
+    pixels = loaded_model.preprocess(
+        [Image.new("RGB", (80, 60), (20, 20, 220)), Image.new("RGB", (64, 64), (220, 20, 20))]
+    )
     for one in pixels:
         compiled = model.logits(one[None])
         eager = loaded_model.logits(one[None])

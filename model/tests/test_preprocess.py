@@ -11,11 +11,19 @@ from transformers import ConvNextImageProcessor, ViTImageProcessor
 from serving_preprocess import Preprocessor
 
 # google/vit-base-patch16-384's preprocessor_config.json (old feature-extractor style: size is a bare int).
-VIT_384 = dict(do_normalize=True, do_resize=True, image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5],
-               resample=2, size=384)
-PER_CHANNEL = dict(do_resize=True, size={"height": 64, "width": 48}, resample=3, do_rescale=True,
-                   rescale_factor=1 / 255, do_normalize=True,
-                   image_mean=[0.485, 0.456, 0.406], image_std=[0.229, 0.224, 0.225])
+VIT_384 = dict(
+    do_normalize=True, do_resize=True, image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5], resample=2, size=384
+)
+PER_CHANNEL = dict(
+    do_resize=True,
+    size={"height": 64, "width": 48},
+    resample=3,
+    do_rescale=True,
+    rescale_factor=1 / 255,
+    do_normalize=True,
+    image_mean=[0.485, 0.456, 0.406],
+    image_std=[0.229, 0.224, 0.225],
+)
 
 
 def random_images(seed: int) -> list[Image.Image]:

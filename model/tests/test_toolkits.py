@@ -32,7 +32,7 @@ def decode_predict_response(message: bytes) -> tuple[int, str, list[tuple[int, s
 
     def read_bytes(length: int) -> bytes:
         nonlocal offset
-        value = bytes(message[offset:offset + length])
+        value = bytes(message[offset : offset + length])
         offset += length
         return value
 
@@ -79,15 +79,22 @@ SERVICES = ["huggingface_service", "pytorch_service"]
 
 
 def call(service, body: bytes, content_type: str, custom_attributes: str | None = None):
-    headers = [{"name": b"Content-Type", "value": content_type.encode()},
-               {"name": b"Accept", "value": b"application/json"}]
+    headers = [
+        {"name": b"Content-Type", "value": content_type.encode()},
+        {"name": b"Accept", "value": b"application/json"},
+    ]
     if custom_attributes is not None:
         headers.append({"name": b"X-Amzn-SageMaker-Custom-Attributes", "value": custom_attributes.encode()})
-    batch = [{"requestId": b"request-1", "headers": headers,
-              "parameters": [{"name": "body", "contentType": content_type.encode(), "value": body}]}]
+    batch = [
+        {
+            "requestId": b"request-1",
+            "headers": headers,
+            "parameters": [{"name": "body", "contentType": content_type.encode(), "value": body}],
+        }
+    ]
     code, text, responses = decode_predict_response(service.predict(batch))
     assert code == 200, f"worker-level failure {code}: {text}"  # per-request status carries the outcome
-    (status, response_type, response_body), = responses
+    ((status, response_type, response_body),) = responses
     return status, response_type, json.loads(response_body)
 
 
@@ -123,8 +130,9 @@ ERRORS = [
 
 @pytest.mark.parametrize("service_name", SERVICES)
 @pytest.mark.parametrize("body, content_type, attributes, status, code", ERRORS)
-def test_errors_keep_status_and_exact_body_then_recover(request, service_name, body, content_type, attributes,
-                                                        status, code):
+def test_errors_keep_status_and_exact_body_then_recover(
+    request, service_name, body, content_type, attributes, status, code
+):
     service = request.getfixturevalue(service_name)
     body = shape_jpeg("red_cross") if body is None else body
     got_status, _, got_body = call(service, body, content_type, attributes)
@@ -142,8 +150,13 @@ def test_huggingface_toolkit_turns_raised_errors_into_400_with_our_json_as_messa
 
     monkeypatch.setattr(serving_errors, "can_set_status", lambda context: False)
     headers = [{"name": b"Content-Type", "value": b"image/jpeg"}]
-    batch = [{"requestId": b"r", "headers": headers,
-              "parameters": [{"name": "body", "contentType": b"image/jpeg", "value": b""}]}]
+    batch = [
+        {
+            "requestId": b"r",
+            "headers": headers,
+            "parameters": [{"name": "body", "contentType": b"image/jpeg", "value": b""}],
+        }
+    ]
     code, text, _ = decode_predict_response(huggingface_service.predict(batch))
     assert code == 400
     assert json.loads(text) == {"code": "bad_request", "message": "the request body is empty"}
@@ -154,8 +167,13 @@ def test_pytorch_toolkit_keeps_our_status_for_raised_errors(pytorch_service, mon
 
     monkeypatch.setattr(serving_errors, "can_set_status", lambda context: False)
     headers = [{"name": b"Content-Type", "value": b"image/jpeg"}]
-    batch = [{"requestId": b"r", "headers": headers,
-              "parameters": [{"name": "body", "contentType": b"image/jpeg", "value": b"text"}]}]
+    batch = [
+        {
+            "requestId": b"r",
+            "headers": headers,
+            "parameters": [{"name": "body", "contentType": b"image/jpeg", "value": b"text"}],
+        }
+    ]
     _, _, responses = decode_predict_response(pytorch_service.predict(batch))
     status, _, body = responses[0]
     first_line = body.decode().splitlines()[0]  # the toolkit appends a traceback after our JSON
