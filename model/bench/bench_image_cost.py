@@ -14,9 +14,10 @@ Bounds (issue 10): at most 1 s and 500 MB per accepted image on this 2-core mach
 Part 2 (--contention SECONDS): the local endpoint (real multi-model-server, default two workers) serves the
 ViT-B/16-384 architecture (random weights: the compute is the real one); one client sends ordinary photos for
 SECONDS alone, SECONDS beside two clients sending ordinary photos (the fair share of two workers), and SECONDS
-while two other clients send an expensive accepted image (--attack) back to back, in interleaved halves. Printed: the good client's throughput in both and the ratio (the issue's bound: the attack may
-cost at most half). With a toy model (--contention-model model/.cache/demo-model) any image that costs more than
-the model starves it: the model server's queue is first come, first served.
+while two other clients send an expensive accepted image (--attack) back to back, in interleaved halves. Printed:
+the good client's throughput in both and the ratio (the issue's bound: the attack may cost at most half). With a
+toy model (--contention-model model/.cache/demo-model) any image that costs more than the model starves it: the
+model server's queue is first come, first served.
 
 Not a test: the numbers depend on the machine and on whatever else runs on it (the load average is printed).
 """
@@ -303,7 +304,7 @@ REFERENCE = "photo 640x480 JPEG (reference)"
 
 
 def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as status:
+    with Path("/proc/self/status").open() as status:
         for line in status:
             if line.startswith(field):
                 return int(line.split()[1])
@@ -328,7 +329,7 @@ def measure_one(body_file: Path, code_dir: Path) -> dict:
     preprocess([decode_image(_save(_gradient((64, 48)), "JPEG"), settings)])
 
     resting_kb = _status_kb("VmRSS:")
-    with open("/proc/self/clear_refs", "w") as clear:
+    with Path("/proc/self/clear_refs").open("w") as clear:
         clear.write("5")  # resets VmHWM (peak RSS) to the current RSS
     started = time.perf_counter()
     outcome = "200"
@@ -552,12 +553,14 @@ def main() -> int:
                 print(
                     f"\n{label}: worst accepted time {slowest['seconds'] * 1000:.0f} ms ({slowest['case']}; "
                     f"{slowest['seconds'] / reference['seconds']:.0f}x the reference photo), worst peak "
-                    f"{biggest['peak_mb']:.0f} MB ({biggest['case']}); bounds {TIME_BOUND_S * 1000:.0f} ms, {MEMORY_BOUND_MB:.0f} MB"
+                    f"{biggest['peak_mb']:.0f} MB ({biggest['case']}); "
+                    f"bounds {TIME_BOUND_S * 1000:.0f} ms, {MEMORY_BOUND_MB:.0f} MB"
                 )
         if args.contention:
             for label, code_dir in code_dirs.items():
                 print(
-                    f"\n== contention ({label} code): {args.contention:.0f} s per phase, local endpoint (multi-model-server) =="
+                    f"\n== contention ({label} code): {args.contention:.0f} s per phase, "
+                    "local endpoint (multi-model-server) =="
                 )
                 contention(args.contention, args.contention_model, args.attack, work, code_dir)
         print("\n" + machine_line())

@@ -32,20 +32,22 @@ import numpy as np
 import torch
 from PIL import Image
 
+# The serving modules (model/code) import each other by plain name, as in the container; demo is a package in model/.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
+
+import inference
+import serving_hardware
+import serving_model
+import serving_prepack
+import serving_runtime
+from demo import shapes
+from demo.vit_base_384 import CONFIG, write_vit_base_384
+from serving_image import decode_image
+from serving_precision import compare_logits
+from serving_settings import ServingSettings
+
 MODEL_ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(MODEL_ROOT / "code"), str(MODEL_ROOT)]
-
-import inference  # noqa: E402
-import serving_hardware  # noqa: E402
-import serving_model  # noqa: E402
-import serving_prepack  # noqa: E402
-import serving_runtime  # noqa: E402
-from demo import shapes  # noqa: E402
-from demo.vit_base_384 import CONFIG, write_vit_base_384  # noqa: E402
-from serving_image import decode_image  # noqa: E402
-from serving_precision import compare_logits  # noqa: E402
-from serving_settings import ServingSettings  # noqa: E402
-
 DEFAULT_FOLDER = MODEL_ROOT / ".cache" / "bench-vit-base-patch16-384"
 DEMO_FOLDER = MODEL_ROOT / ".cache" / "demo-model"
 DEFAULT_OUT = Path(__file__).resolve().parent / "model-bench.json"
@@ -103,9 +105,10 @@ GEMM_SHAPES = ((2048, 2048, 2048), (577, 768, 3072), (577, 3072, 768))  # square
 def gemm_runs() -> dict:
     """GEMMs that define the machine's matrix-multiply capability in fp32 and bf16: a 2048^3 GEMM and the model's
     MLP shapes (577 tokens x 768 x 3072 and back), each through torch.mm, nn.Linear (MKL for fp32) and oneDNN with a
-    prepacked weight. All of them, because libraries pick different kernels per shape and per CPU vendor (on this
-    project's AMD machine MKL's fp32 was far below oneDNN's). Timed inside the benchmark's interleaved loop, so the peak and the forwards it is compared
-    with see the same load. Keys: ("gemm", dtype name, flops, shape and path)."""
+    prepacked weight. All of them, because libraries pick different kernels per shape and per CPU vendor (on the AMD
+    EPYC of docs/model.md's benchmark run, MKL's fp32 was far below oneDNN's). Timed inside the benchmark's
+    interleaved loop, so the peak and the forwards it is compared with see the same load. Keys: ("gemm", dtype name,
+    flops, shape and path)."""
     runs = {}
     for dtype in (torch.float32, torch.bfloat16):
         for m, k, n in GEMM_SHAPES:
@@ -193,8 +196,8 @@ def demo_agreement(default_precision: str) -> dict:
             top1 = [int(i) for i in torch.cat([model.logits(chunk) for chunk in pixels.split(64)]).argmax(-1)]
         reference = reference or top1
         results[name] = {
-            "top1AgreementWithFp32": sum(a == b for a, b in zip(top1, reference)) / len(top1),
-            "accuracy": sum(model.labels[i] == shapes.LABELS[t] for i, t in zip(top1, truth)) / len(top1),
+            "top1AgreementWithFp32": sum(a == b for a, b in zip(top1, reference, strict=True)) / len(top1),
+            "accuracy": sum(model.labels[i] == shapes.LABELS[t] for i, t in zip(top1, truth, strict=True)) / len(top1),
         }
     return results
 

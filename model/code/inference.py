@@ -47,12 +47,12 @@ def predict_fn(data, model: LoadedModel, context=None):
         return _predict(data, model)
     except RequestError as error:
         return reject(error, context)
-    except Exception:  # noqa: BLE001 - logged with its traceback; the caller gets a safe 500, never the trace
+    except Exception:  # any fault: logged with its traceback; the caller gets a safe 500, never the trace
         logger.exception("inference failed")
         return reject(RequestError("internal_error", "the model failed to process this request"), context)
 
 
-def output_fn(prediction, accept, context=None) -> str:
+def output_fn(prediction, accept, context=None) -> str:  # noqa: ARG001 - the toolkits' signature; always JSON
     # Always JSON: the only type this endpoint produces. A plain str (not a (body, type) tuple) because the
     # Hugging Face toolkit would serialise a tuple as a JSON list.
     if isinstance(prediction, Rejected):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import copy
 
 import torch
 from transformers import AutoImageProcessor, AutoModelForImageClassification
@@ -15,8 +14,8 @@ from transformers import AutoImageProcessor, AutoModelForImageClassification
 import serving_hardware
 import serving_prepack
 import serving_runtime
-from serving_precision import GuardResult, compare_logits
 from model_folder import check_folder
+from serving_precision import GuardResult, compare_logits
 from serving_preprocess import Preprocessor
 from serving_settings import ServingSettings
 
@@ -56,8 +55,11 @@ class LoadedModel:
         with torch.inference_mode():
             scores, indices = logits.softmax(dim=-1).topk(top_k, dim=-1)  # topk returns sorted, descending
         return [
-            [{"label": self.labels[i], "score": float(s)} for s, i in zip(row_scores.tolist(), row_indices.tolist())]
-            for row_scores, row_indices in zip(scores.cpu(), indices.cpu())
+            [
+                {"label": self.labels[i], "score": float(s)}
+                for s, i in zip(row_scores.tolist(), row_indices.tolist(), strict=True)
+            ]
+            for row_scores, row_indices in zip(scores.cpu(), indices.cpu(), strict=True)
         ]
 
     def embed(self, pixel_values: torch.Tensor) -> list[list[float]]:
@@ -230,7 +232,7 @@ def _compile(loaded: LoadedModel) -> None:
         compiled = torch.compile(loaded.model)
         with torch.no_grad():
             compiled(pixel_values=loaded._to_input(_probe_batch(loaded, 1)))  # compiles now, not on a request
-    except Exception:  # noqa: BLE001 - compiler missing, unsupported op, ...: serve eagerly instead
+    except Exception:  # compiler missing, unsupported op, ...: serve eagerly instead
         logger.exception("torch.compile failed after %.1f s; serving the eager model", time.perf_counter() - started)
         return
     loaded.compiled = compiled

@@ -24,7 +24,7 @@ class Preprocessor:
     fast: bool
 
     @classmethod
-    def from_processor(cls, processor) -> "Preprocessor":
+    def from_processor(cls, processor) -> Preprocessor:
         size = getattr(processor, "size", None) or {}
         fast = type(processor).__name__ in FAST_PATH_PROCESSORS and {"height", "width"} <= set(size)
         return cls(processor=processor, fast=fast)

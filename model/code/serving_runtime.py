@@ -7,6 +7,7 @@ cores // workers, so workers never fight over cores (oversubscription makes late
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -60,11 +61,10 @@ def worker_threads(requested: int, under_model_server: bool, environ=os.environ,
 
 def configure_threads(threads: int) -> None:
     torch.set_num_threads(threads)
-    try:
-        # One request at a time per worker: inter-op parallelism only adds thread contention.
+    # One request at a time per worker: inter-op parallelism only adds thread contention. RuntimeError: already set
+    # once in this process (e.g. tests loading several models).
+    with contextlib.suppress(RuntimeError):
         torch.set_num_interop_threads(1)
-    except RuntimeError:  # already set once in this process (e.g. tests loading several models)
-        pass
 
 
 def choose_device(gpu_id) -> torch.device:

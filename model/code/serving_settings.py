@@ -7,8 +7,8 @@ naming every bad variable, instead of surfacing later as a confusing per-request
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 DTYPES = ("auto", "float32", "bfloat16", "float16", "int8")
 ATTENTION = ("sdpa", "eager")

@@ -115,7 +115,8 @@ def train(out_dir: Path, settings: TrainSettings = TrainSettings(), log=print) -
     train_x, train_y = _tensors(shapes.generate(settings.train_samples, settings.train_seed), processor)
     heldout_x, heldout_y = _tensors(shapes.generate(settings.heldout_samples, settings.heldout_seed), processor)
     log(
-        f"generated {len(train_y)} training and {len(heldout_y)} held-out images in {time.perf_counter() - started:.1f} s"
+        f"generated {len(train_y)} training and {len(heldout_y)} held-out images "
+        f"in {time.perf_counter() - started:.1f} s"
     )
 
     model = build_model(settings)

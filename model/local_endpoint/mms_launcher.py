@@ -8,6 +8,7 @@ handler_service`, exactly as `serving.main` selects it, so model/code/inference.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -125,7 +126,8 @@ class ModelServer:
 
     def _relay_output(self) -> None:
         """Copies MMS's output to stderr and counts workers that finished loading the model (ran model_fn)."""
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        assert self._process.stdout is not None
         for raw in self._process.stdout:
             line = raw.decode("utf-8", "replace")
             sys.stderr.write(line)
@@ -167,12 +169,8 @@ class ModelServer:
             os.killpg(group, signal.SIGTERM)
         except ProcessLookupError:
             return
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self._process.wait()

@@ -15,12 +15,11 @@ import http.client
 import json
 import logging
 import re
-import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 from wire_format import (
     MAX_CUSTOM_ATTRIBUTES,
@@ -45,11 +44,11 @@ FORWARDED = ("Content-Type", "Accept", CUSTOM_ATTRIBUTES)
 DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
 
 
-class ContainerUnreachable(Exception):
+class ContainerUnreachableError(Exception):
     """MMS refused the connection: nothing was sent, so the container never saw the request."""
 
 
-class ContainerTimeout(Exception):
+class ContainerTimeoutError(Exception):
     pass
 
 
@@ -88,10 +87,10 @@ class ContainerClient:
             data = answer.read()
         except ConnectionRefusedError as error:
             self._drop()
-            raise ContainerUnreachable(str(error)) from error
-        except (socket.timeout, TimeoutError) as error:
+            raise ContainerUnreachableError(str(error)) from error
+        except TimeoutError as error:
             self._drop()
-            raise ContainerTimeout(str(error)) from error
+            raise ContainerTimeoutError(str(error)) from error
         if answer.will_close:
             self._drop()
         return answer.status, {k.lower(): v for k, v in answer.getheaders()}, data
@@ -146,7 +145,7 @@ class FrontHandler(BaseHTTPRequestHandler):
     def _ping(self) -> None:
         try:
             status, headers, body = self.server.container.call("GET", "/ping", None, {}, timeout_s=2.0)
-        except (ContainerUnreachable, ContainerTimeout, OSError, http.client.HTTPException) as error:
+        except (ContainerUnreachableError, ContainerTimeoutError, OSError, http.client.HTTPException) as error:
             self._send(503, {"Content-Type": "application/json"}, b'{"status":"Unhealthy"}')
             log.warning("ping: model server not answering (%s)", error)
             return
@@ -172,10 +171,10 @@ class FrontHandler(BaseHTTPRequestHandler):
         self._test_delay()
         try:
             status, headers, data = self.server.container.call("POST", "/invocations", body, self._forwarded_headers())
-        except ContainerUnreachable:
+        except ContainerUnreachableError:
             self._send(503, {"Content-Type": "application/json"}, b'{"message":"model server not running"}')
             return 503
-        except ContainerTimeout:
+        except ContainerTimeoutError:
             self._send(504, {"Content-Type": "application/json"}, b'{"message":"model server timed out"}')
             return 504
         except (OSError, http.client.HTTPException):
@@ -210,11 +209,11 @@ class FrontHandler(BaseHTTPRequestHandler):
             return self._send_error(model_error(name, 0, TIMEOUT_MESSAGE))
         try:
             status, headers, data = self.server.container.call("POST", "/invocations", body, self._forwarded_headers())
-        except ContainerUnreachable:
+        except ContainerUnreachableError:
             return self._send_error(
                 service_unavailable("The model container is not running (local endpoint: MMS refused the connection).")
             )
-        except ContainerTimeout:
+        except ContainerTimeoutError:
             return self._send_error(model_error(name, 0, TIMEOUT_MESSAGE))
         except (OSError, http.client.HTTPException) as error:
             # The container dropped the connection mid-request: no HTTP status, like a crashed worker.
@@ -285,7 +284,7 @@ class FrontHandler(BaseHTTPRequestHandler):
         started = time.monotonic()
         try:
             status = action()
-        except Exception:  # noqa: BLE001 - a bug here must cost one request, never the server
+        except Exception:  # a bug here must cost one request, never the server
             log.exception("%s %s failed inside the local endpoint", self.command, self.path)
             status = self._send_error(internal_failure())
         log.info("%s %s -> %s in %.0f ms", self.command, self.path, status, (time.monotonic() - started) * 1000)

@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mms_launcher import ModelServer, ModelServerError  # noqa: E402
-from model_source import ModelSourceError, resolve_model_dir  # noqa: E402
-from runtime_front import ContainerClient, FrontServer  # noqa: E402
-from settings import SettingsError, load_settings  # noqa: E402
+from mms_launcher import ModelServer, ModelServerError
+from model_source import ModelSourceError, resolve_model_dir
+from runtime_front import ContainerClient, FrontServer
+from settings import SettingsError, load_settings
 
 log = logging.getLogger("local_endpoint")
 

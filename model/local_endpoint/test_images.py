@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demo import shapes  # noqa: E402
+from demo import shapes
 
 FORMATS = (("jpg", "JPEG", {"quality": 90}), ("png", "PNG", {}))
 

@@ -9,10 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
-MODEL_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(MODEL_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demo.train import cached_report, train  # noqa: E402
+from demo.train import cached_report, train
+
+MODEL_ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_OUT = MODEL_ROOT / ".cache" / "demo-model"
 MIN_ACCURACY = 0.95

@@ -34,11 +34,11 @@ def predicted_labels(model, bodies: list[bytes]) -> list[str]:
     return labels
 
 
-@pytest.mark.parametrize("fmt, save_args", [("JPEG", {"quality": 90}), ("PNG", {})])
+@pytest.mark.parametrize(("fmt", "save_args"), [("JPEG", {"quality": 90}), ("PNG", {})])
 def test_heldout_accuracy_from_encoded_bytes(loaded_model, heldout, fmt, save_args):
     bodies = [encode(sample.image, fmt, **save_args) for sample in heldout]
     predicted = predicted_labels(loaded_model, bodies)
-    accuracy = sum(p == shapes.LABELS[s.label] for p, s in zip(predicted, heldout)) / len(heldout)
+    accuracy = sum(p == shapes.LABELS[s.label] for p, s in zip(predicted, heldout, strict=True)) / len(heldout)
     assert accuracy >= MIN_ACCURACY, f"{fmt}: {accuracy:.3f}"
 
 
@@ -63,5 +63,5 @@ def test_swapping_channels_costs_accuracy(loaded_model, heldout):
         r, g, b = sample.image.split()
         swapped.append(encode(Image.merge("RGB", (b, g, r)), "PNG"))
     predicted = predicted_labels(loaded_model, swapped)
-    accuracy = sum(p == shapes.LABELS[s.label] for p, s in zip(predicted, heldout[:60])) / 60
+    accuracy = sum(p == shapes.LABELS[s.label] for p, s in zip(predicted, heldout[:60], strict=True)) / 60
     assert accuracy < 0.5

@@ -68,9 +68,11 @@ def test_without_top_k_every_label_is_answered(few_label_model, attributes):
 def test_explicit_top_k_up_to_the_label_count_is_honoured(few_label_model):
     model, labels = few_label_model
     status, body = invoke(model, f"top_k={len(labels)},task=classify")
-    assert status == 200 and len(body["predictions"]) == len(labels)
+    assert status == 200
+    assert len(body["predictions"]) == len(labels)
     status, body = invoke(model, "top_k=1,task=classify")
-    assert status == 200 and len(body["predictions"]) == 1
+    assert status == 200
+    assert len(body["predictions"]) == 1
 
 
 def test_explicit_top_k_above_the_label_count_is_bad_top_k(few_label_model):
@@ -83,7 +85,8 @@ def test_explicit_top_k_above_the_label_count_is_bad_top_k(few_label_model):
 def test_embed_ignores_top_k(few_label_model):
     model, _ = few_label_model
     status, body = invoke(model, "top_k=9,task=embed")
-    assert status == 200 and body["dim"] == 32
+    assert status == 200
+    assert body["dim"] == 32
 
 
 def test_top_k_is_none_unless_given_and_the_default_is_capped_by_the_labels():

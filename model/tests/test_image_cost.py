@@ -39,15 +39,15 @@ def test_a_large_16_bit_png_is_reduced_by_a_whole_factor_before_conversion():
     # Act
     decoded = decode_image(encode(gradient16(2100, 1600), "PNG"), SETTINGS)
     # Assess: factor 3 keeps both sides >= 512 (factor 4 would give 400); sides round up like Image.reduce
-    assert decoded.mode == "RGB" and decoded.size == (700, 534)
+    assert decoded.mode == "RGB"
+    assert decoded.size == (700, 534)
 
 
 @pytest.mark.parametrize(
-    "name, make",
+    "make",
     [
-        ("16-bit grey", lambda: gradient16(2100, 1600)),
-        (
-            "RGBA",
+        pytest.param(lambda: gradient16(2100, 1600), id="16-bit grey"),
+        pytest.param(
             lambda: Image.merge(
                 "RGBA",
                 (
@@ -55,16 +55,17 @@ def test_a_large_16_bit_png_is_reduced_by_a_whole_factor_before_conversion():
                     Image.radial_gradient("L").resize((2100, 1600)),
                 ),
             ),
+            id="RGBA",
         ),
-        (
-            "palette with a transparent index",
+        pytest.param(
             lambda: Image.linear_gradient("L").resize((2100, 1600)).convert("RGB").quantize(32),
+            id="palette with a transparent index",
         ),
-        ("1-bit", lambda: Image.radial_gradient("L").resize((2100, 1600)).convert("1")),
-        ("CMYK", lambda: Image.linear_gradient("L").resize((2100, 1600)).convert("CMYK")),
+        pytest.param(lambda: Image.radial_gradient("L").resize((2100, 1600)).convert("1"), id="1-bit"),
+        pytest.param(lambda: Image.linear_gradient("L").resize((2100, 1600)).convert("CMYK"), id="CMYK"),
     ],
 )
-def test_the_reduced_picture_matches_converting_at_full_size_then_reducing(name, make):
+def test_the_reduced_picture_matches_converting_at_full_size_then_reducing(make):
     # Prepare: the full-size conversion (the old path, and what the model's own resize would filter down)
     image = make()
     if image.mode == "P":
@@ -119,7 +120,7 @@ def test_the_model_input_stays_close_to_the_full_size_path():
 
 def test_webp_and_16_bit_colour_png_have_tighter_ceilings():
     # A flat 4097 x 4096 WebP is over the WebP ceiling but under the general one; 4096 x 4096 passes.
-    assert 4097 * 4096 > FORMAT_MAX_PIXELS["WEBP"] and 4097 * 4096 < SETTINGS.max_pixels
+    assert FORMAT_MAX_PIXELS["WEBP"] < 4097 * 4096 < SETTINGS.max_pixels
     assert decode_image(encode(Image.new("RGB", (4096, 4096), (9, 9, 9)), "WEBP", lossless=True), SETTINGS).size == (
         512,
         512,

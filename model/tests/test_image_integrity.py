@@ -96,14 +96,15 @@ def scan_data_range(data: bytes) -> tuple[int, int]:
     return start, data.index(b"\xff\xd9", start)
 
 
-@pytest.mark.parametrize("damage_bytes, pillow_at_most, ours_at_least", [(256, 0.25, 0.45), (1024, 0.6, 0.85)])
+@pytest.mark.parametrize(("damage_bytes", "pillow_at_most", "ours_at_least"), [(256, 0.25, 0.45), (1024, 0.6, 0.85)])
 def test_jpeg_scan_data_overwritten_with_random_bytes_is_mostly_refused(damage_bytes, pillow_at_most, ours_at_least):
     # Prepare: 60 damaged copies of a photo with restart markers (as many cameras write), each with a random
     # stretch of its scan data overwritten (seeded).
     sound = encode(PHOTO, "JPEG", quality=90, restart_marker_rows=1)
     start, end = scan_data_range(sound)
     rng = random.Random(damage_bytes)
-    pillow_refused = refused = 0
+    pillow_refused = 0
+    refusals = []
     for _ in range(60):
         at = rng.randrange(start, end - damage_bytes)
         damaged = sound[:at] + bytes(rng.randrange(256) for _ in range(damage_bytes)) + sound[at + damage_bytes :]
@@ -115,12 +116,12 @@ def test_jpeg_scan_data_overwritten_with_random_bytes_is_mostly_refused(damage_b
         try:
             decode_image(damaged, SETTINGS)
         except RequestError as error:
-            assert (error.status, error.code) == (422, "undecodable_image")
-            refused += 1
+            refusals.append((error.status, error.code))
     # Assess: Pillow alone lets most through (libjpeg only warns); the marker checks catch most (a stray 0xFF
     # marker or a broken restart sequence). Damage without a stray 0xFF byte still passes: see the module doc.
+    assert set(refusals) <= {(422, "undecodable_image")}
     assert pillow_refused / 60 <= pillow_at_most
-    assert refused / 60 >= ours_at_least
+    assert len(refusals) / 60 >= ours_at_least
 
 
 def test_jpeg_restart_markers_out_of_sequence_are_refused():

@@ -18,14 +18,14 @@ import pytest
 from conftest import MODEL_ROOT
 
 SCRIPT = MODEL_ROOT / "scripts" / "package_model.py"
-CODE_FILES = sorted(f"code/{path.name}" for path in (MODEL_ROOT / "code").glob("*.py")) + ["code/requirements.txt"]
+CODE_FILES = [*sorted(f"code/{path.name}" for path in (MODEL_ROOT / "code").glob("*.py")), "code/requirements.txt"]
 
 
 def run_packager(*args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, check=False)
 
 
-@pytest.fixture()
+@pytest.fixture
 def model_copy(demo_model_dir, tmp_path) -> Path:
     """The demo model plus clutter a real download has (git metadata, other frameworks' weights, a README)."""
     folder = tmp_path / "hf-model"
@@ -97,7 +97,8 @@ def test_safetensors_preferred_and_pytorch_bin_accepted(model_copy, tmp_path):
     out = tmp_path / "both.tar.gz"
     assert run_packager(model_copy, out).returncode == 0
     with tarfile.open(out) as tar:
-        assert "model.safetensors" in tar.getnames() and "pytorch_model.bin" not in tar.getnames()
+        assert "model.safetensors" in tar.getnames()
+        assert "pytorch_model.bin" not in tar.getnames()
 
     torch.save(load_file(model_copy / "model.safetensors"), model_copy / "pytorch_model.bin")
     (model_copy / "model.safetensors").unlink()
@@ -116,7 +117,8 @@ def test_validation_lists_every_problem(model_copy, tmp_path):
     (model_copy / "config.json").write_text(json.dumps(config))
     out = tmp_path / "never.tar.gz"
     result = run_packager(model_copy, out)
-    assert result.returncode == 2 and not out.exists()
+    assert result.returncode == 2
+    assert not out.exists()
     for problem in [
         "preprocessor_config.json is missing",
         "no weights file",
@@ -129,9 +131,11 @@ def test_validation_lists_every_problem(model_copy, tmp_path):
 def test_validation_rejects_non_json_and_missing_folder(tmp_path):
     (tmp_path / "config.json").write_text("{not json")
     result = run_packager(tmp_path, tmp_path / "x.tar.gz")
-    assert result.returncode == 2 and "config.json is not valid JSON" in result.stderr
+    assert result.returncode == 2
+    assert "config.json is not valid JSON" in result.stderr
     result = run_packager(tmp_path / "nowhere", tmp_path / "x.tar.gz")
-    assert result.returncode == 2 and "is not a directory" in result.stderr
+    assert result.returncode == 2
+    assert "is not a directory" in result.stderr
 
 
 def test_extracted_tarball_serves(model_copy, tmp_path):

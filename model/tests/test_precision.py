@@ -48,7 +48,7 @@ AMX = CPUS["c7i (Sapphire Rapids)"]
 
 
 @pytest.mark.parametrize(
-    "cpu, expected",
+    ("cpu", "expected"),
     [
         ("m5 (Skylake)", "float32"),  # torch's mkldnn check says bf16 here, but it is emulated: slower than fp32
         ("c5 (Cascade Lake)", "float32"),
@@ -68,7 +68,9 @@ def test_explicit_choices_on_cpu():
     assert precision_choice("bfloat16", "cpu", AMX).precision == "bfloat16"
     assert precision_choice("float16", "cpu", AMX).precision == "float32"
     int8 = precision_choice("int8", "cpu", CPUS["c6i (Ice Lake)"])
-    assert int8.precision == "int8" and "VNNI" in int8.reason and int8.dtype == torch.float32
+    assert int8.precision == "int8"
+    assert "VNNI" in int8.reason
+    assert int8.dtype == torch.float32
     assert "no VNNI" in precision_choice("int8", "cpu", CPUS["m5 (Skylake)"]).reason
     assert "AMX" in precision_choice("auto", "cpu", AMX).reason
 
@@ -83,23 +85,29 @@ def test_choices_on_gpu():
 
 
 def test_auto_is_the_default_and_int8_and_compile_are_settings():
-    assert ServingSettings().dtype == "auto" and load_settings({}).dtype == "auto"
+    assert ServingSettings().dtype == "auto"
+    assert load_settings({}).dtype == "auto"
     assert load_settings({"INFERENCE_DTYPE": "int8", "INFERENCE_COMPILE": "1"}) == ServingSettings(
         dtype="int8", compile=True
     )
-    assert ServingSettings().prepack and not load_settings({"INFERENCE_PREPACK": "0"}).prepack
+    assert ServingSettings().prepack
+    assert not load_settings({"INFERENCE_PREPACK": "0"}).prepack
     with pytest.raises(ValueError, match="INFERENCE_COMPILE"):
         load_settings({"INFERENCE_COMPILE": "yes please"})
 
 
 def test_cpuinfo_is_parsed_from_the_kernels_format():
     text = (
-        "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\nflags\t\t: fpu avx2 avx512f amx_tile amx_bf16\n\n"
+        "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\n"
+        "flags\t\t: fpu avx2 avx512f amx_tile amx_bf16\n\n"
         "processor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n"
     )
     cpu = parse_cpuinfo(text)
-    assert cpu.model == "Intel(R) Xeon(R) Platinum 8488C" and cpu.amx_bf16 and cpu.native_bf16
-    assert "amx_bf16" in cpu.describe() and "fpu" not in cpu.describe()
+    assert cpu.model == "Intel(R) Xeon(R) Platinum 8488C"
+    assert cpu.amx_bf16
+    assert cpu.native_bf16
+    assert "amx_bf16" in cpu.describe()
+    assert "fpu" not in cpu.describe()
     assert serving_hardware.read_cpu_features("/nonexistent/cpuinfo").flags == frozenset()
 
 
@@ -126,10 +134,13 @@ def test_guard_ignores_near_tie_flips_but_not_confident_ones():
     reference = torch.tensor([[1.00, 0.99, -3.0], [5.0, 0.0, -3.0]])
     near_tie_flipped = torch.tensor([[0.99, 1.00, -3.0], [5.0, 0.0, -3.0]])
     result = compare_logits(reference, near_tie_flipped)
-    assert result.ok and result.confident_probes == 1 and result.top1_flips == 0
+    assert result.ok
+    assert result.confident_probes == 1
+    assert result.top1_flips == 0
     confident_flipped = torch.tensor([[1.00, 0.99, -3.0], [1.2, 1.3, -3.0]])
     refused = compare_logits(reference, confident_flipped)
-    assert not refused.ok and refused.top1_flips == 1
+    assert not refused.ok
+    assert refused.top1_flips == 1
 
 
 def test_guard_refuses_large_logit_changes_and_non_finite_logits():
@@ -137,7 +148,8 @@ def test_guard_refuses_large_logit_changes_and_non_finite_logits():
     assert compare_logits(reference, reference + torch.tensor([[TOLERANCE * 4 * 0.9, 0, 0]])).ok
     assert not compare_logits(reference, reference + torch.tensor([[0, TOLERANCE * 4 * 1.1, 0]])).ok
     overflow = compare_logits(reference, torch.tensor([[float("inf"), 0.0, -2.0]]))
-    assert not overflow.ok and overflow.max_relative_error == float("inf")
+    assert not overflow.ok
+    assert overflow.max_relative_error == float("inf")
 
 
 @pytest.fixture
@@ -146,19 +158,24 @@ def amx_cpu(monkeypatch):
     monkeypatch.setattr(serving_hardware, "read_cpu_features", lambda *_: AMX)
 
 
-def test_random_vit_base_384_gets_bf16(amx_cpu, monkeypatch, tmp_path):
+@pytest.mark.usefixtures("amx_cpu")
+def test_random_vit_base_384_gets_bf16(monkeypatch, tmp_path):
     monkeypatch.setattr(serving_model, "PROBES", 4)  # bf16 may be emulated (slow) on the machine running tests
     folder = write_vit_base_384(tmp_path / "vit-base-patch16-384")
     model = serving_model.load_model(folder, ServingSettings(warmup=False))
-    assert model.precision == "bfloat16" and next(model.model.parameters()).dtype == torch.bfloat16
+    assert model.precision == "bfloat16"
+    assert next(model.model.parameters()).dtype == torch.bfloat16
     assert model.prepacked == _prepack_works(torch.bfloat16)  # oneDNN has no bf16 kernels on AVX2-only CPUs
-    assert model.guard.ok and model.guard.max_relative_error < TOLERANCE / 3
+    assert model.guard.ok
+    assert model.guard.max_relative_error < TOLERANCE / 3
 
 
-def test_demo_model_gets_bf16_and_keeps_its_answers(amx_cpu, demo_model_dir, monkeypatch):
+@pytest.mark.usefixtures("amx_cpu")
+def test_demo_model_gets_bf16_and_keeps_its_answers(demo_model_dir, monkeypatch):
     monkeypatch.setattr(inference, "SETTINGS", ServingSettings())
     model = inference.model_fn(str(demo_model_dir))
-    assert model.precision == "bfloat16" and model.dtype == torch.bfloat16
+    assert model.precision == "bfloat16"
+    assert model.dtype == torch.bfloat16
     context = mms_context("top_k=1")
     body = encode(Image.new("RGB", (64, 64), (10, 10, 230)), "PNG")
     answer = json.loads(
@@ -183,19 +200,25 @@ def bf16_breaking_model(demo_model_dir, tmp_path_factory):
     return folder
 
 
-def test_model_that_breaks_in_bf16_stays_float32(amx_cpu, bf16_breaking_model, loaded_model, monkeypatch):
+@pytest.mark.usefixtures("amx_cpu")
+def test_model_that_breaks_in_bf16_stays_float32(bf16_breaking_model, loaded_model):
     model = serving_model.load_model(bf16_breaking_model, ServingSettings())
-    assert model.precision == "float32" and next(model.model.parameters()).dtype == torch.float32
-    assert not model.guard.ok and model.guard.max_relative_error > 1
+    assert model.precision == "float32"
+    assert next(model.model.parameters()).dtype == torch.float32
+    assert not model.guard.ok
+    assert model.guard.max_relative_error > 1
     # The refused attempt left the float32 weights untouched: same answers as the original demo model.
     pixels = model.preprocess([Image.new("RGB", (64, 64), (230, 10, 10))])
     assert model.classify(pixels, 1)[0][0]["label"] == loaded_model.classify(pixels, 1)[0][0]["label"]
 
 
-def test_float32_setting_forces_float32_even_with_amx(amx_cpu, demo_model_dir):
+@pytest.mark.usefixtures("amx_cpu")
+def test_float32_setting_forces_float32_even_with_amx(demo_model_dir):
     model = serving_model.load_model(demo_model_dir, ServingSettings(dtype="float32"))
-    assert model.precision == "float32" and next(model.model.parameters()).dtype == torch.float32
-    assert model.prepacked == _prepack_works(torch.float32) and model.guard.ok  # packing is guarded too
+    assert model.precision == "float32"
+    assert next(model.model.parameters()).dtype == torch.float32
+    assert model.prepacked == _prepack_works(torch.float32)
+    assert model.guard.ok  # packing is guarded too
     plain = serving_model.load_model(demo_model_dir, ServingSettings(dtype="float32", prepack=False))
     assert (plain.precision, plain.prepacked, plain.guard) == ("float32", False, None)
 
@@ -261,9 +284,11 @@ def test_prepacking_leaves_the_model_alone_when_the_ops_fail(monkeypatch):
     assert type(model[0]) is torch.nn.Linear
 
 
-def test_int8_is_opt_in_and_guarded(amx_cpu, demo_model_dir):
+@pytest.mark.usefixtures("amx_cpu")
+def test_int8_is_opt_in_and_guarded(demo_model_dir):
     model = serving_model.load_model(demo_model_dir, ServingSettings(dtype="int8"))
-    assert model.precision == "int8" and model.guard.ok
+    assert model.precision == "int8"
+    assert model.guard.ok
     assert any("Quantized" in type(m).__name__ or "quantized" in type(m).__module__ for m in model.model.modules())
 
 

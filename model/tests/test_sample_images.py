@@ -19,7 +19,8 @@ def test_sample_images_are_labelled_and_classified_correctly(loaded_model, tmp_p
         check=True,
     )
     paths = sorted(tmp_path.iterdir())
-    assert len(paths) == len(shapes.LABELS) * 4 * 2 and len(result.stdout.splitlines()) == len(paths)
+    assert len(paths) == len(shapes.LABELS) * 4 * 2
+    assert len(result.stdout.splitlines()) == len(paths)
     for path in paths:
         label = path.name.split("-")[0]
         context = mms_context("top_k=1")

@@ -29,12 +29,12 @@ def _wait_until_serving(process: subprocess.Popen[bytes], url: str) -> None:
         try:
             urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()
             return
-        except OSError:
+        except OSError as error:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError(
                     f"emulator did not start: {process.stderr.read().decode() if process.stderr else ''}"
-                )
+                ) from error
             time.sleep(0.1)
 
 
@@ -74,7 +74,7 @@ def plain_moto_url() -> Iterator[str]:
     yield from _stopped(process, url)
 
 
-def client(service: str, url: str):  # noqa: ANN201 (boto3 clients are untyped here)
+def client(service: str, url: str):
     return boto3.client(
         service, endpoint_url=url, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
     )

@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import client
 
+from conftest import client
 from workarounds import FAILS_HEALTH_CHECK_ENV
 
 TLS_ONLY = {

@@ -65,7 +65,7 @@ def test_a_tarball_escaping_its_folder_is_refused(tmp_path):
 
 def test_a_folder_without_config_is_refused_with_the_missing_file_named(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelSourceError, match="config.json"):
+    with pytest.raises(ModelSourceError, match=r"config\.json"):
         resolve_model_dir(tmp_path / "empty", tmp_path / "scratch", code_dir=make_code(tmp_path / "code"))
 
 

@@ -109,14 +109,15 @@ def test_success_passes_the_container_body_and_forwards_only_sagemaker_headers(f
     assert headers["x-amzn-invoked-production-variant"] == "AllTraffic"
     assert headers["x-amzn-requestid"]
     seen = container.seen[-1]
-    assert seen["path"] == "/invocations" and seen["body"] == b"img"
+    assert seen["path"] == "/invocations"
+    assert seen["body"] == b"img"
     assert seen["headers"]["X-Amzn-SageMaker-Custom-Attributes"] == "top_k=3,task=embed"
     assert seen["headers"]["Content-Type"] == "image/jpeg"
     assert "X-Other" not in seen["headers"]
 
 
 @pytest.mark.parametrize(
-    "container_status, kind, error_code",
+    ("container_status", "kind", "error_code"),
     [
         (415, "client", "CLIENT_ERROR_FROM_MODEL"),
         (400, "client", "CLIENT_ERROR_FROM_MODEL"),
@@ -178,7 +179,8 @@ def test_a_container_slower_than_its_timeout_is_model_error_with_status_0(contai
     try:
         started = time.monotonic()
         status, _, data = invoke(front)
-        assert status == 424 and json.loads(data)["OriginalStatusCode"] == 0
+        assert status == 424
+        assert json.loads(data)["OriginalStatusCode"] == 0
         assert "timed out" in json.loads(data)["OriginalMessage"]
         assert time.monotonic() - started < 1.4
         container.delay_s = 0
@@ -221,7 +223,8 @@ def test_ping_is_answered_while_invocations_are_in_flight(front, container):
     time.sleep(0.1)
     started = time.monotonic()
     status, _, _ = request(front, "GET", "/ping")
-    assert status == 200 and time.monotonic() - started < 0.5
+    assert status == 200
+    assert time.monotonic() - started < 0.5
     for worker in workers:
         worker.join()
 
@@ -249,5 +252,5 @@ def test_ping_reports_dead_workers_as_unhealthy(front, container, model_server_b
     assert json.loads(data) == {"status": "Unhealthy", "modelServer": json.loads(model_server_body)["status"]}
 
 
-def test_ping_is_healthy_when_every_worker_is(front, container):
+def test_ping_is_healthy_when_every_worker_is(front):  # front starts the fake container
     assert request(front, "GET", "/ping")[0] == 200
