@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 CONFIG = "config.json"
 PREPROCESSOR = "preprocessor_config.json"
@@ -24,7 +25,7 @@ def weights_file(model_dir: Path) -> Path | None:
     return None
 
 
-def _read_json(path: Path, problems: list[str]) -> dict | None:
+def _read_json(path: Path, problems: list[str]) -> dict[str, Any] | None:
     if not path.is_file():
         problems.append(f"{path.name} is missing")
         return None
@@ -39,7 +40,7 @@ def _read_json(path: Path, problems: list[str]) -> dict | None:
     return value
 
 
-def _classifier_problems(config: dict) -> list[str]:
+def _classifier_problems(config: dict[str, Any]) -> list[str]:
     # Decided from config.json alone (no transformers import: packaging stays fast and torch-free).
     problems = []
     architectures = config.get("architectures") or []

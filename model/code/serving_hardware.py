@@ -61,7 +61,8 @@ class CpuFeatures:
 
 def parse_cpuinfo(text: str) -> CpuFeatures:
     """Model name and flags of the first processor listed (all cores of one machine share them)."""
-    model, flags = "", frozenset()
+    model = ""
+    flags: frozenset[str] = frozenset()
     for line in text.splitlines():
         key, _, value = line.partition(":")
         key = key.strip()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 import torch
 from transformers import AutoImageProcessor, AutoModelForImageClassification
@@ -19,12 +21,20 @@ from serving_precision import GuardResult, compare_logits
 from serving_preprocess import Preprocessor
 from serving_settings import ServingSettings
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
+
 logger = logging.getLogger(__name__)
+
+
+class Prediction(TypedDict):
+    label: str
+    score: float
 
 
 @dataclass
 class LoadedModel:
-    model: torch.nn.Module
+    model: torch.nn.Module  # a transformers image classifier (int8: with dynamically quantised Linear layers)
     preprocess: Preprocessor
     labels: list[str]
     device: torch.device
@@ -33,7 +43,7 @@ class LoadedModel:
     prepacked: bool = False  # Linear weights in oneDNN's blocked layout (serving_prepack)
     # torch.compile'd forward for single images (INFERENCE_COMPILE=1), the Lambda's one-image requests; batches
     # use the eager model, so no request ever waits for a recompile at a new batch size.
-    compiled: object = None
+    compiled: Callable[..., Any] | None = None
     guard: GuardResult | None = None
 
     @property
@@ -44,13 +54,16 @@ class LoadedModel:
         return pixel_values.to(self.device, self.dtype, non_blocking=True)
 
     def logits(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        logits: torch.Tensor
         if self.compiled is not None and len(pixel_values) == 1:
             with torch.no_grad():  # frozen compiled graphs run under no_grad
-                return self.compiled(pixel_values=self._to_input(pixel_values)).logits.float()
+                logits = self.compiled(pixel_values=self._to_input(pixel_values)).logits
+                return logits.float()
         with torch.inference_mode():
-            return self.model(pixel_values=self._to_input(pixel_values)).logits.float()
+            logits = self.model(pixel_values=self._to_input(pixel_values)).logits
+            return logits.float()
 
-    def classify(self, pixel_values: torch.Tensor, top_k: int) -> list[list[dict]]:
+    def classify(self, pixel_values: torch.Tensor, top_k: int) -> list[list[Prediction]]:
         logits = self.logits(pixel_values)
         with torch.inference_mode():
             scores, indices = logits.softmax(dim=-1).topk(top_k, dim=-1)  # topk returns sorted, descending
@@ -65,7 +78,8 @@ class LoadedModel:
     def embed(self, pixel_values: torch.Tensor) -> list[list[float]]:
         """L2-normalised [CLS] token of the base model's last hidden state (after its final layer norm)."""
         with torch.inference_mode():
-            output = self.model.base_model(pixel_values=self._to_input(pixel_values))
+            base_model = cast(torch.nn.Module, self.model.base_model)  # every transformers model has one
+            output = base_model(pixel_values=self._to_input(pixel_values))
             hidden = output.last_hidden_state
             # Transformers ([N, tokens, dim]) use the [CLS] token; CNN backbones ([N, C, H, W]) their pooled output.
             vectors = hidden[:, 0] if hidden.dim() == 3 else output.pooler_output.flatten(1)
@@ -73,7 +87,12 @@ class LoadedModel:
         return vectors.cpu().tolist()
 
 
-def load_model(model_dir: str | Path, settings: ServingSettings, gpu_id=None, under_model_server=False) -> LoadedModel:
+def load_model(
+    model_dir: str | Path,
+    settings: ServingSettings,
+    gpu_id: int | str | None = None,
+    under_model_server: bool = False,
+) -> LoadedModel:
     started = time.perf_counter()
     check_folder(model_dir)
     threads = serving_runtime.worker_threads(settings.threads, under_model_server)
@@ -85,7 +104,9 @@ def load_model(model_dir: str | Path, settings: ServingSettings, gpu_id=None, un
     processor = AutoImageProcessor.from_pretrained(model_dir, use_fast=False, local_files_only=True)
     preprocess = Preprocessor.from_processor(processor)
     _check_draft_floor(preprocess, settings)
-    labels = [model.config.id2label[i] for i in range(len(model.config.id2label))]
+    # Optional in transformers' types, but every classifier config has one (check_folder requires 2+ labels).
+    id2label = cast("dict[int, str]", model.config.id2label)
+    labels = [id2label[i] for i in range(len(id2label))]
     loaded = LoadedModel(model=model, preprocess=preprocess, labels=labels, device=device, dtype=torch.float32)
 
     _choose_precision(loaded, settings)
@@ -111,20 +132,22 @@ def load_model(model_dir: str | Path, settings: ServingSettings, gpu_id=None, un
     return loaded
 
 
-def _load_weights(model_dir, attention: str) -> torch.nn.Module:
+def _load_weights(model_dir: str | Path, attention: str) -> PreTrainedModel:
     # No dtype argument: the default float32 load works across transformers versions (the containers ship
     # older ones than this venv, and the dtype/torch_dtype keyword changed names).
+    model: PreTrainedModel
     try:
-        return AutoModelForImageClassification.from_pretrained(
+        model = AutoModelForImageClassification.from_pretrained(
             model_dir, attn_implementation=attention, local_files_only=True
         )
     except ValueError as error:  # an architecture without SDPA support in this transformers version
         if attention == "eager":
             raise
         logger.warning("attention %s not available (%s); using eager", attention, error)
-        return AutoModelForImageClassification.from_pretrained(
+        model = AutoModelForImageClassification.from_pretrained(
             model_dir, attn_implementation="eager", local_files_only=True
         )
+    return model
 
 
 def _check_draft_floor(preprocess: Preprocessor, settings: ServingSettings) -> None:

@@ -40,10 +40,13 @@ class PrepackedLinear(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         algorithm = "none" if self.activation == "gelu" else ""
-        return torch.ops.mkldnn._linear_pointwise(x, self.packed_weight, self.bias, self.activation, [], algorithm)
+        out: torch.Tensor = torch.ops.mkldnn._linear_pointwise(
+            x, self.packed_weight, self.bias, self.activation, [], algorithm
+        )
+        return out
 
 
-def _is_erf_gelu(module: torch.nn.Module) -> bool:
+def _is_erf_gelu(module: object) -> bool:
     if isinstance(module, torch.nn.GELU):
         return module.approximate == "none"
     # transformers' GELUActivation (hidden_act "gelu") wraps torch.nn.functional.gelu, the erf form

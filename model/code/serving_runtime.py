@@ -11,6 +11,7 @@ import contextlib
 import logging
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,14 +36,16 @@ def _cgroup_cpu_quota() -> int | None:
     except (OSError, ValueError):
         pass
     try:  # cgroup v1
-        quota = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())
-        period = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
-        return None if quota <= 0 else math.ceil(quota / period)
+        quota_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())
+        period_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
+        return None if quota_us <= 0 else math.ceil(quota_us / period_us)
     except (OSError, ValueError):
         return None
 
 
-def worker_threads(requested: int, under_model_server: bool, environ=os.environ, cores: int | None = None) -> int:
+def worker_threads(
+    requested: int, under_model_server: bool, environ: Mapping[str, str] = os.environ, cores: int | None = None
+) -> int:
     """Torch threads for one model server worker: the physical cores it may use, shared among the workers.
 
     Hyperthread siblings are not counted (an ml.c7i.xlarge's 4 vCPUs are 2 cores): a GEMM thread per core
@@ -67,7 +70,7 @@ def configure_threads(threads: int) -> None:
         torch.set_num_interop_threads(1)
 
 
-def choose_device(gpu_id) -> torch.device:
+def choose_device(gpu_id: int | str | None) -> torch.device:
     if torch.cuda.is_available():
         return torch.device(f"cuda:{int(gpu_id) if gpu_id is not None else 0}")
     return torch.device("cpu")
