@@ -8,7 +8,7 @@ ViT-B/16-384 preprocessor: exactly what input_fn/predict_fn do before the forwar
 the peak memory of one case never hides behind another's. Printed per case: body bytes, what the endpoint
 answers, time (median of --repeat processes) and peak resident-memory growth over the worker's resting state
 (/proc VmHWM, reset just before the call). The reference is an ordinary 640x480 photo measured in the same run.
-Bounds (issue 10): at most 1 s and 500 MB per accepted image on this 2-core machine; "OVER" marks a breach.
+Bounds (issue 10): at most 1 s and 500 MB per accepted image on a 2-core machine; "OVER" marks a breach.
 --baseline-code runs every case against another copy of model/code too (e.g. the previous release), interleaved.
 
 Part 2 (--contention SECONDS): the local endpoint (real multi-model-server, default two workers) serves the

@@ -1,6 +1,6 @@
 """Client errors with stable codes, and how they reach the caller with the right HTTP status under each toolkit.
 
-Body of every error (contract 3, docs/contracts.md): {"code": "<stable_code>", "message": "<safe text>"}.
+Body of every error (docs/contracts.md, "Endpoint error bodies"): {"code": "<stable_code>", "message": "<safe text>"}.
 
 How a status is chosen (details and source references in docs/model.md):
 - Both model servers the SageMaker containers use (multi-model-server for the Hugging Face container, TorchServe

@@ -27,8 +27,8 @@ from serving_errors import RequestError
 
 MAX_PNG_CHUNKS = 10_000
 # Bytes the PNG's pixel data inflates to (width x height x channels x bit depth / 8): inflating and unfiltering
-# cost ~3.4 ms per MB here, so this keeps one picture's decode near a third of a second, which is what keeps two
-# clients sending such pictures from halving everyone else's throughput (model/bench/bench_image_cost.py). 8-bit
+# cost ~3.4 ms per MB on one core, so this keeps one picture's decode near a third of a second, which is what keeps
+# two clients sending such pictures from halving everyone else's throughput (model/bench/bench_image_cost.py). 8-bit
 # grey/palette and 16-bit grey keep the 50 MP pixel ceiling; 8-bit RGB stops at 33 MP, 8-bit RGBA and 16-bit
 # grey+alpha at 25 MP, 16-bit RGB at 16.7 MP, 16-bit RGBA at 12.5 MP.
 MAX_PNG_DECODED_BYTES = 100_000_000

@@ -1,13 +1,13 @@
 """Linear layers with their weights reordered once, at load, into oneDNN's blocked layout (CPU, fp32 or bf16).
 
-An eager nn.Linear hands its plain [out, in] weight to the GEMM library on every call, which then reorders it
-into the layout its kernels read (the VNNI/AMX tile layout for bf16); for fp32 it goes to MKL, which on this
-project's AMD machine reached 40 % of the fp32 GEMM peak against 76 % for prepacked oneDNN. torch.compile's weight
-freezing fixes this by prepacking the weights, but it needs a C++ compiler in the container and tens of seconds per
-worker at start-up. These are the same two oneDNN ops Inductor's frozen graphs call (mkldnn._reorder_linear_weight
-/ mkldnn._linear_pointwise), used directly: no compiler, about a second at load, same numbers (bf16 GEMMs
-bit-identical; fp32 within 1e-5 of eager). In ViT/DeiT MLP blocks the GELU after the first Linear runs in the GEMM's
-epilogue (oneDNN post-op), as Inductor fuses it.
+An eager nn.Linear hands its plain [out, in] weight to the GEMM library on every call, which then reorders it into
+the layout its kernels read (the VNNI/AMX tile layout for bf16); for fp32 it goes to MKL, which on the AMD EPYC of
+docs/model.md's benchmark run reached 40 % of the fp32 GEMM peak against 76 % for prepacked oneDNN. torch.compile's
+weight freezing fixes this by prepacking the weights, but it needs a C++ compiler in the container and tens of
+seconds per worker at start-up. These are the same two oneDNN ops Inductor's frozen graphs call
+(mkldnn._reorder_linear_weight / mkldnn._linear_pointwise), used directly: no compiler, about a second at load, same
+numbers (bf16 GEMMs bit-identical; fp32 within 1e-5 of eager). In ViT/DeiT MLP blocks the GELU after the first
+Linear runs in the GEMM's epilogue (oneDNN post-op), as Inductor fuses it.
 
 Anything unexpected (an op missing in the container's torch, an unsupported dtype) leaves the model as it was.
 """
