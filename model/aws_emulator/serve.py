@@ -10,16 +10,17 @@ SDKs at it with AWS_ENDPOINT_URL=<that URL>, any AWS_ACCESS_KEY_ID / AWS_SECRET_
 """
 
 import argparse
+import contextlib
 import signal
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
 
-import workarounds  # noqa: E402
+import workarounds
 
 
 def main() -> None:
@@ -30,14 +31,16 @@ def main() -> None:
 
     workarounds.apply()
     server = make_server(
-        args.host, args.port, DomainDispatcherApplication(create_backend_app), threaded=True, request_handler=MotoRequestHandler
+        args.host,
+        args.port,
+        DomainDispatcherApplication(create_backend_app),
+        threaded=True,
+        request_handler=MotoRequestHandler,
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"AWS_EMULATOR_READY http://{args.host}:{server.port}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

@@ -36,7 +36,22 @@ from moto.sagemaker.responses import SageMakerResponse
 FAILS_HEALTH_CHECK_ENV = "EMULATOR_FAILS_HEALTH_CHECK"
 
 # Real-time inference families SageMaker offers that moto 5.2.x does not list (x86 CPU and GPU).
-NEWER_INSTANCE_FAMILIES = ("m6i", "m6id", "m7i", "c6i", "c6id", "c7i", "r6i", "r6id", "r7i", "g5", "g6", "g6e", "p4d", "p5")
+NEWER_INSTANCE_FAMILIES = (
+    "m6i",
+    "m6id",
+    "m7i",
+    "c6i",
+    "c6id",
+    "c7i",
+    "r6i",
+    "r6id",
+    "r7i",
+    "g5",
+    "g6",
+    "g6e",
+    "p4d",
+    "p5",
+)
 _NEWER_INSTANCE_TYPE = re.compile(rf"ml\.({'|'.join(NEWER_INSTANCE_FAMILIES)})\.(large|\d*xlarge)")
 
 _applied = False

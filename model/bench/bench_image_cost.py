@@ -8,18 +8,20 @@ ViT-B/16-384 preprocessor: exactly what input_fn/predict_fn do before the forwar
 the peak memory of one case never hides behind another's. Printed per case: body bytes, what the endpoint
 answers, time (median of --repeat processes) and peak resident-memory growth over the worker's resting state
 (/proc VmHWM, reset just before the call). The reference is an ordinary 640x480 photo measured in the same run.
-Bounds (issue 10): at most 1 s and 500 MB per accepted image on this 2-core machine; "OVER" marks a breach.
+Bounds (issue 10): at most 1 s and 500 MB per accepted image on a 2-core machine; "OVER" marks a breach.
 --baseline-code runs every case against another copy of model/code too (e.g. the previous release), interleaved.
 
 Part 2 (--contention SECONDS): the local endpoint (real multi-model-server, default two workers) serves the
 ViT-B/16-384 architecture (random weights: the compute is the real one); one client sends ordinary photos for
 SECONDS alone, SECONDS beside two clients sending ordinary photos (the fair share of two workers), and SECONDS
-while two other clients send an expensive accepted image (--attack) back to back, in interleaved halves. Printed: the good client's throughput in both and the ratio (the issue's bound: the attack may
-cost at most half). With a toy model (--contention-model model/.cache/demo-model) any image that costs more than
-the model starves it: the model server's queue is first come, first served.
+while two other clients send an expensive accepted image (--attack) back to back, in interleaved halves. Printed:
+the good client's throughput in both and the ratio (the issue's bound: the attack may cost at most half). With a
+toy model (--contention-model model/.cache/demo-model) any image that costs more than the model starves it: the
+model server's queue is first come, first served.
 
 Not a test: the numbers depend on the machine and on whatever else runs on it (the load average is printed).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,6 +51,7 @@ MEMORY_BOUND_MB = 500.0
 # -- cases ------------------------------------------------------------------------------------------------------
 # Each builder returns the request body. Sizes are chosen at the limits: IMAGE_MAX_PIXELS (50 MP), IMAGE_MAX_SIDE
 # (16384) and the 6,291,456-byte InvokeEndpoint body.
+
 
 def _save(image, fmt: str, **options) -> bytes:
     buffer = io.BytesIO()
@@ -144,8 +147,13 @@ def png_many_idat_chunks() -> bytes:
     noise = rng.integers(0, 4, size=(2000, 2000), dtype=np.uint8) * 60
     raw = b"".join(b"\x00" + noise[y].tobytes() for y in range(2000))
     data = zlib.compress(raw, 9)[:450_000]  # cut short: the cost is the chunk loop, the answer may be 422
-    chunks = b"".join(_chunk(b"IDAT", data[i:i + 1]) for i in range(len(data)))
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", 2000, 2000, 8, 0, 0, 0, 0)) + chunks + _chunk(b"IEND", b"")
+    chunks = b"".join(_chunk(b"IDAT", data[i : i + 1]) for i in range(len(data)))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", 2000, 2000, 8, 0, 0, 0, 0))
+        + chunks
+        + _chunk(b"IEND", b"")
+    )
 
 
 def png_many_ancillary_chunks() -> bytes:
@@ -244,8 +252,12 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def _png(width: int, height: int, depth: int, colour: int, idat: bytes) -> bytes:
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0))
-            + _chunk(b"IDAT", idat) + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0))
+        + _chunk(b"IDAT", idat)
+        + _chunk(b"IEND", b"")
+    )
 
 
 def _bmp_rle8(width: int, height: int, pixels: bytes) -> bytes:
@@ -290,8 +302,9 @@ REFERENCE = "photo 640x480 JPEG (reference)"
 
 # -- one measurement (runs in a fresh process) ------------------------------------------------------------------
 
+
 def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as status:
+    with Path("/proc/self/status").open() as status:
         for line in status:
             if line.startswith(field):
                 return int(line.split()[1])
@@ -316,7 +329,7 @@ def measure_one(body_file: Path, code_dir: Path) -> dict:
     preprocess([decode_image(_save(_gradient((64, 48)), "JPEG"), settings)])
 
     resting_kb = _status_kb("VmRSS:")
-    with open("/proc/self/clear_refs", "w") as clear:
+    with Path("/proc/self/clear_refs").open("w") as clear:
         clear.write("5")  # resets VmHWM (peak RSS) to the current RSS
     started = time.perf_counter()
     outcome = "200"
@@ -334,14 +347,23 @@ def measure_one(body_file: Path, code_dir: Path) -> dict:
 def run_case(body_file: Path, code_dir: Path) -> dict:
     result = subprocess.run(
         [sys.executable, __file__, "--measure", str(body_file), "--code", str(code_dir)],
-        capture_output=True, text=True, check=False, env={**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")},
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")},
     )
     if result.returncode != 0:
-        return {"outcome": "CRASH", "seconds": float("nan"), "peak_mb": float("nan"), "decoded": result.stderr.strip()[-200:]}
+        return {
+            "outcome": "CRASH",
+            "seconds": float("nan"),
+            "peak_mb": float("nan"),
+            "decoded": result.stderr.strip()[-200:],
+        }
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # -- report -----------------------------------------------------------------------------------------------------
+
 
 def machine_line() -> str:
     flags = ""
@@ -368,12 +390,18 @@ def cost_table(cases: list[str], repeat: int, code_dirs: dict[str, Path], work: 
             for label, code_dir in code_dirs.items():
                 runs[label].append(run_case(body_file, code_dir))
         for label, results in runs.items():
-            rows.append({
-                "case": name, "code": label, "bytes": size, "outcome": results[0]["outcome"], "decoded": results[0]["decoded"],
-                "seconds": statistics.median(r["seconds"] for r in results),
-                "peak_mb": max(r["peak_mb"] for r in results),
-            })
-        print(_format_rows(rows[-len(code_dirs):]), flush=True)
+            rows.append(
+                {
+                    "case": name,
+                    "code": label,
+                    "bytes": size,
+                    "outcome": results[0]["outcome"],
+                    "decoded": results[0]["decoded"],
+                    "seconds": statistics.median(r["seconds"] for r in results),
+                    "peak_mb": max(r["peak_mb"] for r in results),
+                }
+            )
+        print(_format_rows(rows[-len(code_dirs) :]), flush=True)
     return rows
 
 
@@ -390,6 +418,7 @@ def _format_rows(rows: list[dict]) -> str:
 
 
 # -- part 2: contention through the real model server -----------------------------------------------------------
+
 
 def contention(seconds: float, model_dir: Path | None, attack_case: str, work: Path, code_dir: Path) -> None:
     sys.path[:0] = [str(MODEL_ROOT)]
@@ -410,8 +439,13 @@ def contention(seconds: float, model_dir: Path | None, attack_case: str, work: P
 
     port = 20000 + os.getpid() % 10000
     env = {**os.environ, "MODEL_DIR": str(serve_dir), "ENDPOINT_PORT": str(port), "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen([sys.executable, str(MODEL_ROOT / "local_endpoint" / "serve.py")], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    server = subprocess.Popen(
+        [sys.executable, str(MODEL_ROOT / "local_endpoint" / "serve.py")],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         for line in server.stdout:  # type: ignore[union-attr]
             if line.startswith("LOCAL_ENDPOINT_READY"):
@@ -444,10 +478,18 @@ def contention(seconds: float, model_dir: Path | None, attack_case: str, work: P
             for thread in threads:
                 thread.join()
             elapsed = time.monotonic() - started
-            label = {"alone": "alone", "shared": "+ 2 clients sending photos", "attacked": f"+ 2 clients sending {attack_case!r}"}[kind]
-            print(f"  good client {label}: {good_counts[0]} answers ({good_counts[1]} errors) = "
-                  f"{good_counts[0] / elapsed:.2f} req/s" + (f"; their requests served: {bad_counts[0] + bad_counts[1]}" if kind != "alone" else "")
-                  + f" (load average {os.getloadavg()[0]:.2f})", flush=True)
+            label = {
+                "alone": "alone",
+                "shared": "+ 2 clients sending photos",
+                "attacked": f"+ 2 clients sending {attack_case!r}",
+            }[kind]
+            print(
+                f"  good client {label}: {good_counts[0]} answers ({good_counts[1]} errors) = "
+                f"{good_counts[0] / elapsed:.2f} req/s"
+                + (f"; their requests served: {bad_counts[0] + bad_counts[1]}" if kind != "alone" else "")
+                + f" (load average {os.getloadavg()[0]:.2f})",
+                flush=True,
+            )
             return good_counts[0], elapsed
 
         # Interleaved halves, so load from other jobs hits every phase alike. "shared": two other clients sending
@@ -458,8 +500,10 @@ def contention(seconds: float, model_dir: Path | None, attack_case: str, work: P
             totals[kind][0] += answers
             totals[kind][1] += elapsed
         alone, shared, attacked = (totals[k][0] / totals[k][1] for k in ("alone", "shared", "attacked"))
-        print(f"  good throughput under attack: {attacked:.2f} req/s = {attacked / alone:.2f}x of alone ({alone:.2f}; "
-              f"bound: at least 0.50x), {attacked / shared:.2f}x of sharing with two ordinary clients ({shared:.2f})")
+        print(
+            f"  good throughput under attack: {attacked:.2f} req/s = {attacked / alone:.2f}x of alone ({alone:.2f}; "
+            f"bound: at least 0.50x), {attacked / shared:.2f}x of sharing with two ordinary clients ({shared:.2f})"
+        )
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -471,7 +515,11 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="case names (substrings) to run")
     parser.add_argument("--baseline-code", type=Path, help="another model/code folder to measure beside this one")
     parser.add_argument("--contention", type=float, default=0, help="seconds per contention phase (0: skip)")
-    parser.add_argument("--contention-model", type=Path, help="model folder for the contention phases (default: ViT-B/16-384 layout, random weights)")
+    parser.add_argument(
+        "--contention-model",
+        type=Path,
+        help="model folder for the contention phases (default: ViT-B/16-384 layout, random weights)",
+    )
     parser.add_argument("--attack", default="PNG 16-bit RGBA 4330x2886", help="case the attacking clients send")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--code", type=Path, default=CODE_DIR, help=argparse.SUPPRESS)
@@ -491,7 +539,9 @@ def main() -> int:
         cases.insert(0, REFERENCE)
     with tempfile.TemporaryDirectory(prefix="bench-image-cost-") as tmp:
         work = Path(tmp)
-        print(f"\n== cost per image: decode + ViT-384 preprocessing in a fresh worker process, median of {args.repeat} ==")
+        print(
+            f"\n== cost per image: decode + ViT-384 preprocessing in a fresh worker process, median of {args.repeat} =="
+        )
         print(f"{'case':34} {'code':8} {'body':>11}  {'answer':24} {'time':>11} {'peak':>11}")
         rows = cost_table(cases, args.repeat, code_dirs, work)
         for label in code_dirs:
@@ -500,12 +550,18 @@ def main() -> int:
                 slowest = max(accepted, key=lambda r: r["seconds"])
                 biggest = max(accepted, key=lambda r: r["peak_mb"])
                 reference = next(r for r in rows if r["code"] == label and r["case"] == REFERENCE)
-                print(f"\n{label}: worst accepted time {slowest['seconds'] * 1000:.0f} ms ({slowest['case']}; "
-                      f"{slowest['seconds'] / reference['seconds']:.0f}x the reference photo), worst peak "
-                      f"{biggest['peak_mb']:.0f} MB ({biggest['case']}); bounds {TIME_BOUND_S * 1000:.0f} ms, {MEMORY_BOUND_MB:.0f} MB")
+                print(
+                    f"\n{label}: worst accepted time {slowest['seconds'] * 1000:.0f} ms ({slowest['case']}; "
+                    f"{slowest['seconds'] / reference['seconds']:.0f}x the reference photo), worst peak "
+                    f"{biggest['peak_mb']:.0f} MB ({biggest['case']}); "
+                    f"bounds {TIME_BOUND_S * 1000:.0f} ms, {MEMORY_BOUND_MB:.0f} MB"
+                )
         if args.contention:
             for label, code_dir in code_dirs.items():
-                print(f"\n== contention ({label} code): {args.contention:.0f} s per phase, local endpoint (multi-model-server) ==")
+                print(
+                    f"\n== contention ({label} code): {args.contention:.0f} s per phase, "
+                    "local endpoint (multi-model-server) =="
+                )
                 contention(args.contention, args.contention_model, args.attack, work, code_dir)
         print("\n" + machine_line())
     return 0

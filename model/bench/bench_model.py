@@ -32,20 +32,22 @@ import numpy as np
 import torch
 from PIL import Image
 
+# The serving modules (model/code) import each other by plain name, as in the container; demo is a package in model/.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
+
+import inference
+import serving_hardware
+import serving_model
+import serving_prepack
+import serving_runtime
+from demo import shapes
+from demo.vit_base_384 import CONFIG, write_vit_base_384
+from serving_image import decode_image
+from serving_precision import compare_logits
+from serving_settings import ServingSettings
+
 MODEL_ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(MODEL_ROOT / "code"), str(MODEL_ROOT)]
-
-import inference  # noqa: E402
-import serving_hardware  # noqa: E402
-import serving_model  # noqa: E402
-import serving_prepack  # noqa: E402
-import serving_runtime  # noqa: E402
-from demo import shapes  # noqa: E402
-from demo.vit_base_384 import CONFIG, write_vit_base_384  # noqa: E402
-from serving_image import decode_image  # noqa: E402
-from serving_precision import compare_logits  # noqa: E402
-from serving_settings import ServingSettings  # noqa: E402
-
 DEFAULT_FOLDER = MODEL_ROOT / ".cache" / "bench-vit-base-patch16-384"
 DEMO_FOLDER = MODEL_ROOT / ".cache" / "demo-model"
 DEFAULT_OUT = Path(__file__).resolve().parent / "model-bench.json"
@@ -103,15 +105,22 @@ GEMM_SHAPES = ((2048, 2048, 2048), (577, 768, 3072), (577, 3072, 768))  # square
 def gemm_runs() -> dict:
     """GEMMs that define the machine's matrix-multiply capability in fp32 and bf16: a 2048^3 GEMM and the model's
     MLP shapes (577 tokens x 768 x 3072 and back), each through torch.mm, nn.Linear (MKL for fp32) and oneDNN with a
-    prepacked weight. All of them, because libraries pick different kernels per shape and per CPU vendor (on this
-    project's AMD machine MKL's fp32 was far below oneDNN's). Timed inside the benchmark's interleaved loop, so the peak and the forwards it is compared
-    with see the same load. Keys: ("gemm", dtype name, flops, shape and path)."""
+    prepacked weight. All of them, because libraries pick different kernels per shape and per CPU vendor (on the AMD
+    EPYC of docs/model.md's benchmark run, MKL's fp32 was far below oneDNN's). Timed inside the benchmark's
+    interleaved loop, so the peak and the forwards it is compared with see the same load. Keys: ("gemm", dtype name,
+    flops, shape and path)."""
     runs = {}
     for dtype in (torch.float32, torch.bfloat16):
         for m, k, n in GEMM_SHAPES:
-            x, linear, square = torch.randn(m, k).to(dtype), torch.nn.Linear(k, n, bias=False).to(dtype), \
-                torch.randn(k, n).to(dtype)
-            paths = {"linear": lambda x=x, linear=linear: linear(x), "mm": lambda x=x, square=square: torch.mm(x, square)}
+            x, linear, square = (
+                torch.randn(m, k).to(dtype),
+                torch.nn.Linear(k, n, bias=False).to(dtype),
+                torch.randn(k, n).to(dtype),
+            )
+            paths = {
+                "linear": lambda x=x, linear=linear: linear(x),
+                "mm": lambda x=x, square=square: torch.mm(x, square),
+            }
             if serving_prepack.available():
                 packed = serving_prepack.PrepackedLinear(linear, rows_hint=m)
                 paths["onednn"] = lambda x=x, packed=packed: packed(x)
@@ -130,8 +139,7 @@ def gemm_peaks(times_ms: dict) -> dict:
 
 
 def invoke(model, body: bytes) -> str:
-    return inference.output_fn(inference.predict_fn(inference.input_fn(body, "image/jpeg"), model),
-                               "application/json")
+    return inference.output_fn(inference.predict_fn(inference.input_fn(body, "image/jpeg"), model), "application/json")
 
 
 VARIANT_LABELS = {
@@ -188,8 +196,8 @@ def demo_agreement(default_precision: str) -> dict:
             top1 = [int(i) for i in torch.cat([model.logits(chunk) for chunk in pixels.split(64)]).argmax(-1)]
         reference = reference or top1
         results[name] = {
-            "top1AgreementWithFp32": sum(a == b for a, b in zip(top1, reference)) / len(top1),
-            "accuracy": sum(model.labels[i] == shapes.LABELS[t] for i, t in zip(top1, truth)) / len(top1),
+            "top1AgreementWithFp32": sum(a == b for a, b in zip(top1, reference, strict=True)) / len(top1),
+            "accuracy": sum(model.labels[i] == shapes.LABELS[t] for i, t in zip(top1, truth, strict=True)) / len(top1),
         }
     return results
 
@@ -234,8 +242,11 @@ def main() -> int:
     if not (args.folder / "config.json").is_file():
         write_vit_base_384(args.folder)
     if not (DEMO_FOLDER / "config.json").is_file():
-        subprocess.run([sys.executable, str(MODEL_ROOT / "scripts" / "demo_model.py"), "--out", str(DEMO_FOLDER)],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(MODEL_ROOT / "scripts" / "demo_model.py"), "--out", str(DEMO_FOLDER)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     load_before = os.getloadavg()[0]
     cpu = serving_hardware.read_cpu_features()
     cores = serving_hardware.physical_cores()
@@ -243,8 +254,10 @@ def main() -> int:
     torch.set_num_threads(threads)
     default = serving_runtime.precision_choice("auto", "cpu", cpu)
     print(f"CPU: {cpu.describe()}")
-    print(f"     native bf16: {cpu.native_bf16} (AMX: {cpu.amx_bf16}), int8 dot products: {cpu.int8_dot_product}; "
-          f"{cores} physical cores, {threads} threads; torch {torch.__version__}; load average {load_before:.2f}")
+    print(
+        f"     native bf16: {cpu.native_bf16} (AMX: {cpu.amx_bf16}), int8 dot products: {cpu.int8_dot_product}; "
+        f"{cores} physical cores, {threads} threads; torch {torch.__version__}; load average {load_before:.2f}"
+    )
     print(f"default precision here: {default.precision} ({default.reason})")
 
     flops = vit_forward_flops(CONFIG)
@@ -269,38 +282,59 @@ def main() -> int:
         times = {key: seconds * 1000 for key, seconds in interleaved(runs, args.reps).items()}
     measured_peaks = gemm_peaks(times)
     fp32_peak, bf16_peak = measured_peaks["float32"], measured_peaks["bfloat16"]
-    print(f"GEMM peak ({threads} threads, best of 2048^3 and the model's MLP shapes through torch.mm, nn.Linear and "
-          f"prepacked oneDNN, timed in the same loop): fp32 {fp32_peak:.0f} GFLOP/s, bf16 {bf16_peak:.0f} GFLOP/s "
-          f"({bf16_peak / fp32_peak:.1f}x); ViT-B/16-384 forward: {flops / 1e9:.1f} GFLOP per image")
-    peaks = {"fp32": fp32_peak, "fp32Packed": fp32_peak, "bf16": bf16_peak, "bf16Packed": bf16_peak,
-             "int8": fp32_peak, "compiled": bf16_peak if default.precision == "bfloat16" else fp32_peak}
+    print(
+        f"GEMM peak ({threads} threads, best of 2048^3 and the model's MLP shapes through torch.mm, nn.Linear and "
+        f"prepacked oneDNN, timed in the same loop): fp32 {fp32_peak:.0f} GFLOP/s, bf16 {bf16_peak:.0f} GFLOP/s "
+        f"({bf16_peak / fp32_peak:.1f}x); ViT-B/16-384 forward: {flops / 1e9:.1f} GFLOP per image"
+    )
+    peaks = {
+        "fp32": fp32_peak,
+        "fp32Packed": fp32_peak,
+        "bf16": bf16_peak,
+        "bf16Packed": bf16_peak,
+        "int8": fp32_peak,
+        "compiled": bf16_peak if default.precision == "bfloat16" else fp32_peak,
+    }
     forward = {name: times[(name, "forward")] / 1000 for name in variants}
     e2e = {name: {size: times[(name, size)] for size in SIZES} for name in variants}
     pipeline_ms = {size: times[("pipeline", size)] for size in SIZES}
     decode_ms = {size: times[("decode", size)] for size in SIZES}
 
     # Logit error against fp32 on ViT-B/16-384: probes plus the two benchmark photos.
-    probes = torch.cat([serving_model._probe_batch(variants["fp32"], 4), pixels,
-                        variants["fp32"].preprocess([Image.open(io.BytesIO(photo_like_jpeg(4000, 3000, 7)))])])
+    probes = torch.cat(
+        [
+            serving_model._probe_batch(variants["fp32"], 4),
+            pixels,
+            variants["fp32"].preprocess([Image.open(io.BytesIO(photo_like_jpeg(4000, 3000, 7)))]),
+        ]
+    )
     reference = torch.cat([variants["fp32"].logits(p[None]) for p in probes])
-    logit_error = {name: compare_logits(reference, torch.cat([m.logits(p[None]) for p in probes])).max_relative_error
-                   for name, m in variants.items()}
+    logit_error = {
+        name: compare_logits(reference, torch.cat([m.logits(p[None]) for p in probes])).max_relative_error
+        for name, m in variants.items()
+    }
     agreement = demo_agreement(default.precision)
 
     labels = dict(VARIANT_LABELS)
     if not cpu.native_bf16:
         labels["bf16"] += " EMULATED"
         labels["bf16Packed"] = "bf16 + prepacked weights, EMULATED"
-    print(f"\n== ms per image, end to end (JPEG bytes -> JSON), batch 1; pipeline (fp32): "
-          f"{pipeline_ms['0.3MP']:.0f} ms at 0.3 MP, {pipeline_ms['12MP']:.0f} ms at 12 MP; our decode + preprocess: "
-          f"{decode_ms['0.3MP']:.1f} ms at 0.3 MP, {decode_ms['12MP']:.1f} ms at 12 MP ==")
-    print(f"{'variant':46} {'0.3 MP':>8} {'12 MP':>8} {'fwd ms':>7} {'% peak':>7} {'x pipe 0.3':>10} {'x pipe 12':>9} "
-          f"{'top-1 demo':>10} {'logit err':>9} {'start s':>7}")
+    print(
+        f"\n== ms per image, end to end (JPEG bytes -> JSON), batch 1; pipeline (fp32): "
+        f"{pipeline_ms['0.3MP']:.0f} ms at 0.3 MP, {pipeline_ms['12MP']:.0f} ms at 12 MP; our decode + preprocess: "
+        f"{decode_ms['0.3MP']:.1f} ms at 0.3 MP, {decode_ms['12MP']:.1f} ms at 12 MP =="
+    )
+    print(
+        f"{'variant':46} {'0.3 MP':>8} {'12 MP':>8} {'fwd ms':>7} {'% peak':>7} {'x pipe 0.3':>10} {'x pipe 12':>9} "
+        f"{'top-1 demo':>10} {'logit err':>9} {'start s':>7}"
+    )
     table = {}
     for name in VARIANT_LABELS:
         achieved = flops / forward[name] / 1e9
         row = {
-            "label": labels[name], "precision": variants[name].precision, "prepacked": variants[name].prepacked,
+            "label": labels[name],
+            "precision": variants[name].precision,
+            "prepacked": variants[name].prepacked,
             "compiled": variants[name].compiled is not None,
             "msPerImage": {size: round(e2e[name][size], 1) for size in SIZES},
             "forwardMs": round(forward[name] * 1000, 1),
@@ -313,21 +347,30 @@ def main() -> int:
             "startupSeconds": round(startup[name], 1),
         }
         table[name] = row
-        print(f"{labels[name]:46} {row['msPerImage']['0.3MP']:8.0f} {row['msPerImage']['12MP']:8.0f} "
-              f"{row['forwardMs']:7.0f} {row['percentOfPeak']:6.0f}% {row['speedupOverPipeline']['0.3MP']:9.2f}x "
-              f"{row['speedupOverPipeline']['12MP']:8.2f}x {100 * row['top1AgreementDemo']:9.2f}% "
-              f"{row['logitErrorVitB']:9.4f} {row['startupSeconds']:7.1f}")
-    print(f"(% peak: forward GFLOP/s over the {{fp32|bf16}} GEMM peak of the format it runs in, int8 against fp32; "
-          f"logit err: max |change| / logit spread vs fp32, guard tolerance 0.1; start s: load + guard + warm-up "
-          f"(+ compile) of one worker, health-check timeout {HEALTH_CHECK_TIMEOUT_S} s)")
+        print(
+            f"{labels[name]:46} {row['msPerImage']['0.3MP']:8.0f} {row['msPerImage']['12MP']:8.0f} "
+            f"{row['forwardMs']:7.0f} {row['percentOfPeak']:6.0f}% {row['speedupOverPipeline']['0.3MP']:9.2f}x "
+            f"{row['speedupOverPipeline']['12MP']:8.2f}x {100 * row['top1AgreementDemo']:9.2f}% "
+            f"{row['logitErrorVitB']:9.4f} {row['startupSeconds']:7.1f}"
+        )
+    print(
+        f"(% peak: forward GFLOP/s over the {{fp32|bf16}} GEMM peak of the format it runs in, int8 against fp32; "
+        f"logit err: max |change| / logit spread vs fp32, guard tolerance 0.1; start s: load + guard + warm-up "
+        f"(+ compile) of one worker, health-check timeout {HEALTH_CHECK_TIMEOUT_S} s)"
+    )
 
     # Batching: does a larger batch raise throughput of the default variant?
     model = variants[default_name]
     batches = {batch: pixels.repeat(batch, 1, 1, 1) for batch in (1, 2, 4, 8)}
-    by_batch = interleaved({batch: (lambda p=p: model.logits(p)) for batch, p in batches.items()}, max(3, args.reps // 2))
+    by_batch = interleaved(
+        {batch: (lambda p=p: model.logits(p)) for batch, p in batches.items()}, max(3, args.reps // 2)
+    )
     batching = {str(batch): round(batch / seconds, 2) for batch, seconds in by_batch.items()}
-    print(f"\n== batching ({default_name}, forward): images/s at batch " +
-          ", ".join(f"{b}: {v}" for b, v in batching.items()) + " ==")
+    print(
+        f"\n== batching ({default_name}, forward): images/s at batch "
+        + ", ".join(f"{b}: {v}" for b, v in batching.items())
+        + " =="
+    )
 
     workers = {}
     if cores > 1:
@@ -336,8 +379,11 @@ def main() -> int:
             samples[f"1x{cores}"].append(workers_throughput(args.folder, default.precision, 1, cores, count))
             samples[f"{cores}x1"].append(workers_throughput(args.folder, default.precision, cores, 1, count))
         workers = {key: round(max(values), 2) for key, values in samples.items()}
-        print(f"== workers x threads ({default_name}, single-image forwards, images/s): " +
-              ", ".join(f"{k}: {v}" for k, v in workers.items()) + " ==")
+        print(
+            f"== workers x threads ({default_name}, single-image forwards, images/s): "
+            + ", ".join(f"{k}: {v}" for k, v in workers.items())
+            + " =="
+        )
 
     load_after = os.getloadavg()[0]
     serving = table[default_name]
@@ -348,9 +394,14 @@ def main() -> int:
         "date": datetime.date.today().isoformat(),
         "command": "npm run bench:model",
         "machine": {
-            "cpu": cpu.model, "flags": sorted(f for f in cpu.flags if f in serving_hardware.INTERESTING_FLAGS),
-            "nativeBf16": cpu.native_bf16, "amx": cpu.amx_bf16, "int8DotProduct": cpu.int8_dot_product,
-            "physicalCores": cores, "threads": threads, "torch": torch.__version__,
+            "cpu": cpu.model,
+            "flags": sorted(f for f in cpu.flags if f in serving_hardware.INTERESTING_FLAGS),
+            "nativeBf16": cpu.native_bf16,
+            "amx": cpu.amx_bf16,
+            "int8DotProduct": cpu.int8_dot_product,
+            "physicalCores": cores,
+            "threads": threads,
+            "torch": torch.__version__,
             "loadAverage": {"before": round(load_before, 2), "after": round(load_after, 2)},
             "instanceType": args.instance_type,
         },

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import TypedDict
 
 from serving_errors import Rejected, RequestError, reject
-from serving_model import LoadedModel, load_model
+from serving_model import LoadedModel, Prediction, load_model
 from serving_request import ParsedRequest, options_from_context, parse_request, top_k_for
 from serving_settings import load_settings
 
@@ -28,31 +29,50 @@ logger = logging.getLogger(__name__)
 SETTINGS = load_settings()
 
 
-def model_fn(model_dir, context=None) -> LoadedModel:
+# Success bodies (docs/contracts.md, "Endpoint success bodies").
+class Classification(TypedDict):
+    predictions: list[Prediction]
+
+
+class Embedding(TypedDict):
+    embedding: list[float]
+    dim: int
+
+
+Answer = Classification | Embedding
+
+
+def model_fn(model_dir: str, context: object | None = None) -> LoadedModel:
     properties = getattr(context, "system_properties", None) or {}
     return load_model(model_dir, SETTINGS, gpu_id=properties.get("gpu_id"), under_model_server=context is not None)
 
 
-def input_fn(input_data, content_type, context=None):
+def input_fn(input_data: object, content_type: str | None, context: object | None = None) -> ParsedRequest | Rejected:
     try:
         return parse_request(input_data, content_type, options_from_context(context), SETTINGS)
     except RequestError as error:
         return reject(error, context)
 
 
-def predict_fn(data, model: LoadedModel, context=None):
+def predict_fn(
+    data: ParsedRequest | Rejected, model: LoadedModel, context: object | None = None
+) -> Answer | list[Answer] | Rejected:
     if isinstance(data, Rejected):
         return data
     try:
         return _predict(data, model)
     except RequestError as error:
         return reject(error, context)
-    except Exception:  # noqa: BLE001 - logged with its traceback; the caller gets a safe 500, never the trace
+    except Exception:  # any fault: logged with its traceback; the caller gets a safe 500, never the trace
         logger.exception("inference failed")
         return reject(RequestError("internal_error", "the model failed to process this request"), context)
 
 
-def output_fn(prediction, accept, context=None) -> str:
+def output_fn(
+    prediction: Answer | list[Answer] | Rejected,
+    accept: str | None,  # noqa: ARG001 - the toolkits' signature; the answer is always JSON
+    context: object | None = None,  # noqa: ARG001 - the toolkits' signature
+) -> str:
     # Always JSON: the only type this endpoint produces. A plain str (not a (body, type) tuple) because the
     # Hugging Face toolkit would serialise a tuple as a JSON list.
     if isinstance(prediction, Rejected):
@@ -60,7 +80,8 @@ def output_fn(prediction, accept, context=None) -> str:
     return json.dumps(prediction)
 
 
-def _predict(request: ParsedRequest, model: LoadedModel):
+def _predict(request: ParsedRequest, model: LoadedModel) -> Answer | list[Answer]:
+    results: list[Answer]
     if request.options.task == "embed":
         vectors = model.embed(model.preprocess(request.images))
         results = [{"embedding": vector, "dim": len(vector)} for vector in vectors]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 CONFIG = "config.json"
 PREPROCESSOR = "preprocessor_config.json"
@@ -24,7 +25,7 @@ def weights_file(model_dir: Path) -> Path | None:
     return None
 
 
-def _read_json(path: Path, problems: list[str]) -> dict | None:
+def _read_json(path: Path, problems: list[str]) -> dict[str, Any] | None:
     if not path.is_file():
         problems.append(f"{path.name} is missing")
         return None
@@ -39,13 +40,15 @@ def _read_json(path: Path, problems: list[str]) -> dict | None:
     return value
 
 
-def _classifier_problems(config: dict) -> list[str]:
+def _classifier_problems(config: dict[str, Any]) -> list[str]:
     # Decided from config.json alone (no transformers import: packaging stays fast and torch-free).
     problems = []
     architectures = config.get("architectures") or []
     if not any("ForImageClassification" in str(name) for name in architectures):
-        problems.append(f"config.json architectures {architectures} is not an image classifier "
-                        "(expected e.g. ViTForImageClassification)")
+        problems.append(
+            f"config.json architectures {architectures} is not an image classifier "
+            "(expected e.g. ViTForImageClassification)"
+        )
     if not config.get("model_type"):
         problems.append("config.json has no model_type")
     labels = config.get("id2label")
@@ -68,7 +71,8 @@ def folder_problems(model_dir: str | Path) -> list[str]:
     if weights_file(model_dir) is None:
         sharded = any(model_dir.glob("*.index.json"))
         problems.append(
-            "weights are sharded; save them as one model.safetensors" if sharded
+            "weights are sharded; save them as one model.safetensors"
+            if sharded
             else f"no weights file: expected {' or '.join(WEIGHTS)}"
         )
     if config is not None:

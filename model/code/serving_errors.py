@@ -1,6 +1,6 @@
 """Client errors with stable codes, and how they reach the caller with the right HTTP status under each toolkit.
 
-Body of every error (contract 3, docs/contracts.md): {"code": "<stable_code>", "message": "<safe text>"}.
+Body of every error (docs/contracts.md, "Endpoint error bodies"): {"code": "<stable_code>", "message": "<safe text>"}.
 
 How a status is chosen (details and source references in docs/model.md):
 - Both model servers the SageMaker containers use (multi-model-server for the Hugging Face container, TorchServe
@@ -20,15 +20,25 @@ import json
 import logging
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import TYPE_CHECKING, Protocol, TypeGuard
 
-try:  # shipped in the SageMaker PyTorch and Hugging Face inference containers
-    from sagemaker_inference.errors import GenericInferenceToolkitError as _ToolkitError
-except ImportError:  # running locally without the toolkit: same constructor shape
 
-    class _ToolkitError(Exception):
-        def __init__(self, status_code, message=None, phrase=None):
-            super().__init__(status_code, message, phrase)
-            self.status_code, self.message, self.phrase = status_code, message, phrase
+class _LocalToolkitError(Exception):
+    """sagemaker-inference's GenericInferenceToolkitError as far as we use it (constructor and attributes), for
+    running without the toolkit. Also the type checker's view of that class, which ships without type hints."""
+
+    def __init__(self, status_code: int, message: str | None = None, phrase: str | None = None) -> None:
+        super().__init__(status_code, message, phrase)
+        self.status_code, self.message, self.phrase = status_code, message, phrase
+
+
+if TYPE_CHECKING:
+    _ToolkitError = _LocalToolkitError
+else:
+    try:  # shipped in the SageMaker PyTorch and Hugging Face inference containers
+        from sagemaker_inference.errors import GenericInferenceToolkitError as _ToolkitError
+    except ImportError:  # running locally without the toolkit: same constructor shape
+        _ToolkitError = _LocalToolkitError
 
 
 logger = logging.getLogger(__name__)
@@ -48,7 +58,9 @@ STATUS_BY_CODE = {
 class RequestError(_ToolkitError):
     """A failure with a stable code; `str()` is the JSON body so every toolkit path carries the code."""
 
-    def __init__(self, code: str, message: str):
+    phrase: str  # always given (the status's reason phrase)
+
+    def __init__(self, code: str, message: str) -> None:
         status = STATUS_BY_CODE[code]
         self.code = code
         self.body = json.dumps({"code": code, "message": message})
@@ -69,11 +81,17 @@ class Rejected:
     error: RequestError
 
 
-def can_set_status(context) -> bool:
+class StatusContext(Protocol):
+    """The part of the model server's request context (multi-model-server's or TorchServe's) that sets the status."""
+
+    def set_response_status(self, code: int = 200, phrase: str = "") -> None: ...
+
+
+def can_set_status(context: object) -> TypeGuard[StatusContext]:
     return callable(getattr(context, "set_response_status", None)) and bool(getattr(context, "request_processor", None))
 
 
-def reject(error: RequestError, context) -> Rejected:
+def reject(error: RequestError, context: object) -> Rejected:
     """Record the error's status on the request and return it as a value; raise when there is no such context."""
     logger.info("rejected request: %s", error.body)
     if not can_set_status(context):

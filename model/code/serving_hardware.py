@@ -17,8 +17,17 @@ from pathlib import Path
 
 # Flags that matter for this model, in the kernel's spelling, in the order the benchmark prints them.
 INTERESTING_FLAGS = (
-    "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "avx512_bf16", "avx512_fp16",
-    "amx_tile", "amx_bf16", "amx_int8",
+    "avx2",
+    "fma",
+    "avx512f",
+    "avx512bw",
+    "avx512_vnni",
+    "avx_vnni",
+    "avx512_bf16",
+    "avx512_fp16",
+    "amx_tile",
+    "amx_bf16",
+    "amx_int8",
 )
 
 
@@ -52,7 +61,8 @@ class CpuFeatures:
 
 def parse_cpuinfo(text: str) -> CpuFeatures:
     """Model name and flags of the first processor listed (all cores of one machine share them)."""
-    model, flags = "", frozenset()
+    model = ""
+    flags: frozenset[str] = frozenset()
     for line in text.splitlines():
         key, _, value = line.partition(":")
         key = key.strip()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -22,6 +23,9 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from serving_errors import RequestError
 from serving_integrity import check_structure
 from serving_settings import ServingSettings
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP")
 ALLOWED_TEXT = "JPEG, PNG, WebP, GIF or BMP"
@@ -128,7 +132,7 @@ def reduced_rgb(image: Image.Image, min_side: int) -> Image.Image:
     width, height = image.size
     reduced = Image.new("RGB", (-(-width // factor), -(-height // factor)))
     band_rows = max(1, BAND_PIXELS // (width * factor)) * factor
-    extrema = image.getextrema() if _is_high_depth(image.mode) else None
+    extrema = _band_range(image) if _is_high_depth(image.mode) else None
     for top in range(0, height, band_rows):
         band = _averageable(image.crop((0, top, width, min(height, top + band_rows))))
         # Averaging first and converting the factor^2-times smaller result gives the same picture: for RGBA/LA
@@ -172,14 +176,21 @@ def _check_dimensions(size: tuple[int, int], settings: ServingSettings, fmt: str
         raise RequestError("image_too_large", f"{width}x{height} is too large: {_too_large_text(settings)}")
     ceiling = FORMAT_MAX_PIXELS.get(fmt or "")
     if ceiling is not None and width * height > ceiling:
-        raise RequestError("image_too_large", f"{width}x{height} is too large: {fmt} images may have at most {ceiling} pixels")
+        raise RequestError(
+            "image_too_large", f"{width}x{height} is too large: {fmt} images may have at most {ceiling} pixels"
+        )
 
 
 def _is_high_depth(mode: str) -> bool:
     return mode.startswith("I;16") or mode in ("I", "F")
 
 
-def to_rgb(image: Image.Image, extrema: tuple | None = None) -> Image.Image:
+def _band_range(image: Image.Image) -> tuple[float, float]:
+    """(min, max) of a single-band picture, such as every high-depth mode (Pillow types it for any mode)."""
+    return cast("tuple[float, float]", image.getextrema())
+
+
+def to_rgb(image: Image.Image, extrema: tuple[float, float] | None = None) -> Image.Image:
     """Any Pillow mode -> 8-bit RGB.
 
     Transparency is composited on white (not dropped): dropped alpha exposes whatever colour the transparent
@@ -196,13 +207,13 @@ def to_rgb(image: Image.Image, extrema: tuple | None = None) -> Image.Image:
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(white, rgba).convert("RGB")
     if _is_high_depth(mode):
-        return Image.fromarray(_to_uint8(np.asarray(image), mode, extrema or image.getextrema())).convert("RGB")
+        return Image.fromarray(_to_uint8(np.asarray(image), mode, extrema or _band_range(image))).convert("RGB")
     if mode == "RGB":
         return image
     return image.convert("RGB")  # 1, L, CMYK, YCbCr, LAB, HSV, RGBX, ...
 
 
-def _to_uint8(pixels: np.ndarray, mode: str, extrema: tuple) -> np.ndarray:
+def _to_uint8(pixels: npt.NDArray[Any], mode: str, extrema: tuple[float, float]) -> npt.NDArray[np.uint8]:
     high = extrema[1]
     if mode == "F":
         values = pixels.astype(np.float32)
@@ -211,5 +222,5 @@ def _to_uint8(pixels: np.ndarray, mode: str, extrema: tuple) -> np.ndarray:
         return np.clip(np.rint(values), 0, 255).astype(np.uint8)
     if high > 255:
         # 16-bit range 0..65535 -> 0..255 in integers: (v + 128) // 257 is round(v / 257) (257 is odd: no ties).
-        return ((np.clip(pixels, 0, 65535).astype(np.uint32) + 128) // 257).astype(np.uint8)
-    return np.clip(pixels, 0, 255).astype(np.uint8)
+        return ((pixels.clip(0, 65535).astype(np.uint32) + 128) // 257).astype(np.uint8)
+    return pixels.clip(0, 255).astype(np.uint8)

@@ -27,8 +27,8 @@ from serving_errors import RequestError
 
 MAX_PNG_CHUNKS = 10_000
 # Bytes the PNG's pixel data inflates to (width x height x channels x bit depth / 8): inflating and unfiltering
-# cost ~3.4 ms per MB here, so this keeps one picture's decode near a third of a second, which is what keeps two
-# clients sending such pictures from halving everyone else's throughput (model/bench/bench_image_cost.py). 8-bit
+# cost ~3.4 ms per MB on one core, so this keeps one picture's decode near a third of a second, which is what keeps
+# two clients sending such pictures from halving everyone else's throughput (model/bench/bench_image_cost.py). 8-bit
 # grey/palette and 16-bit grey keep the 50 MP pixel ceiling; 8-bit RGB stops at 33 MP, 8-bit RGBA and 16-bit
 # grey+alpha at 25 MP, 16-bit RGB at 16.7 MP, 16-bit RGBA at 12.5 MP.
 MAX_PNG_DECODED_BYTES = 100_000_000
@@ -68,14 +68,17 @@ def check_png(data: bytes) -> None:
         chunks += 1
         if chunks > MAX_PNG_CHUNKS:
             raise RequestError("image_too_large", f"PNG files may have at most {MAX_PNG_CHUNKS} chunks")
-        if zlib.crc32(view[position + 4:end - 4]) != int.from_bytes(view[end - 4:end], "big"):
+        if zlib.crc32(view[position + 4 : end - 4]) != int.from_bytes(view[end - 4 : end], "big"):
             raise _corrupt(f"PNG {kind.decode('latin-1')!r} chunk fails its CRC check")
         if kind == b"IHDR" and length >= 10:
             width, height, depth, colour = struct.unpack_from(">IIBB", data, position + 8)
             decoded = width * height * _PNG_CHANNELS.get(colour, 4) * depth // 8
             if decoded > MAX_PNG_DECODED_BYTES:
-                raise RequestError("image_too_large", f"PNG pixel data may inflate to at most {MAX_PNG_DECODED_BYTES} bytes "
-                                   f"({width}x{height} at {depth} bits x {_PNG_CHANNELS.get(colour, 4)} channels is {decoded})")
+                raise RequestError(
+                    "image_too_large",
+                    f"PNG pixel data may inflate to at most {MAX_PNG_DECODED_BYTES} bytes "
+                    f"({width}x{height} at {depth} bits x {_PNG_CHANNELS.get(colour, 4)} channels is {decoded})",
+                )
         if kind == b"IEND":
             return
         position = end
@@ -92,7 +95,7 @@ def check_jpeg(data: bytes) -> None:
             raise _corrupt(f"JPEG marker 0x{marker:02x} is out of place")
         if position + 2 > len(data):
             return
-        length = int.from_bytes(data[position:position + 2], "big")
+        length = int.from_bytes(data[position : position + 2], "big")
         if length < 2:
             raise _corrupt("JPEG segment length is invalid")
         position += length
@@ -129,7 +132,9 @@ def _end_of_scan(data: bytes, start: int) -> int:
     """
     found = _MARKER_AFTER_SCAN.search(data, start)
     end = found.start() if found else len(data)
-    scan = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start) if end > start else np.zeros(0, np.uint8)
+    scan = (
+        np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start) if end > start else np.zeros(0, np.uint8)
+    )
     after_ff = scan[1:][scan[:-1] == 0xFF]
     restarts = after_ff[(after_ff >= 0xD0) & (after_ff <= 0xD7)].astype(np.int16) - 0xD0
     if restarts.size and (restarts[0] != 0 or np.any(np.diff(restarts) % 8 != 1)):
@@ -144,4 +149,6 @@ def check_bmp(data: bytes) -> None:
     compression = int.from_bytes(data[30:34], "little") if header_size >= 40 else 0
     offset = int.from_bytes(data[10:14], "little")
     if compression in (1, 2) and len(data) - offset > MAX_BMP_RLE_BYTES:  # BI_RLE8, BI_RLE4
-        raise RequestError("image_too_large", f"run-length BMP files may carry at most {MAX_BMP_RLE_BYTES} bytes of pixel data")
+        raise RequestError(
+            "image_too_large", f"run-length BMP files may carry at most {MAX_BMP_RLE_BYTES} bytes of pixel data"
+        )

@@ -36,8 +36,10 @@ class GuardResult:
 
     def describe(self) -> str:
         verdict = "kept" if self.ok else "refused"
-        return (f"{verdict}: logit change up to {self.max_relative_error:.3f} of the spread (tolerance {TOLERANCE}), "
-                f"top-1 flips {self.top1_flips} of {self.confident_probes} confident probes")
+        return (
+            f"{verdict}: logit change up to {self.max_relative_error:.3f} of the spread (tolerance {TOLERANCE}), "
+            f"top-1 flips {self.top1_flips} of {self.confident_probes} confident probes"
+        )
 
 
 def compare_logits(reference: torch.Tensor, candidate: torch.Tensor) -> GuardResult:
@@ -46,7 +48,7 @@ def compare_logits(reference: torch.Tensor, candidate: torch.Tensor) -> GuardRes
     if not torch.isfinite(candidate).all():  # fp16 overflow, NaN from a broken kernel
         return GuardResult(False, float("inf"), 0, 0)
     spread = (reference.max(dim=-1).values - reference.min(dim=-1).values).clamp_min(1e-12)
-    relative = ((candidate - reference).abs().max(dim=-1).values / spread)
+    relative = (candidate - reference).abs().max(dim=-1).values / spread
     confident = torch.ones(len(reference), dtype=torch.bool)
     if reference.shape[-1] > 1:
         top2 = reference.topk(2, dim=-1).values

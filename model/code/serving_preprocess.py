@@ -10,6 +10,7 @@ is called as is, so correctness never depends on this shortcut.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -20,11 +21,13 @@ FAST_PATH_PROCESSORS = ("ViTImageProcessor", "ViTImageProcessorFast", "ViTFeatur
 
 @dataclass(frozen=True)
 class Preprocessor:
-    processor: object  # the transformers image processor loaded from preprocessor_config.json
+    # The transformers image processor loaded from preprocessor_config.json. Any: its attributes depend on the
+    # processor class and the transformers version; the fast path reads them only for FAST_PATH_PROCESSORS.
+    processor: Any
     fast: bool
 
     @classmethod
-    def from_processor(cls, processor) -> "Preprocessor":
+    def from_processor(cls, processor: Any) -> Preprocessor:
         size = getattr(processor, "size", None) or {}
         fast = type(processor).__name__ in FAST_PATH_PROCESSORS and {"height", "width"} <= set(size)
         return cls(processor=processor, fast=fast)
@@ -42,7 +45,8 @@ class Preprocessor:
 
     def __call__(self, images: list[Image.Image]) -> torch.Tensor:
         if not self.fast:
-            return self.processor(images=images, return_tensors="pt")["pixel_values"]
+            pixel_values: torch.Tensor = self.processor(images=images, return_tensors="pt")["pixel_values"]
+            return pixel_values
         return self._vit_style(images)
 
     def _vit_style(self, images: list[Image.Image]) -> torch.Tensor:

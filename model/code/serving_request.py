@@ -7,6 +7,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass
+from typing import Any, cast
 
 from PIL import Image
 
@@ -21,8 +22,16 @@ JSON_TYPES = ("application/json",)
 # Raw image bodies. The format is always taken from the magic bytes, so the declared image type only has to
 # be one of these; x-image and octet-stream are what generic SageMaker clients send.
 RAW_IMAGE_TYPES = (
-    "image/jpeg", "image/jpg", "image/png", "image/webp", "image/gif", "image/bmp", "image/x-ms-bmp",
-    "image/x-image", "application/x-image", "application/octet-stream",
+    "image/jpeg",
+    "image/jpg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "image/bmp",
+    "image/x-ms-bmp",
+    "image/x-image",
+    "application/x-image",
+    "application/octet-stream",
 )
 _DATA_URL = re.compile(r"^data:image/[\w.+-]+;base64,", re.IGNORECASE)
 
@@ -50,13 +59,15 @@ class ParsedRequest:
     options: Options
 
 
-def media_type(content_type) -> str:
+def media_type(content_type: object) -> str:
     """'Image/JPEG; charset=x' -> 'image/jpeg' (the toolkits pass the header through untouched)."""
     return str(content_type or "").split(";", 1)[0].strip().lower()
 
 
-def request_headers(context) -> dict:
-    """Request headers of the current request from a multi-model-server or TorchServe context, or {}."""
+def request_headers(context: Any) -> dict[Any, Any]:
+    """Request headers of the current request from a multi-model-server or TorchServe context, or {}.
+
+    `context` is Any: both servers' context classes are untyped, and this reads whatever shape it finds."""
     try:
         headers = context.request_processor[0].get_request_properties()
     except (AttributeError, IndexError, KeyError, TypeError):
@@ -64,11 +75,11 @@ def request_headers(context) -> dict:
     return headers if isinstance(headers, dict) else {}
 
 
-def parse_custom_attributes(value) -> Options:
+def parse_custom_attributes(value: object) -> Options:
     """`top_k=<n>,task=<classify|embed>`; unknown keys are ignored (callers may add tracing attributes)."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    fields = {}
+    fields: dict[str, str] = {}
     for part in str(value or "").split(","):
         key, sep, raw = part.partition("=")
         if sep:
@@ -85,13 +96,14 @@ def parse_custom_attributes(value) -> Options:
     return Options(top_k=top_k, task=task)
 
 
-def options_from_context(context) -> Options:
+def options_from_context(context: object) -> Options:
     headers = request_headers(context)
     value = next((v for k, v in headers.items() if str(k).lower() == CUSTOM_ATTRIBUTES_HEADER), "")
     return parse_custom_attributes(value)
 
 
-def parse_request(body, content_type, options: Options, settings: ServingSettings) -> ParsedRequest:
+def parse_request(body: object, content_type: object, options: Options, settings: ServingSettings) -> ParsedRequest:
+    """`body` is what the model server hands over: bytes (or bytearray), str, or JSON it already parsed."""
     kind = media_type(content_type)
     if kind in JSON_TYPES:
         images, batch = _json_images(body, settings)
@@ -105,7 +117,8 @@ def parse_request(body, content_type, options: Options, settings: ServingSetting
     if kind in RAW_IMAGE_TYPES:
         if isinstance(body, str):  # only if a toolkit decoded it as text; never the case for image types
             body = body.encode("latin-1", "replace")
-        return ParsedRequest([decode_image(bytes(body or b""), settings)], False, options)
+        raw = cast("bytes | bytearray | None", body)  # what the model servers pass for these content types
+        return ParsedRequest([decode_image(bytes(raw or b""), settings)], False, options)
     shown = kind or "none"
     raise RequestError(
         "unsupported_media_type",
@@ -114,7 +127,7 @@ def parse_request(body, content_type, options: Options, settings: ServingSetting
     )
 
 
-def _json_images(body, settings: ServingSettings) -> tuple[list[bytes], bool]:
+def _json_images(body: object, settings: ServingSettings) -> tuple[list[bytes], bool]:
     """One base64 string, a list of them, or {"inputs": either}. Returns the bytes and whether it is a batch."""
     if isinstance(body, (bytes, bytearray)):
         try:
@@ -138,12 +151,10 @@ def _json_images(body, settings: ServingSettings) -> tuple[list[bytes], bool]:
         if len(body) > settings.max_batch:
             raise RequestError("bad_request", f"at most {settings.max_batch} images per request, got {len(body)}")
         return [_base64(item, f"image {index}") for index, item in enumerate(body)], True
-    raise RequestError(
-        "bad_request", 'JSON body must be a base64 string, a list of them, or {"inputs": one of those}'
-    )
+    raise RequestError("bad_request", 'JSON body must be a base64 string, a list of them, or {"inputs": one of those}')
 
 
-def _base64(value, name: str) -> bytes:
+def _base64(value: object, name: str) -> bytes:
     if not isinstance(value, str):
         raise RequestError("bad_request", f"{name} must be a base64 string")
     text = "".join(_DATA_URL.sub("", value.strip()).split())  # data URL prefix and MIME line breaks are fine

@@ -7,9 +7,11 @@ cores // workers, so workers never fight over cores (oversubscription makes late
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,14 +36,16 @@ def _cgroup_cpu_quota() -> int | None:
     except (OSError, ValueError):
         pass
     try:  # cgroup v1
-        quota = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())
-        period = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
-        return None if quota <= 0 else math.ceil(quota / period)
+        quota_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").read_text())
+        period_us = int(Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us").read_text())
+        return None if quota_us <= 0 else math.ceil(quota_us / period_us)
     except (OSError, ValueError):
         return None
 
 
-def worker_threads(requested: int, under_model_server: bool, environ=os.environ, cores: int | None = None) -> int:
+def worker_threads(
+    requested: int, under_model_server: bool, environ: Mapping[str, str] = os.environ, cores: int | None = None
+) -> int:
     """Torch threads for one model server worker: the physical cores it may use, shared among the workers.
 
     Hyperthread siblings are not counted (an ml.c7i.xlarge's 4 vCPUs are 2 cores): a GEMM thread per core
@@ -60,14 +64,13 @@ def worker_threads(requested: int, under_model_server: bool, environ=os.environ,
 
 def configure_threads(threads: int) -> None:
     torch.set_num_threads(threads)
-    try:
-        # One request at a time per worker: inter-op parallelism only adds thread contention.
+    # One request at a time per worker: inter-op parallelism only adds thread contention. RuntimeError: already set
+    # once in this process (e.g. tests loading several models).
+    with contextlib.suppress(RuntimeError):
         torch.set_num_interop_threads(1)
-    except RuntimeError:  # already set once in this process (e.g. tests loading several models)
-        pass
 
 
-def choose_device(gpu_id) -> torch.device:
+def choose_device(gpu_id: int | str | None) -> torch.device:
     if torch.cuda.is_available():
         return torch.device(f"cuda:{int(gpu_id) if gpu_id is not None else 0}")
     return torch.device("cpu")
@@ -86,8 +89,9 @@ class PrecisionChoice:
         return {"bfloat16": torch.bfloat16, "float16": torch.float16}.get(self.precision, torch.float32)
 
 
-def precision_choice(requested: str, device_type: str, cpu: serving_hardware.CpuFeatures,
-                     cuda_bf16: bool = False) -> PrecisionChoice:
+def precision_choice(
+    requested: str, device_type: str, cpu: serving_hardware.CpuFeatures, cuda_bf16: bool = False
+) -> PrecisionChoice:
     """Pure decision from INFERENCE_DTYPE, the device and the CPU's features (unit-tested with faked CPUs).
 
     auto (the default): bf16 on a GPU that has it (else fp16); on CPU bf16 only with AMX or AVX512-BF16, where

@@ -7,8 +7,9 @@ naming every bad variable, instead of surfacing later as a confusing per-request
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any
 
 DTYPES = ("auto", "float32", "bfloat16", "float16", "int8")
 ATTENTION = ("sdpa", "eager")
@@ -44,7 +45,7 @@ _CHOICE_VARS = {"dtype": ("INFERENCE_DTYPE", DTYPES), "attention": ("INFERENCE_A
 
 def load_settings(environ: Mapping[str, str] | None = None) -> ServingSettings:
     environ = os.environ if environ is None else environ
-    values: dict = {}
+    values: dict[str, Any] = {}  # field name -> its validated int, str or bool
     problems: list[str] = []
     for field, (name, low, high) in _INT_VARS.items():
         raw = environ.get(name, "").strip()

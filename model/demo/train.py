@@ -114,7 +114,10 @@ def train(out_dir: Path, settings: TrainSettings = TrainSettings(), log=print) -
     processor = reference_processor(settings)
     train_x, train_y = _tensors(shapes.generate(settings.train_samples, settings.train_seed), processor)
     heldout_x, heldout_y = _tensors(shapes.generate(settings.heldout_samples, settings.heldout_seed), processor)
-    log(f"generated {len(train_y)} training and {len(heldout_y)} held-out images in {time.perf_counter() - started:.1f} s")
+    log(
+        f"generated {len(train_y)} training and {len(heldout_y)} held-out images "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
 
     model = build_model(settings)
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.learning_rate, weight_decay=settings.weight_decay)
@@ -144,8 +147,10 @@ def train(out_dir: Path, settings: TrainSettings = TrainSettings(), log=print) -
             optimizer.step()
             scheduler.step()
             total_loss += loss.item() * len(batch)
-        log(f"epoch {epoch + 1}/{settings.epochs}: loss {total_loss / len(train_y):.4f} "
-            f"({time.perf_counter() - started:.0f} s)")
+        log(
+            f"epoch {epoch + 1}/{settings.epochs}: loss {total_loss / len(train_y):.4f} "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
 
     heldout_accuracy = accuracy(model, heldout_x, heldout_y)
     report = {

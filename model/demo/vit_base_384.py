@@ -1,8 +1,9 @@
 """A folder laid out like google/vit-base-patch16-384, with its real configuration values and random weights.
 
-Weights cannot be downloaded here; the architecture, the file names and the (old, feature-extractor style)
-preprocessor config are what matter for proving that loading and serving the real checkpoint works, and for
-benchmarking its speed. Values copied from the model's config.json / preprocessor_config.json on the Hub.
+The tests and benchmarks run offline, without the real weights; the architecture, the file names and the (old,
+feature-extractor style) preprocessor config are what matter for proving that loading and serving the real
+checkpoint works, and for benchmarking its speed. Values copied from the model's config.json /
+preprocessor_config.json on the Hub.
 """
 
 from __future__ import annotations

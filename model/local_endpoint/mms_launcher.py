@@ -5,8 +5,10 @@ local run must change: bind to 127.0.0.1 on an internal port, and a private temp
 worker sockets there, so two local endpoints never collide). Handler: `sagemaker_huggingface_inference_toolkit.
 handler_service`, exactly as `serving.main` selects it, so model/code/inference.py runs under the container's code.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -90,24 +92,42 @@ class ModelServer:
         env["PYTHONPATH"] = f"{self.model_dir / 'code'}:" + env.get("PYTHONPATH", "")
         mms = Path(sys.executable).parent / "multi-model-server"
         command = [
-            str(mms), "--start", "--foreground",
-            "--model-store", "/",
-            "--mms-config", str(config),
-            "--log-config", log_config,
-            "--models", f"{MODEL_NAME}={self.model_dir}",
+            str(mms),
+            "--start",
+            "--foreground",
+            "--model-store",
+            "/",
+            "--mms-config",
+            str(config),
+            "--log-config",
+            log_config,
+            "--models",
+            f"{MODEL_NAME}={self.model_dir}",
         ]
         # Own session, headed by process_guard.py: stopping the group stops the Java frontend and every Python
         # worker with it (also workers orphaned by their fork server), and the guard ends the group itself when
         # this process dies without stopping it (SIGKILL), so nothing is left holding ~1 GB and the port.
-        guard = [sys.executable, str(Path(__file__).resolve().parent / "process_guard.py"), str(os.getpid()),
-                 str(self._scratch), "--"]
-        self._process = subprocess.Popen(guard + command, env=env, cwd=self._scratch, start_new_session=True,
-                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        guard = [
+            sys.executable,
+            str(Path(__file__).resolve().parent / "process_guard.py"),
+            str(os.getpid()),
+            str(self._scratch),
+            "--",
+        ]
+        self._process = subprocess.Popen(
+            guard + command,
+            env=env,
+            cwd=self._scratch,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         threading.Thread(target=self._relay_output, name="mms-output", daemon=True).start()
 
     def _relay_output(self) -> None:
         """Copies MMS's output to stderr and counts workers that finished loading the model (ran model_fn)."""
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        assert self._process.stdout is not None
         for raw in self._process.stdout:
             line = raw.decode("utf-8", "replace")
             sys.stderr.write(line)
@@ -149,12 +169,8 @@ class ModelServer:
             os.killpg(group, signal.SIGTERM)
         except ProcessLookupError:
             return
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self._process.wait()

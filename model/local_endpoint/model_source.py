@@ -4,6 +4,7 @@
 - a plain Hugging Face folder (e.g. the demo model or a google/vit-base-patch16-384 clone) has no code/, so the
   repository's model/code is linked in beside its files: the same layout package_model.py builds, without packing.
 """
+
 from __future__ import annotations
 
 import tarfile
@@ -19,7 +20,9 @@ class ModelSourceError(ValueError):
 def resolve_model_dir(model_path: Path, scratch: Path, code_dir: Path = REPO_CODE_DIR) -> Path:
     """Returns the folder to serve, building it under `scratch` when needed."""
     if model_path.is_dir():
-        folder = model_path if (model_path / "code" / "inference.py").is_file() else _overlay(model_path, scratch, code_dir)
+        folder = (
+            model_path if (model_path / "code" / "inference.py").is_file() else _overlay(model_path, scratch, code_dir)
+        )
     else:
         folder = scratch / "model"
         folder.mkdir(parents=True)

@@ -10,21 +10,24 @@ one signal to the group reaches every one of them. The guard ends the group when
   - its parent (the front, serve.py) is gone, even if it died by SIGKILL and could run no clean-up of its own;
 then it removes the scratch folder the front can no longer remove.
 """
+
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 GRACE_S = 10.0
 POLL_S = 0.5
 
 
 def main() -> int:
-    parent, scratch, command = int(sys.argv[1]), sys.argv[2], sys.argv[sys.argv.index("--") + 1:]
+    parent, scratch, command = int(sys.argv[1]), sys.argv[2], sys.argv[sys.argv.index("--") + 1 :]
     stopping = False
 
     def request_stop(*_args) -> None:
@@ -64,16 +67,15 @@ def end_group(child: subprocess.Popen) -> None:
 
 def _members(group: int) -> list[int]:
     members = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{name}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         if int(fields[2]) == group and fields[0] != "Z":  # fields: state, ppid, pgrp, ...
-            members.append(int(name))
+            members.append(int(entry.name))
     return members
 
 
@@ -82,17 +84,13 @@ def _others_alive(group: int) -> bool:
 
 
 def _signal_group(group: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(group, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _kill(pid: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 if __name__ == "__main__":

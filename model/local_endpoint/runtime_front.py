@@ -8,18 +8,18 @@ Routes (127.0.0.1 only):
 
 One thread per connection (ThreadingHTTPServer); MMS queues requests for its workers, as in the container.
 """
+
 from __future__ import annotations
 
 import http.client
 import json
 import logging
 import re
-import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 from wire_format import (
     MAX_CUSTOM_ATTRIBUTES,
@@ -44,11 +44,11 @@ FORWARDED = ("Content-Type", "Accept", CUSTOM_ATTRIBUTES)
 DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
 
 
-class ContainerUnreachable(Exception):
+class ContainerUnreachableError(Exception):
     """MMS refused the connection: nothing was sent, so the container never saw the request."""
 
 
-class ContainerTimeout(Exception):
+class ContainerTimeoutError(Exception):
     pass
 
 
@@ -60,8 +60,9 @@ class ContainerClient:
         self._timeout_s = timeout_s
         self._local = threading.local()
 
-    def call(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
-             timeout_s: float | None = None) -> tuple[int, dict[str, str], bytes]:
+    def call(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str], timeout_s: float | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         reused = getattr(self._local, "connection", None) is not None
         try:
             return self._once(method, path, body, headers, timeout_s)
@@ -86,10 +87,10 @@ class ContainerClient:
             data = answer.read()
         except ConnectionRefusedError as error:
             self._drop()
-            raise ContainerUnreachable(str(error)) from error
-        except (socket.timeout, TimeoutError) as error:
+            raise ContainerUnreachableError(str(error)) from error
+        except TimeoutError as error:
             self._drop()
-            raise ContainerTimeout(str(error)) from error
+            raise ContainerTimeoutError(str(error)) from error
         if answer.will_close:
             self._drop()
         return answer.status, {k.lower(): v for k, v in answer.getheaders()}, data
@@ -107,8 +108,9 @@ class FrontServer(ThreadingHTTPServer):
     # The container must accept sockets within 250 ms even under load: a deep backlog keeps bursts queued, not refused.
     request_queue_size = 128
 
-    def __init__(self, port: int, endpoint_name: str, container: ContainerClient, test_delay_ms: int,
-                 container_timeout_s: float):
+    def __init__(
+        self, port: int, endpoint_name: str, container: ContainerClient, test_delay_ms: int, container_timeout_s: float
+    ):
         self.endpoint_name = endpoint_name
         self.container = container
         self.test_delay_ms = test_delay_ms
@@ -143,7 +145,7 @@ class FrontHandler(BaseHTTPRequestHandler):
     def _ping(self) -> None:
         try:
             status, headers, body = self.server.container.call("GET", "/ping", None, {}, timeout_s=2.0)
-        except (ContainerUnreachable, ContainerTimeout, OSError, http.client.HTTPException) as error:
+        except (ContainerUnreachableError, ContainerTimeoutError, OSError, http.client.HTTPException) as error:
             self._send(503, {"Content-Type": "application/json"}, b'{"status":"Unhealthy"}')
             log.warning("ping: model server not answering (%s)", error)
             return
@@ -152,8 +154,11 @@ class FrontHandler(BaseHTTPRequestHandler):
             # multi-model-server answers 200 "PartialHealthy" while some workers stay dead (e.g. their process was
             # killed and could not be restarted): requests then queue for fewer workers, or wait forever for none.
             # A container health check should fail then, so SageMaker would replace the instance.
-            self._send(503, {"Content-Type": "application/json"},
-                       json.dumps({"status": "Unhealthy", "modelServer": model_server}).encode())
+            self._send(
+                503,
+                {"Content-Type": "application/json"},
+                json.dumps({"status": "Unhealthy", "modelServer": model_server}).encode(),
+            )
             log.warning("ping: the model server reports %s: answering 503", model_server)
             return
         self._send(status, {"Content-Type": headers.get("content-type", "application/json")}, body)
@@ -166,10 +171,10 @@ class FrontHandler(BaseHTTPRequestHandler):
         self._test_delay()
         try:
             status, headers, data = self.server.container.call("POST", "/invocations", body, self._forwarded_headers())
-        except ContainerUnreachable:
+        except ContainerUnreachableError:
             self._send(503, {"Content-Type": "application/json"}, b'{"message":"model server not running"}')
             return 503
-        except ContainerTimeout:
+        except ContainerTimeoutError:
             self._send(504, {"Content-Type": "application/json"}, b'{"message":"model server timed out"}')
             return 504
         except (OSError, http.client.HTTPException):
@@ -186,31 +191,42 @@ class FrontHandler(BaseHTTPRequestHandler):
         attributes = self.headers.get(CUSTOM_ATTRIBUTES)
         if attributes is not None and len(attributes) > MAX_CUSTOM_ATTRIBUTES:
             self._discard_body()
-            return self._send_error(validation_error(
-                f"1 validation error detected: Value at 'customAttributes' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {MAX_CUSTOM_ATTRIBUTES}"))
+            return self._send_error(
+                validation_error(
+                    f"1 validation error detected: Value at 'customAttributes' failed to satisfy constraint: "
+                    f"Member must have length less than or equal to {MAX_CUSTOM_ATTRIBUTES}"
+                )
+            )
         body = self._read_body(limit=MAX_PAYLOAD_BYTES)
         if body is None:
-            return self._send_error(validation_error(
-                "1 validation error detected: Value at 'body' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}"))
+            return self._send_error(
+                validation_error(
+                    "1 validation error detected: Value at 'body' failed to satisfy constraint: "
+                    f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}"
+                )
+            )
         if not self._test_delay():
             return self._send_error(model_error(name, 0, TIMEOUT_MESSAGE))
         try:
             status, headers, data = self.server.container.call("POST", "/invocations", body, self._forwarded_headers())
-        except ContainerUnreachable:
-            return self._send_error(service_unavailable(
-                "The model container is not running (local endpoint: MMS refused the connection)."))
-        except ContainerTimeout:
+        except ContainerUnreachableError:
+            return self._send_error(
+                service_unavailable("The model container is not running (local endpoint: MMS refused the connection).")
+            )
+        except ContainerTimeoutError:
             return self._send_error(model_error(name, 0, TIMEOUT_MESSAGE))
         except (OSError, http.client.HTTPException) as error:
             # The container dropped the connection mid-request: no HTTP status, like a crashed worker.
             return self._send_error(model_error(name, 0, f"The container closed the connection: {error}"))
         if 200 <= status < 300:
-            self._send(200, {
-                "Content-Type": headers.get("content-type", "application/json"),
-                "x-Amzn-Invoked-Production-Variant": "AllTraffic",
-            }, data)
+            self._send(
+                200,
+                {
+                    "Content-Type": headers.get("content-type", "application/json"),
+                    "x-Amzn-Invoked-Production-Variant": "AllTraffic",
+                },
+                data,
+            )
             return 200
         return self._send_error(model_error(name, status, data.decode("utf-8", errors="replace")))
 
@@ -268,7 +284,7 @@ class FrontHandler(BaseHTTPRequestHandler):
         started = time.monotonic()
         try:
             status = action()
-        except Exception:  # noqa: BLE001 - a bug here must cost one request, never the server
+        except Exception:  # a bug here must cost one request, never the server
             log.exception("%s %s failed inside the local endpoint", self.command, self.path)
             status = self._send_error(internal_failure())
         log.info("%s %s -> %s in %.0f ms", self.command, self.path, status, (time.monotonic() - started) * 1000)

@@ -5,6 +5,7 @@ toolkit and Multi Model Server (the container's own serving stack), behind a fro
 Runtime API. Settings: see settings.py (MODEL_DIR, ENDPOINT_PORT, ENDPOINT_NAME, ...). Prints one line
 `LOCAL_ENDPOINT_READY http://127.0.0.1:<port>` once the model is loaded; stops cleanly on SIGTERM / Ctrl-C.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mms_launcher import ModelServer, ModelServerError  # noqa: E402
-from model_source import ModelSourceError, resolve_model_dir  # noqa: E402
-from runtime_front import ContainerClient, FrontServer  # noqa: E402
-from settings import SettingsError, load_settings  # noqa: E402
+from mms_launcher import ModelServer, ModelServerError
+from model_source import ModelSourceError, resolve_model_dir
+from runtime_front import ContainerClient, FrontServer
+from settings import SettingsError, load_settings
 
 log = logging.getLogger("local_endpoint")
 
@@ -63,18 +64,25 @@ def main() -> int:
     try:
         model_dir = resolve_model_dir(settings.model_path, scratch)
         if settings.test_delay_ms:
-            log.warning("TEST-ONLY delay of %d ms before every invocation (LOCAL_ENDPOINT_TEST_DELAY_MS)",
-                        settings.test_delay_ms)
+            log.warning(
+                "TEST-ONLY delay of %d ms before every invocation (LOCAL_ENDPOINT_TEST_DELAY_MS)",
+                settings.test_delay_ms,
+            )
         model_server = ModelServer(model_dir, scratch, free_mms_port(), settings.workers)
         # The front listens first, so /ping answers (503) while the model loads, as a container does.
-        front = FrontServer(settings.port, settings.endpoint_name,
-                            ContainerClient(model_server.port, settings.container_timeout_s),
-                            settings.test_delay_ms, settings.container_timeout_s)
+        front = FrontServer(
+            settings.port,
+            settings.endpoint_name,
+            ContainerClient(model_server.port, settings.container_timeout_s),
+            settings.test_delay_ms,
+            settings.container_timeout_s,
+        )
         threading.Thread(target=front.serve_forever, name="front", daemon=True).start()
         log.info("serving %s (from %s) as endpoint %r", model_dir, settings.model_path, settings.endpoint_name)
         model_server.start()
-        waiter = threading.Thread(target=_wait_ready, args=(model_server, settings.startup_timeout_s, stop, settings.port),
-                                  daemon=True)
+        waiter = threading.Thread(
+            target=_wait_ready, args=(model_server, settings.startup_timeout_s, stop, settings.port), daemon=True
+        )
         waiter.start()
         parent = os.getppid()
         # Set by local/stack.ts: if whoever started us dies without stopping us (SIGKILL, a crashed test

@@ -1,11 +1,12 @@
 """The local endpoint's configuration: read from the environment in one place, validated, every problem at once."""
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 # Same rule as InvokeEndpoint's EndpointName (botocore sagemaker-runtime model): <= 63 chars, alnum joined by '-'.
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")

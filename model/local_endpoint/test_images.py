@@ -6,6 +6,7 @@ decoding bug shows up as a JPEG/PNG accuracy gap) and prints a JSON manifest as 
 {"labels": [...], "images": [{"file", "label", "format"}, ...]}.
 The default seed differs from the demo model's training (1) and held-out (2) seeds: these images are new to it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demo import shapes  # noqa: E402
+from demo import shapes
 
 FORMATS = (("jpg", "JPEG", {"quality": 90}), ("png", "PNG", {}))
 

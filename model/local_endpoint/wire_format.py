@@ -3,6 +3,7 @@
 The error type travels in the `x-amzn-errortype` header (the SDKs read it first) and the members in a JSON body.
 ModelError (HTTP 424) carries the container's own status and body as OriginalStatusCode / OriginalMessage.
 """
+
 from __future__ import annotations
 
 import json
@@ -49,13 +50,17 @@ def model_error(endpoint_name: str, original_status: int, original_message: str)
         f"See https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
         f"#logEventViewer:group={log_group(endpoint_name)} in account {LOCAL_ACCOUNT} for more information."
     )
-    return RuntimeErrorAnswer(424, "ModelError", {
-        "ErrorCode": "CLIENT_ERROR_FROM_MODEL" if kind == "client" else "INTERNAL_FAILURE_FROM_MODEL",
-        "LogStreamArn": f"arn:aws:logs:{region}:{LOCAL_ACCOUNT}:log-group:{log_group(endpoint_name)}",
-        "Message": message,
-        "OriginalMessage": original_message,
-        "OriginalStatusCode": original_status,
-    })
+    return RuntimeErrorAnswer(
+        424,
+        "ModelError",
+        {
+            "ErrorCode": "CLIENT_ERROR_FROM_MODEL" if kind == "client" else "INTERNAL_FAILURE_FROM_MODEL",
+            "LogStreamArn": f"arn:aws:logs:{region}:{LOCAL_ACCOUNT}:log-group:{log_group(endpoint_name)}",
+            "Message": message,
+            "OriginalMessage": original_message,
+            "OriginalStatusCode": original_status,
+        },
+    )
 
 
 def validation_error(message: str) -> RuntimeErrorAnswer:

@@ -9,10 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
-MODEL_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(MODEL_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demo.train import cached_report, train  # noqa: E402
+from demo.train import cached_report, train
+
+MODEL_ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_OUT = MODEL_ROOT / ".cache" / "demo-model"
 MIN_ACCURACY = 0.95
@@ -31,8 +32,11 @@ def main() -> int:
     else:
         print(f"training demo model into {out}", file=sys.stderr)
         report = train(out, log=lambda line: print(line, file=sys.stderr))
-    print(f"training time {report['train_seconds']} s, held-out accuracy "
-          f"{100 * report['heldout_accuracy']:.2f} % on {report['heldout_samples']} fresh images", file=sys.stderr)
+    print(
+        f"training time {report['train_seconds']} s, held-out accuracy "
+        f"{100 * report['heldout_accuracy']:.2f} % on {report['heldout_samples']} fresh images",
+        file=sys.stderr,
+    )
     if report["heldout_accuracy"] < MIN_ACCURACY:
         print(f"error: held-out accuracy below {100 * MIN_ACCURACY:.0f} %", file=sys.stderr)
         return 1

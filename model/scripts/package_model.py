@@ -19,11 +19,12 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
+
+from model_folder import CONFIG, PREPROCESSOR, folder_problems, weights_file
+
 MODEL_ROOT = Path(__file__).resolve().parents[1]
 CODE_DIR = MODEL_ROOT / "code"
-sys.path.insert(0, str(CODE_DIR))
-
-from model_folder import CONFIG, PREPROCESSOR, folder_problems, weights_file  # noqa: E402
 
 DEFAULT_OUT = MODEL_ROOT / ".cache" / "model.tar.gz"
 FIXED_MTIME = 0
@@ -32,7 +33,7 @@ GZIP_LEVEL = 6  # weights barely compress; higher levels only cost time
 
 def code_files(code_dir: Path = CODE_DIR) -> list[Path]:
     """inference.py, its helper modules and requirements.txt; never caches or test leftovers."""
-    files = sorted(code_dir.glob("*.py")) + [code_dir / "requirements.txt"]
+    files = [*sorted(code_dir.glob("*.py")), code_dir / "requirements.txt"]
     missing = [path.name for path in files if not path.is_file()]
     if missing or not (code_dir / "inference.py").is_file():
         raise SystemExit(f"error: {code_dir} lacks {', '.join(missing) or 'inference.py'}")
@@ -68,18 +69,20 @@ def build(model_dir: Path, out: Path, code_dir: Path = CODE_DIR) -> tuple[int, s
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=".model-", suffix=".tar.gz", dir=out.parent)
     try:
-        with os.fdopen(handle, "wb") as raw:
-            # filename="" and mtime=0 keep the gzip header free of the output name and build time.
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL) as zipped:
-                with tarfile.open(fileobj=zipped, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-                    for name, source in tar_members(model_dir, code_dir):
-                        info = _tar_info(name, source)
-                        if source is None:
-                            tar.addfile(info)
-                        else:
-                            with source.open("rb") as data:
-                                tar.addfile(info, data)
-        os.replace(temp_name, out)
+        # filename="" and mtime=0 keep the gzip header free of the output name and build time.
+        with (
+            os.fdopen(handle, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=GZIP_LEVEL) as zipped,
+            tarfile.open(fileobj=zipped, mode="w", format=tarfile.USTAR_FORMAT) as tar,
+        ):
+            for name, source in tar_members(model_dir, code_dir):
+                info = _tar_info(name, source)
+                if source is None:
+                    tar.addfile(info)
+                else:
+                    with source.open("rb") as data:
+                        tar.addfile(info, data)
+        Path(temp_name).replace(out)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise

@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demo import shapes  # noqa: E402
-from demo.examples import render_canonical  # noqa: E402
+from demo import shapes
+from demo.examples import render_canonical
 
 SIZES = ((320, 240), (200, 260), (640, 480), (96, 96))
 

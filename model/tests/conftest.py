@@ -22,7 +22,9 @@ def demo_model_dir() -> Path:
     """The cached demo model; trained through the real CLI the first time (the CLI reuses a matching cache)."""
     result = subprocess.run(
         [sys.executable, str(MODEL_ROOT / "scripts" / "demo_model.py"), "--out", str(DEMO_MODEL_DIR)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(DEMO_MODEL_DIR)

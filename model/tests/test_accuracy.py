@@ -26,7 +26,7 @@ def heldout():
 def predicted_labels(model, bodies: list[bytes]) -> list[str]:
     labels = []
     for start in range(0, len(bodies), 8):  # JSON batches of 8, the default maximum
-        chunk = [base64.b64encode(body).decode() for body in bodies[start:start + 8]]
+        chunk = [base64.b64encode(body).decode() for body in bodies[start : start + 8]]
         context = mms_context("top_k=1")
         request = inference.input_fn(json.dumps(chunk), "application/json", context)
         output = inference.output_fn(inference.predict_fn(request, model, context), "application/json", context)
@@ -34,11 +34,11 @@ def predicted_labels(model, bodies: list[bytes]) -> list[str]:
     return labels
 
 
-@pytest.mark.parametrize("fmt, save_args", [("JPEG", {"quality": 90}), ("PNG", {})])
+@pytest.mark.parametrize(("fmt", "save_args"), [("JPEG", {"quality": 90}), ("PNG", {})])
 def test_heldout_accuracy_from_encoded_bytes(loaded_model, heldout, fmt, save_args):
     bodies = [encode(sample.image, fmt, **save_args) for sample in heldout]
     predicted = predicted_labels(loaded_model, bodies)
-    accuracy = sum(p == shapes.LABELS[s.label] for p, s in zip(predicted, heldout)) / len(heldout)
+    accuracy = sum(p == shapes.LABELS[s.label] for p, s in zip(predicted, heldout, strict=True)) / len(heldout)
     assert accuracy >= MIN_ACCURACY, f"{fmt}: {accuracy:.3f}"
 
 
@@ -48,8 +48,11 @@ def test_raw_single_requests_agree_with_batches(loaded_model, heldout):
     for body in bodies:
         context = mms_context("top_k=1")
         request = inference.input_fn(body, "image/png", context)
-        singles.append(json.loads(inference.output_fn(inference.predict_fn(request, loaded_model, context),
-                                                      "application/json", context))["predictions"][0]["label"])
+        singles.append(
+            json.loads(
+                inference.output_fn(inference.predict_fn(request, loaded_model, context), "application/json", context)
+            )["predictions"][0]["label"]
+        )
     assert singles == predicted_labels(loaded_model, bodies)
 
 
@@ -60,5 +63,5 @@ def test_swapping_channels_costs_accuracy(loaded_model, heldout):
         r, g, b = sample.image.split()
         swapped.append(encode(Image.merge("RGB", (b, g, r)), "PNG"))
     predicted = predicted_labels(loaded_model, swapped)
-    accuracy = sum(p == shapes.LABELS[s.label] for p, s in zip(predicted, heldout[:60])) / 60
+    accuracy = sum(p == shapes.LABELS[s.label] for p, s in zip(predicted, heldout[:60], strict=True)) / 60
     assert accuracy < 0.5

@@ -25,8 +25,15 @@ LABELS = ("cat", "dog", "bird")
 def write_tiny_classifier(folder: Path, labels: tuple[str, ...]) -> Path:
     torch.manual_seed(0)
     config = ViTConfig(
-        image_size=32, patch_size=16, num_channels=3, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=64, id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
+        image_size=32,
+        patch_size=16,
+        num_channels=3,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
         architectures=["ViTForImageClassification"],
     )
     ViTForImageClassification(config).eval().save_pretrained(folder)
@@ -36,7 +43,7 @@ def write_tiny_classifier(folder: Path, labels: tuple[str, ...]) -> Path:
 
 @pytest.fixture(scope="module", params=[2, 3], ids=["2-labels", "3-labels"])
 def few_label_model(request, tmp_path_factory):
-    labels = LABELS[:request.param]
+    labels = LABELS[: request.param]
     folder = write_tiny_classifier(tmp_path_factory.mktemp(f"{request.param}-label-model"), labels)
     return inference.model_fn(str(folder), mms_context()), labels
 
@@ -61,9 +68,11 @@ def test_without_top_k_every_label_is_answered(few_label_model, attributes):
 def test_explicit_top_k_up_to_the_label_count_is_honoured(few_label_model):
     model, labels = few_label_model
     status, body = invoke(model, f"top_k={len(labels)},task=classify")
-    assert status == 200 and len(body["predictions"]) == len(labels)
+    assert status == 200
+    assert len(body["predictions"]) == len(labels)
     status, body = invoke(model, "top_k=1,task=classify")
-    assert status == 200 and len(body["predictions"]) == 1
+    assert status == 200
+    assert len(body["predictions"]) == 1
 
 
 def test_explicit_top_k_above_the_label_count_is_bad_top_k(few_label_model):
@@ -76,7 +85,8 @@ def test_explicit_top_k_above_the_label_count_is_bad_top_k(few_label_model):
 def test_embed_ignores_top_k(few_label_model):
     model, _ = few_label_model
     status, body = invoke(model, "top_k=9,task=embed")
-    assert status == 200 and body["dim"] == 32
+    assert status == 200
+    assert body["dim"] == 32
 
 
 def test_top_k_is_none_unless_given_and_the_default_is_capped_by_the_labels():

@@ -39,21 +39,33 @@ def test_a_large_16_bit_png_is_reduced_by_a_whole_factor_before_conversion():
     # Act
     decoded = decode_image(encode(gradient16(2100, 1600), "PNG"), SETTINGS)
     # Assess: factor 3 keeps both sides >= 512 (factor 4 would give 400); sides round up like Image.reduce
-    assert decoded.mode == "RGB" and decoded.size == (700, 534)
+    assert decoded.mode == "RGB"
+    assert decoded.size == (700, 534)
 
 
 @pytest.mark.parametrize(
-    "name, make",
+    "make",
     [
-        ("16-bit grey", lambda: gradient16(2100, 1600)),
-        ("RGBA", lambda: Image.merge("RGBA", (*Image.linear_gradient("L").resize((2100, 1600)).convert("RGB").split(),
-                                               Image.radial_gradient("L").resize((2100, 1600))))),
-        ("palette with a transparent index", lambda: Image.linear_gradient("L").resize((2100, 1600)).convert("RGB").quantize(32)),
-        ("1-bit", lambda: Image.radial_gradient("L").resize((2100, 1600)).convert("1")),
-        ("CMYK", lambda: Image.linear_gradient("L").resize((2100, 1600)).convert("CMYK")),
+        pytest.param(lambda: gradient16(2100, 1600), id="16-bit grey"),
+        pytest.param(
+            lambda: Image.merge(
+                "RGBA",
+                (
+                    *Image.linear_gradient("L").resize((2100, 1600)).convert("RGB").split(),
+                    Image.radial_gradient("L").resize((2100, 1600)),
+                ),
+            ),
+            id="RGBA",
+        ),
+        pytest.param(
+            lambda: Image.linear_gradient("L").resize((2100, 1600)).convert("RGB").quantize(32),
+            id="palette with a transparent index",
+        ),
+        pytest.param(lambda: Image.radial_gradient("L").resize((2100, 1600)).convert("1"), id="1-bit"),
+        pytest.param(lambda: Image.linear_gradient("L").resize((2100, 1600)).convert("CMYK"), id="CMYK"),
     ],
 )
-def test_the_reduced_picture_matches_converting_at_full_size_then_reducing(name, make):
+def test_the_reduced_picture_matches_converting_at_full_size_then_reducing(make):
     # Prepare: the full-size conversion (the old path, and what the model's own resize would filter down)
     image = make()
     if image.mode == "P":
@@ -91,7 +103,9 @@ def test_the_model_input_stays_close_to_the_full_size_path():
     from demo.vit_base_384 import PREPROCESSOR
     from serving_preprocess import Preprocessor
 
-    preprocess = Preprocessor.from_processor(ViTImageProcessor(**{k: v for k, v in PREPROCESSOR.items() if k != "feature_extractor_type"}))
+    preprocess = Preprocessor.from_processor(
+        ViTImageProcessor(**{k: v for k, v in PREPROCESSOR.items() if k != "feature_extractor_type"})
+    )
     rng = np.random.default_rng(0)
     base = gradient16(2400, 1800)
     noise = rng.integers(0, 4000, (1800, 2400)).astype(np.int64)
@@ -106,8 +120,11 @@ def test_the_model_input_stays_close_to_the_full_size_path():
 
 def test_webp_and_16_bit_colour_png_have_tighter_ceilings():
     # A flat 4097 x 4096 WebP is over the WebP ceiling but under the general one; 4096 x 4096 passes.
-    assert 4097 * 4096 > FORMAT_MAX_PIXELS["WEBP"] and 4097 * 4096 < SETTINGS.max_pixels
-    assert decode_image(encode(Image.new("RGB", (4096, 4096), (9, 9, 9)), "WEBP", lossless=True), SETTINGS).size == (512, 512)
+    assert FORMAT_MAX_PIXELS["WEBP"] < 4097 * 4096 < SETTINGS.max_pixels
+    assert decode_image(encode(Image.new("RGB", (4096, 4096), (9, 9, 9)), "WEBP", lossless=True), SETTINGS).size == (
+        512,
+        512,
+    )
     with pytest.raises(RequestError) as caught:
         decode_image(encode(Image.new("RGB", (4097, 4096), (9, 9, 9)), "WEBP", lossless=True), SETTINGS)
     assert (caught.value.status, caught.value.code) == (413, "image_too_large")
@@ -149,8 +166,13 @@ print(json.dumps({'peak_mb': (kb('VmHWM:') - resting) / 1024, 'size': image.size
 
 @pytest.mark.parametrize(
     "case",
-    ["PNG 16-bit grey 16384x3051", "PNG RGBA 6123x4082", "PNG palette+tRNS 7071x7071", "GIF 7000x7000 canvas, 1x1 frame",
-     "WebP lossy 5000x3355"],
+    [
+        "PNG 16-bit grey 16384x3051",
+        "PNG RGBA 6123x4082",
+        "PNG palette+tRNS 7071x7071",
+        "GIF 7000x7000 canvas, 1x1 frame",
+        "WebP lossy 5000x3355",
+    ],
 )
 def test_the_worst_accepted_pictures_stay_under_the_memory_bound(case, tmp_path: Path):
     # Prepare: the benchmark's own builders (the 16-bit PNG took +1.43 GB before the fix)
@@ -163,7 +185,9 @@ def test_the_worst_accepted_pictures_stay_under_the_memory_bound(case, tmp_path:
     # Act
     result = subprocess.run(
         [sys.executable, "-c", PEAK_SCRIPT, str(body), str(warm), str(MODEL_ROOT / "code")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     # Assess
     assert result.returncode == 0, result.stderr

@@ -27,17 +27,24 @@ def centre_pixel(image: Image.Image) -> tuple:
 
 
 def assert_close(actual, expected, tolerance):
-    assert all(abs(a - e) <= tolerance for a, e in zip(actual, expected)), (actual, expected)
+    assert all(abs(a - e) <= tolerance for a, e in zip(actual, expected, strict=True)), (actual, expected)
 
 
 @pytest.mark.parametrize(
-    "fmt, save_args, tolerance",
-    [("JPEG", {"quality": 95}, 6), ("PNG", {}, 0), ("WEBP", {"lossless": True}, 0), ("WEBP", {"quality": 90}, 8),
-     ("GIF", {}, 0), ("BMP", {}, 0)],
+    ("fmt", "save_args", "tolerance"),
+    [
+        ("JPEG", {"quality": 95}, 6),
+        ("PNG", {}, 0),
+        ("WEBP", {"lossless": True}, 0),
+        ("WEBP", {"quality": 90}, 8),
+        ("GIF", {}, 0),
+        ("BMP", {}, 0),
+    ],
 )
 def test_each_allowed_format_decodes_to_rgb(fmt, save_args, tolerance):
     decoded = decode_image(encode(solid(), fmt, **save_args), SETTINGS)
-    assert decoded.mode == "RGB" and decoded.size == (40, 30)
+    assert decoded.mode == "RGB"
+    assert decoded.size == (40, 30)
     assert_close(centre_pixel(decoded), RED, tolerance)
 
 
@@ -48,7 +55,7 @@ def test_gif_uses_the_first_frame():
 
 
 @pytest.mark.parametrize(
-    "mode, make, expected",
+    ("mode", "make", "expected"),
     [
         ("1", lambda: Image.new("1", (8, 8), 1), (255, 255, 255)),
         ("L", lambda: Image.new("L", (8, 8), 77), (77, 77, 77)),
@@ -76,7 +83,7 @@ def test_palette_png_with_transparent_index_composites_on_white():
 
 
 @pytest.mark.parametrize(
-    "image, expected",
+    ("image", "expected"),
     [
         (Image.new("PA", (4, 4), (0, 0)), (255, 255, 255)),
         (Image.new("CMYK", (4, 4), (0, 255, 255, 0)), (255, 0, 0)),
@@ -132,7 +139,7 @@ def test_multi_picture_jpeg_from_phones_decodes_first_picture_in_draft_mode():
 def test_broken_exif_keeps_the_picture_usable(monkeypatch):
     from PIL import ImageOps
 
-    def broken(image):
+    def broken(_image):
         raise SyntaxError("corrupt EXIF")
 
     monkeypatch.setattr(ImageOps, "exif_transpose", broken)
@@ -159,24 +166,27 @@ NOISE = Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), d
 
 
 @pytest.mark.parametrize(
-    "name, data, expected",
+    ("data", "expected"),
     [
-        ("empty", b"", (400, "bad_request")),
-        ("text", b"hello, this is not an image", (422, "undecodable_image")),
-        ("html", b"<html><body>nope</body></html>", (422, "undecodable_image")),
-        ("truncated jpeg", truncated(encode(NOISE, "JPEG")), (422, "undecodable_image")),
-        ("truncated png", truncated(encode(NOISE, "PNG")), (422, "undecodable_image")),
-        ("jpeg header only", b"\xff\xd8\xff\xe0" + b"\x00" * 20, (422, "undecodable_image")),
-        ("png with corrupt data", encode(NOISE, "PNG")[:60] + b"\x00" * 200 + encode(NOISE, "PNG")[260:],
-         (422, "undecodable_image")),
-        ("tiff", encode(NOISE, "TIFF"), (415, "unsupported_media_type")),
-        ("psd", b"8BPS\x00\x01" + b"\x00" * 40, (415, "unsupported_media_type")),
-        ("eps", b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n", (415, "unsupported_media_type")),
-        ("pdf", b"%PDF-1.7\n", (415, "unsupported_media_type")),
-        ("ico", encode(NOISE.resize((32, 32)), "ICO"), (415, "unsupported_media_type")),
+        pytest.param(b"", (400, "bad_request"), id="empty"),
+        pytest.param(b"hello, this is not an image", (422, "undecodable_image"), id="text"),
+        pytest.param(b"<html><body>nope</body></html>", (422, "undecodable_image"), id="html"),
+        pytest.param(truncated(encode(NOISE, "JPEG")), (422, "undecodable_image"), id="truncated jpeg"),
+        pytest.param(truncated(encode(NOISE, "PNG")), (422, "undecodable_image"), id="truncated png"),
+        pytest.param(b"\xff\xd8\xff\xe0" + b"\x00" * 20, (422, "undecodable_image"), id="jpeg header only"),
+        pytest.param(
+            encode(NOISE, "PNG")[:60] + b"\x00" * 200 + encode(NOISE, "PNG")[260:],
+            (422, "undecodable_image"),
+            id="png with corrupt data",
+        ),
+        pytest.param(encode(NOISE, "TIFF"), (415, "unsupported_media_type"), id="tiff"),
+        pytest.param(b"8BPS\x00\x01" + b"\x00" * 40, (415, "unsupported_media_type"), id="psd"),
+        pytest.param(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n", (415, "unsupported_media_type"), id="eps"),
+        pytest.param(b"%PDF-1.7\n", (415, "unsupported_media_type"), id="pdf"),
+        pytest.param(encode(NOISE.resize((32, 32)), "ICO"), (415, "unsupported_media_type"), id="ico"),
     ],
 )
-def test_bad_inputs_get_their_error(name, data, expected):
+def test_bad_inputs_get_their_error(data, expected):
     assert error_of(data) == expected
 
 
@@ -205,7 +215,7 @@ def png_claiming(width: int, height: int) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.parametrize("width, height", [(12_000, 5_000), (17_000, 100)], ids=["60 MP", "17000 px side"])
+@pytest.mark.parametrize(("width", "height"), [(12_000, 5_000), (17_000, 100)], ids=["60 MP", "17000 px side"])
 def test_huge_declared_dimensions_are_refused_from_the_header(width, height):
     # Both are under Pillow's own bomb limit: our ceilings (50 MP, 16384 px per side) must trip, before decoding.
     assert width * height < Image.MAX_IMAGE_PIXELS
@@ -221,5 +231,5 @@ def test_pillow_never_loads_truncated_images_even_if_the_flag_was_flipped():
     from PIL import ImageFile
 
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="truncated"):
         Image.open(io.BytesIO(truncated(encode(NOISE, "PNG")))).load()

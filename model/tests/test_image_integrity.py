@@ -48,6 +48,7 @@ def png_chunks(data: bytes) -> list[tuple[int, bytes, int]]:
 
 # -- PNG ------------------------------------------------------------------------------------------------------
 
+
 def last_idat(data: bytes) -> tuple[int, int]:
     offset, _kind, length = [c for c in png_chunks(data) if c[1] == b"IDAT"][-1]
     return offset, length
@@ -58,7 +59,7 @@ def test_a_png_whose_image_data_crc_is_wrong_is_refused():
     sound = encode(PHOTO, "PNG")
     offset, length = last_idat(sound)
     crc_at = offset + 8 + length
-    damaged = sound[:crc_at] + bytes(b ^ 0xFF for b in sound[crc_at:crc_at + 4]) + sound[crc_at + 4:]
+    damaged = sound[:crc_at] + bytes(b ^ 0xFF for b in sound[crc_at : crc_at + 4]) + sound[crc_at + 4 :]
     Image.open(io.BytesIO(damaged)).load()
     # Act / Assess
     assert error_of(damaged) == (422, "undecodable_image")
@@ -87,24 +88,26 @@ def test_sound_pngs_of_every_kind_pass():
 
 # -- JPEG -----------------------------------------------------------------------------------------------------
 
+
 def scan_data_range(data: bytes) -> tuple[int, int]:
     """Start and end of the first scan's entropy-coded data."""
     sos = data.index(b"\xff\xda")
-    start = sos + 2 + int.from_bytes(data[sos + 2:sos + 4], "big")
+    start = sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big")
     return start, data.index(b"\xff\xd9", start)
 
 
-@pytest.mark.parametrize("damage_bytes, pillow_at_most, ours_at_least", [(256, 0.25, 0.45), (1024, 0.6, 0.85)])
+@pytest.mark.parametrize(("damage_bytes", "pillow_at_most", "ours_at_least"), [(256, 0.25, 0.45), (1024, 0.6, 0.85)])
 def test_jpeg_scan_data_overwritten_with_random_bytes_is_mostly_refused(damage_bytes, pillow_at_most, ours_at_least):
     # Prepare: 60 damaged copies of a photo with restart markers (as many cameras write), each with a random
     # stretch of its scan data overwritten (seeded).
     sound = encode(PHOTO, "JPEG", quality=90, restart_marker_rows=1)
     start, end = scan_data_range(sound)
     rng = random.Random(damage_bytes)
-    pillow_refused = refused = 0
+    pillow_refused = 0
+    refusals = []
     for _ in range(60):
         at = rng.randrange(start, end - damage_bytes)
-        damaged = sound[:at] + bytes(rng.randrange(256) for _ in range(damage_bytes)) + sound[at + damage_bytes:]
+        damaged = sound[:at] + bytes(rng.randrange(256) for _ in range(damage_bytes)) + sound[at + damage_bytes :]
         try:
             Image.open(io.BytesIO(damaged)).load()
         except OSError:
@@ -113,39 +116,41 @@ def test_jpeg_scan_data_overwritten_with_random_bytes_is_mostly_refused(damage_b
         try:
             decode_image(damaged, SETTINGS)
         except RequestError as error:
-            assert (error.status, error.code) == (422, "undecodable_image")
-            refused += 1
+            refusals.append((error.status, error.code))
     # Assess: Pillow alone lets most through (libjpeg only warns); the marker checks catch most (a stray 0xFF
     # marker or a broken restart sequence). Damage without a stray 0xFF byte still passes: see the module doc.
+    assert set(refusals) <= {(422, "undecodable_image")}
     assert pillow_refused / 60 <= pillow_at_most
-    assert refused / 60 >= ours_at_least
+    assert len(refusals) / 60 >= ours_at_least
 
 
 def test_jpeg_restart_markers_out_of_sequence_are_refused():
     sound = encode(PHOTO, "JPEG", quality=90, restart_marker_blocks=2)
     assert decode_image(sound, SETTINGS).size == PHOTO.size
     second = sound.index(b"\xff\xd1")
-    damaged = sound[:second] + b"\xff\xd5" + sound[second + 2:]
+    damaged = sound[:second] + b"\xff\xd5" + sound[second + 2 :]
     assert error_of(damaged) == (422, "undecodable_image")
 
 
 def test_a_jpeg_segment_whose_length_misses_the_next_marker_is_refused():
     sound = encode(PHOTO, "JPEG", quality=90)
     dqt = sound.index(b"\xff\xdb")
-    length = int.from_bytes(sound[dqt + 2:dqt + 4], "big")
-    damaged = sound[:dqt + 2] + (length + 3).to_bytes(2, "big") + sound[dqt + 4:]
+    length = int.from_bytes(sound[dqt + 2 : dqt + 4], "big")
+    damaged = sound[: dqt + 2] + (length + 3).to_bytes(2, "big") + sound[dqt + 4 :]
     assert error_of(damaged) == (422, "undecodable_image")
 
 
 def test_a_jpeg_with_more_scans_than_the_ceiling_is_refused():
     # Prepare: a progressive JPEG whose second scan (an AC scan) is repeated; libjpeg would walk every copy.
     sound = encode(PHOTO, "JPEG", quality=90, progressive=True)
-    starts = [i for i in range(len(sound) - 1) if sound[i:i + 2] == b"\xff\xda"]
-    scan = sound[starts[1]:sound.index(b"\xff", starts[1] + 2 + int.from_bytes(sound[starts[1] + 2:starts[1] + 4], "big"))]
+    starts = [i for i in range(len(sound) - 1) if sound[i : i + 2] == b"\xff\xda"]
+    scan = sound[
+        starts[1] : sound.index(b"\xff", starts[1] + 2 + int.from_bytes(sound[starts[1] + 2 : starts[1] + 4], "big"))
+    ]
     next_marker = starts[1] + len(scan)
-    while sound[next_marker:next_marker + 2] in (b"\xff\x00",) or sound[next_marker + 1] in range(0xD0, 0xD8):
+    while sound[next_marker : next_marker + 2] in (b"\xff\x00",) or sound[next_marker + 1] in range(0xD0, 0xD8):
         next_marker = sound.index(b"\xff", next_marker + 2)
-    scan = sound[starts[1]:next_marker]
+    scan = sound[starts[1] : next_marker]
     within = sound[:next_marker] + scan * (MAX_JPEG_SCANS - len(starts)) + sound[next_marker:]
     over = sound[:next_marker] + scan * (MAX_JPEG_SCANS - len(starts) + 1) + sound[next_marker:]
     # Assess
@@ -169,6 +174,7 @@ def test_sound_jpegs_of_every_kind_pass():
 
 
 # -- BMP ------------------------------------------------------------------------------------------------------
+
 
 def rle8_bmp(width: int, height: int, pixels: bytes) -> bytes:
     palette = bytes(1024)

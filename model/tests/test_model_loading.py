@@ -36,19 +36,29 @@ def test_pytorch_model_bin_folder_loads_and_agrees_with_safetensors(demo_model_d
 def test_vit_base_patch16_384_layout_loads_and_serves(tmp_path):
     folder = write_vit_base_384(tmp_path / "vit-base-patch16-384")
     model = inference.model_fn(str(folder), mms_context())
-    assert model.preprocess.fast and model.preprocess.input_size == (384, 384)
-    assert model.num_labels == 1000 and model.labels[281] == "tabby, tabby cat"
+    assert model.preprocess.fast
+    assert model.preprocess.input_size == (384, 384)
+    assert model.num_labels == 1000
+    assert model.labels[281] == "tabby, tabby cat"
     body = classify(model, Image.new("RGB", (640, 480), (120, 90, 60)), top_k=5)
     assert len(body["predictions"]) == 5
     context = mms_context("task=embed")
     request = inference.input_fn(encode(Image.new("RGB", (64, 64)), "PNG"), "image/png", context)
-    assert json.loads(inference.output_fn(inference.predict_fn(request, model, context), "application/json"))["dim"] == 768
+    assert (
+        json.loads(inference.output_fn(inference.predict_fn(request, model, context), "application/json"))["dim"] == 768
+    )
 
 
 def test_settings_errors_are_listed_together():
     with pytest.raises(SettingsError) as caught:
-        load_settings({"INFERENCE_MAX_BATCH": "0", "IMAGE_MAX_PIXELS": "lots", "INFERENCE_DTYPE": "int4",
-                       "INFERENCE_WARMUP": "maybe"})
+        load_settings(
+            {
+                "INFERENCE_MAX_BATCH": "0",
+                "IMAGE_MAX_PIXELS": "lots",
+                "INFERENCE_DTYPE": "int4",
+                "INFERENCE_WARMUP": "maybe",
+            }
+        )
     message = str(caught.value)
     for name in ("INFERENCE_MAX_BATCH", "IMAGE_MAX_PIXELS", "INFERENCE_DTYPE", "INFERENCE_WARMUP"):
         assert name in message
@@ -60,7 +70,7 @@ def test_settings_defaults_and_overrides():
     assert (settings.max_batch, settings.dtype, settings.warmup) == (16, "bfloat16", False)
 
 
-def test_draft_floor_below_model_input_is_refused_at_load(tmp_path, monkeypatch, demo_model_dir):
+def test_draft_floor_below_model_input_is_refused_at_load(monkeypatch, demo_model_dir):
     monkeypatch.setattr(inference, "SETTINGS", ServingSettings(draft_min_side=32))
     with pytest.raises(ValueError, match="IMAGE_DRAFT_MIN_SIDE"):
         inference.model_fn(str(demo_model_dir))

@@ -18,14 +18,14 @@ import pytest
 from conftest import MODEL_ROOT
 
 SCRIPT = MODEL_ROOT / "scripts" / "package_model.py"
-CODE_FILES = sorted(f"code/{path.name}" for path in (MODEL_ROOT / "code").glob("*.py")) + ["code/requirements.txt"]
+CODE_FILES = [*sorted(f"code/{path.name}" for path in (MODEL_ROOT / "code").glob("*.py")), "code/requirements.txt"]
 
 
 def run_packager(*args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, check=False)
 
 
-@pytest.fixture()
+@pytest.fixture
 def model_copy(demo_model_dir, tmp_path) -> Path:
     """The demo model plus clutter a real download has (git metadata, other frameworks' weights, a README)."""
     folder = tmp_path / "hf-model"
@@ -49,8 +49,9 @@ def test_tarball_holds_exactly_the_serving_files(model_copy, tmp_path):
         members = tar.getmembers()
     names = [member.name for member in members]
     assert names == sorted(names)
-    assert sorted(names) == sorted(["config.json", "preprocessor_config.json", "model.safetensors", "code",
-                                    *CODE_FILES])
+    assert sorted(names) == sorted(
+        ["config.json", "preprocessor_config.json", "model.safetensors", "code", *CODE_FILES]
+    )
     for member in members:
         assert (member.mtime, member.uid, member.gid, member.uname, member.gname) == (0, 0, 0, "", "")
     assert f"sha256 {sha256(out)}" in result.stdout
@@ -96,7 +97,8 @@ def test_safetensors_preferred_and_pytorch_bin_accepted(model_copy, tmp_path):
     out = tmp_path / "both.tar.gz"
     assert run_packager(model_copy, out).returncode == 0
     with tarfile.open(out) as tar:
-        assert "model.safetensors" in tar.getnames() and "pytorch_model.bin" not in tar.getnames()
+        assert "model.safetensors" in tar.getnames()
+        assert "pytorch_model.bin" not in tar.getnames()
 
     torch.save(load_file(model_copy / "model.safetensors"), model_copy / "pytorch_model.bin")
     (model_copy / "model.safetensors").unlink()
@@ -115,18 +117,25 @@ def test_validation_lists_every_problem(model_copy, tmp_path):
     (model_copy / "config.json").write_text(json.dumps(config))
     out = tmp_path / "never.tar.gz"
     result = run_packager(model_copy, out)
-    assert result.returncode == 2 and not out.exists()
-    for problem in ["preprocessor_config.json is missing", "no weights file", "is not an image classifier",
-                    "no id2label"]:
+    assert result.returncode == 2
+    assert not out.exists()
+    for problem in [
+        "preprocessor_config.json is missing",
+        "no weights file",
+        "is not an image classifier",
+        "no id2label",
+    ]:
         assert problem in result.stderr
 
 
 def test_validation_rejects_non_json_and_missing_folder(tmp_path):
     (tmp_path / "config.json").write_text("{not json")
     result = run_packager(tmp_path, tmp_path / "x.tar.gz")
-    assert result.returncode == 2 and "config.json is not valid JSON" in result.stderr
+    assert result.returncode == 2
+    assert "config.json is not valid JSON" in result.stderr
     result = run_packager(tmp_path / "nowhere", tmp_path / "x.tar.gz")
-    assert result.returncode == 2 and "is not a directory" in result.stderr
+    assert result.returncode == 2
+    assert "is not a directory" in result.stderr
 
 
 def test_extracted_tarball_serves(model_copy, tmp_path):
@@ -143,8 +152,9 @@ def test_extracted_tarball_serves(model_copy, tmp_path):
         "print(inference.output_fn(inference.predict_fn(inference.input_fn(b.getvalue(), 'image/png'), m), "
         "'application/json'))"
     )
-    result = subprocess.run([sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True,
-                            check=False, cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "predictions" in json.loads(result.stdout.strip().splitlines()[-1])
 

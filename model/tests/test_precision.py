@@ -31,25 +31,33 @@ from serving_settings import ServingSettings, load_settings
 BASE = {"sse4_2", "avx", "avx2", "fma"}
 CPUS = {  # flags as /proc/cpuinfo spells them, trimmed to what matters
     "m5 (Skylake)": CpuFeatures("Intel Xeon Platinum 8175M", frozenset(BASE | {"avx512f", "avx512bw", "avx512dq"})),
-    "c5 (Cascade Lake)": CpuFeatures("Intel Xeon Platinum 8275CL",
-                                     frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni"})),
-    "c6i (Ice Lake)": CpuFeatures("Intel Xeon Platinum 8375C", frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni"})),
-    "c7i (Sapphire Rapids)": CpuFeatures("Intel Xeon Platinum 8488C", frozenset(
-        BASE | {"avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8"})),
+    "c5 (Cascade Lake)": CpuFeatures(
+        "Intel Xeon Platinum 8275CL", frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni"})
+    ),
+    "c6i (Ice Lake)": CpuFeatures(
+        "Intel Xeon Platinum 8375C", frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni"})
+    ),
+    "c7i (Sapphire Rapids)": CpuFeatures(
+        "Intel Xeon Platinum 8488C",
+        frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8"}),
+    ),
     "AMD Zen 5": CpuFeatures("AMD EPYC", frozenset(BASE | {"avx512f", "avx512bw", "avx512_vnni", "avx512_bf16"})),
     "AVX2 only": CpuFeatures("AMD EPYC 7R32", frozenset(BASE)),
 }
 AMX = CPUS["c7i (Sapphire Rapids)"]
 
 
-@pytest.mark.parametrize("cpu, expected", [
-    ("m5 (Skylake)", "float32"),  # torch's mkldnn check says bf16 here, but it is emulated: slower than fp32
-    ("c5 (Cascade Lake)", "float32"),
-    ("c6i (Ice Lake)", "float32"),
-    ("c7i (Sapphire Rapids)", "bfloat16"),
-    ("AMD Zen 5", "bfloat16"),
-    ("AVX2 only", "float32"),
-])
+@pytest.mark.parametrize(
+    ("cpu", "expected"),
+    [
+        ("m5 (Skylake)", "float32"),  # torch's mkldnn check says bf16 here, but it is emulated: slower than fp32
+        ("c5 (Cascade Lake)", "float32"),
+        ("c6i (Ice Lake)", "float32"),
+        ("c7i (Sapphire Rapids)", "bfloat16"),
+        ("AMD Zen 5", "bfloat16"),
+        ("AVX2 only", "float32"),
+    ],
+)
 def test_auto_picks_bf16_only_where_the_cpu_runs_it_natively(cpu, expected):
     assert precision_choice("auto", "cpu", CPUS[cpu]).precision == expected
 
@@ -60,7 +68,9 @@ def test_explicit_choices_on_cpu():
     assert precision_choice("bfloat16", "cpu", AMX).precision == "bfloat16"
     assert precision_choice("float16", "cpu", AMX).precision == "float32"
     int8 = precision_choice("int8", "cpu", CPUS["c6i (Ice Lake)"])
-    assert int8.precision == "int8" and "VNNI" in int8.reason and int8.dtype == torch.float32
+    assert int8.precision == "int8"
+    assert "VNNI" in int8.reason
+    assert int8.dtype == torch.float32
     assert "no VNNI" in precision_choice("int8", "cpu", CPUS["m5 (Skylake)"]).reason
     assert "AMX" in precision_choice("auto", "cpu", AMX).reason
 
@@ -75,19 +85,29 @@ def test_choices_on_gpu():
 
 
 def test_auto_is_the_default_and_int8_and_compile_are_settings():
-    assert ServingSettings().dtype == "auto" and load_settings({}).dtype == "auto"
-    assert load_settings({"INFERENCE_DTYPE": "int8", "INFERENCE_COMPILE": "1"}) == ServingSettings(dtype="int8", compile=True)
-    assert ServingSettings().prepack and not load_settings({"INFERENCE_PREPACK": "0"}).prepack
+    assert ServingSettings().dtype == "auto"
+    assert load_settings({}).dtype == "auto"
+    assert load_settings({"INFERENCE_DTYPE": "int8", "INFERENCE_COMPILE": "1"}) == ServingSettings(
+        dtype="int8", compile=True
+    )
+    assert ServingSettings().prepack
+    assert not load_settings({"INFERENCE_PREPACK": "0"}).prepack
     with pytest.raises(ValueError, match="INFERENCE_COMPILE"):
         load_settings({"INFERENCE_COMPILE": "yes please"})
 
 
 def test_cpuinfo_is_parsed_from_the_kernels_format():
-    text = "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\nflags\t\t: fpu avx2 avx512f amx_tile amx_bf16\n\n" \
-           "processor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n"
+    text = (
+        "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Platinum 8488C\n"
+        "flags\t\t: fpu avx2 avx512f amx_tile amx_bf16\n\n"
+        "processor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n"
+    )
     cpu = parse_cpuinfo(text)
-    assert cpu.model == "Intel(R) Xeon(R) Platinum 8488C" and cpu.amx_bf16 and cpu.native_bf16
-    assert "amx_bf16" in cpu.describe() and "fpu" not in cpu.describe()
+    assert cpu.model == "Intel(R) Xeon(R) Platinum 8488C"
+    assert cpu.amx_bf16
+    assert cpu.native_bf16
+    assert "amx_bf16" in cpu.describe()
+    assert "fpu" not in cpu.describe()
     assert serving_hardware.read_cpu_features("/nonexistent/cpuinfo").flags == frozenset()
 
 
@@ -114,10 +134,13 @@ def test_guard_ignores_near_tie_flips_but_not_confident_ones():
     reference = torch.tensor([[1.00, 0.99, -3.0], [5.0, 0.0, -3.0]])
     near_tie_flipped = torch.tensor([[0.99, 1.00, -3.0], [5.0, 0.0, -3.0]])
     result = compare_logits(reference, near_tie_flipped)
-    assert result.ok and result.confident_probes == 1 and result.top1_flips == 0
+    assert result.ok
+    assert result.confident_probes == 1
+    assert result.top1_flips == 0
     confident_flipped = torch.tensor([[1.00, 0.99, -3.0], [1.2, 1.3, -3.0]])
     refused = compare_logits(reference, confident_flipped)
-    assert not refused.ok and refused.top1_flips == 1
+    assert not refused.ok
+    assert refused.top1_flips == 1
 
 
 def test_guard_refuses_large_logit_changes_and_non_finite_logits():
@@ -125,7 +148,8 @@ def test_guard_refuses_large_logit_changes_and_non_finite_logits():
     assert compare_logits(reference, reference + torch.tensor([[TOLERANCE * 4 * 0.9, 0, 0]])).ok
     assert not compare_logits(reference, reference + torch.tensor([[0, TOLERANCE * 4 * 1.1, 0]])).ok
     overflow = compare_logits(reference, torch.tensor([[float("inf"), 0.0, -2.0]]))
-    assert not overflow.ok and overflow.max_relative_error == float("inf")
+    assert not overflow.ok
+    assert overflow.max_relative_error == float("inf")
 
 
 @pytest.fixture
@@ -134,23 +158,33 @@ def amx_cpu(monkeypatch):
     monkeypatch.setattr(serving_hardware, "read_cpu_features", lambda *_: AMX)
 
 
-def test_random_vit_base_384_gets_bf16(amx_cpu, monkeypatch, tmp_path):
+@pytest.mark.usefixtures("amx_cpu")
+def test_random_vit_base_384_gets_bf16(monkeypatch, tmp_path):
     monkeypatch.setattr(serving_model, "PROBES", 4)  # bf16 may be emulated (slow) on the machine running tests
     folder = write_vit_base_384(tmp_path / "vit-base-patch16-384")
     model = serving_model.load_model(folder, ServingSettings(warmup=False))
-    assert model.precision == "bfloat16" and next(model.model.parameters()).dtype == torch.bfloat16
+    assert model.precision == "bfloat16"
+    assert next(model.model.parameters()).dtype == torch.bfloat16
     assert model.prepacked == _prepack_works(torch.bfloat16)  # oneDNN has no bf16 kernels on AVX2-only CPUs
-    assert model.guard.ok and model.guard.max_relative_error < TOLERANCE / 3
+    assert model.guard.ok
+    assert model.guard.max_relative_error < TOLERANCE / 3
 
 
-def test_demo_model_gets_bf16_and_keeps_its_answers(amx_cpu, demo_model_dir, monkeypatch):
+@pytest.mark.usefixtures("amx_cpu")
+def test_demo_model_gets_bf16_and_keeps_its_answers(demo_model_dir, monkeypatch):
     monkeypatch.setattr(inference, "SETTINGS", ServingSettings())
     model = inference.model_fn(str(demo_model_dir))
-    assert model.precision == "bfloat16" and model.dtype == torch.bfloat16
+    assert model.precision == "bfloat16"
+    assert model.dtype == torch.bfloat16
     context = mms_context("top_k=1")
     body = encode(Image.new("RGB", (64, 64), (10, 10, 230)), "PNG")
-    answer = json.loads(inference.output_fn(inference.predict_fn(inference.input_fn(body, "image/png", context),
-                                                                 model, context), "application/json", context))
+    answer = json.loads(
+        inference.output_fn(
+            inference.predict_fn(inference.input_fn(body, "image/png", context), model, context),
+            "application/json",
+            context,
+        )
+    )
     assert answer["predictions"][0]["score"] > 0
 
 
@@ -166,19 +200,25 @@ def bf16_breaking_model(demo_model_dir, tmp_path_factory):
     return folder
 
 
-def test_model_that_breaks_in_bf16_stays_float32(amx_cpu, bf16_breaking_model, loaded_model, monkeypatch):
+@pytest.mark.usefixtures("amx_cpu")
+def test_model_that_breaks_in_bf16_stays_float32(bf16_breaking_model, loaded_model):
     model = serving_model.load_model(bf16_breaking_model, ServingSettings())
-    assert model.precision == "float32" and next(model.model.parameters()).dtype == torch.float32
-    assert not model.guard.ok and model.guard.max_relative_error > 1
+    assert model.precision == "float32"
+    assert next(model.model.parameters()).dtype == torch.float32
+    assert not model.guard.ok
+    assert model.guard.max_relative_error > 1
     # The refused attempt left the float32 weights untouched: same answers as the original demo model.
     pixels = model.preprocess([Image.new("RGB", (64, 64), (230, 10, 10))])
     assert model.classify(pixels, 1)[0][0]["label"] == loaded_model.classify(pixels, 1)[0][0]["label"]
 
 
-def test_float32_setting_forces_float32_even_with_amx(amx_cpu, demo_model_dir):
+@pytest.mark.usefixtures("amx_cpu")
+def test_float32_setting_forces_float32_even_with_amx(demo_model_dir):
     model = serving_model.load_model(demo_model_dir, ServingSettings(dtype="float32"))
-    assert model.precision == "float32" and next(model.model.parameters()).dtype == torch.float32
-    assert model.prepacked == _prepack_works(torch.float32) and model.guard.ok  # packing is guarded too
+    assert model.precision == "float32"
+    assert next(model.model.parameters()).dtype == torch.float32
+    assert model.prepacked == _prepack_works(torch.float32)
+    assert model.guard.ok  # packing is guarded too
     plain = serving_model.load_model(demo_model_dir, ServingSettings(dtype="float32", prepack=False))
     assert (plain.precision, plain.prepacked, plain.guard) == ("float32", False, None)
 
@@ -200,8 +240,12 @@ def test_prepacked_linears_compute_what_eager_does(dtype):
     for shape in ((1, 577, 48), (3, 10, 48), (5, 48)):  # the row hint, other batches and token counts, 2-D input
         x = torch.randn(shape).to(dtype)
         with torch.inference_mode():
-            torch.testing.assert_close(packed(x), eager(x), rtol=1e-2 if dtype == torch.bfloat16 else 1e-5,
-                                       atol=1e-2 if dtype == torch.bfloat16 else 1e-5)
+            torch.testing.assert_close(
+                packed(x),
+                eager(x),
+                rtol=1e-2 if dtype == torch.bfloat16 else 1e-5,
+                atol=1e-2 if dtype == torch.bfloat16 else 1e-5,
+            )
 
 
 @pytest.mark.skipif(not _prepack_works(torch.float32), reason="this torch build has no oneDNN linear ops")
@@ -209,8 +253,15 @@ def test_vit_mlp_gelu_runs_inside_the_prepacked_gemm():
     from transformers import ViTConfig, ViTForImageClassification
 
     torch.manual_seed(0)
-    config = ViTConfig(image_size=64, patch_size=16, hidden_size=96, num_hidden_layers=2, num_attention_heads=4,
-                       intermediate_size=192, num_labels=6)
+    config = ViTConfig(
+        image_size=64,
+        patch_size=16,
+        hidden_size=96,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        intermediate_size=192,
+        num_labels=6,
+    )
     eager = ViTForImageClassification(config).eval()
     packed = copy.deepcopy(eager)
     assert serving_prepack.prepack_linears(packed) == 2 * 6 + 1  # q, k, v, out, fc1, fc2 per layer + classifier
@@ -233,9 +284,11 @@ def test_prepacking_leaves_the_model_alone_when_the_ops_fail(monkeypatch):
     assert type(model[0]) is torch.nn.Linear
 
 
-def test_int8_is_opt_in_and_guarded(amx_cpu, demo_model_dir):
+@pytest.mark.usefixtures("amx_cpu")
+def test_int8_is_opt_in_and_guarded(demo_model_dir):
     model = serving_model.load_model(demo_model_dir, ServingSettings(dtype="int8"))
-    assert model.precision == "int8" and model.guard.ok
+    assert model.precision == "int8"
+    assert model.guard.ok
     assert any("Quantized" in type(m).__name__ or "quantized" in type(m).__module__ for m in model.model.modules())
 
 
@@ -252,7 +305,9 @@ def test_compile_falls_back_to_eager_when_it_fails(demo_model_dir, monkeypatch):
 def test_compile_serves_single_images_with_the_same_answers(demo_model_dir, loaded_model):
     model = serving_model.load_model(demo_model_dir, ServingSettings(compile=True, dtype=loaded_model.precision))
     assert model.compiled is not None
-    pixels = loaded_model.preprocess([Image.new("RGB", (80, 60), (20, 20, 220)), Image.new("RGB", (64, 64), (220, 20, 20))])
+    pixels = loaded_model.preprocess(
+        [Image.new("RGB", (80, 60), (20, 20, 220)), Image.new("RGB", (64, 64), (220, 20, 20))]
+    )
     for one in pixels:
         compiled = model.logits(one[None])
         eager = loaded_model.logits(one[None])

@@ -12,10 +12,15 @@ from demo import shapes
 
 
 def test_sample_images_are_labelled_and_classified_correctly(loaded_model, tmp_path):
-    result = subprocess.run([sys.executable, str(MODEL_ROOT / "scripts" / "sample_images.py"), "--out",
-                             str(tmp_path), "--per-class", "4"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, str(MODEL_ROOT / "scripts" / "sample_images.py"), "--out", str(tmp_path), "--per-class", "4"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     paths = sorted(tmp_path.iterdir())
-    assert len(paths) == len(shapes.LABELS) * 4 * 2 and len(result.stdout.splitlines()) == len(paths)
+    assert len(paths) == len(shapes.LABELS) * 4 * 2
+    assert len(result.stdout.splitlines()) == len(paths)
     for path in paths:
         label = path.name.split("-")[0]
         context = mms_context("top_k=1")

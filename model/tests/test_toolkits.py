@@ -32,7 +32,7 @@ def decode_predict_response(message: bytes) -> tuple[int, str, list[tuple[int, s
 
     def read_bytes(length: int) -> bytes:
         nonlocal offset
-        value = bytes(message[offset:offset + length])
+        value = bytes(message[offset : offset + length])
         offset += length
         return value
 
@@ -79,15 +79,22 @@ SERVICES = ["huggingface_service", "pytorch_service"]
 
 
 def call(service, body: bytes, content_type: str, custom_attributes: str | None = None):
-    headers = [{"name": b"Content-Type", "value": content_type.encode()},
-               {"name": b"Accept", "value": b"application/json"}]
+    headers = [
+        {"name": b"Content-Type", "value": content_type.encode()},
+        {"name": b"Accept", "value": b"application/json"},
+    ]
     if custom_attributes is not None:
         headers.append({"name": b"X-Amzn-SageMaker-Custom-Attributes", "value": custom_attributes.encode()})
-    batch = [{"requestId": b"request-1", "headers": headers,
-              "parameters": [{"name": "body", "contentType": content_type.encode(), "value": body}]}]
+    batch = [
+        {
+            "requestId": b"request-1",
+            "headers": headers,
+            "parameters": [{"name": "body", "contentType": content_type.encode(), "value": body}],
+        }
+    ]
     code, text, responses = decode_predict_response(service.predict(batch))
     assert code == 200, f"worker-level failure {code}: {text}"  # per-request status carries the outcome
-    (status, response_type, response_body), = responses
+    ((status, response_type, response_body),) = responses
     return status, response_type, json.loads(response_body)
 
 
@@ -100,14 +107,16 @@ def test_classify_with_custom_attributes(request, service_name):
     service = request.getfixturevalue(service_name)
     status, content_type, body = call(service, shape_jpeg("blue_ring"), "image/jpeg", "top_k=2,task=classify")
     assert (status, content_type) == (200, "application/json")
-    assert [p["label"] for p in body["predictions"]][0] == "blue_ring" and len(body["predictions"]) == 2
+    assert body["predictions"][0]["label"] == "blue_ring"
+    assert len(body["predictions"]) == 2
 
 
 @pytest.mark.parametrize("service_name", SERVICES)
 def test_embed_task(request, service_name):
     service = request.getfixturevalue(service_name)
     status, _, body = call(service, shape_jpeg("red_disc"), "image/jpeg", "task=embed")
-    assert status == 200 and body["dim"] == len(body["embedding"])
+    assert status == 200
+    assert body["dim"] == len(body["embedding"])
 
 
 ERRORS = [
@@ -122,17 +131,20 @@ ERRORS = [
 
 
 @pytest.mark.parametrize("service_name", SERVICES)
-@pytest.mark.parametrize("body, content_type, attributes, status, code", ERRORS)
-def test_errors_keep_status_and_exact_body_then_recover(request, service_name, body, content_type, attributes,
-                                                        status, code):
+@pytest.mark.parametrize(("body", "content_type", "attributes", "status", "code"), ERRORS)
+def test_errors_keep_status_and_exact_body_then_recover(
+    request, service_name, body, content_type, attributes, status, code
+):
     service = request.getfixturevalue(service_name)
     body = shape_jpeg("red_cross") if body is None else body
     got_status, _, got_body = call(service, body, content_type, attributes)
     assert got_status == status
-    assert got_body["code"] == code and set(got_body) == {"code", "message"}
+    assert got_body["code"] == code
+    assert set(got_body) == {"code", "message"}
 
     ok_status, _, ok_body = call(service, shape_jpeg("red_cross"), "image/jpeg", "top_k=1")
-    assert ok_status == 200 and ok_body["predictions"][0]["label"] == "red_cross"
+    assert ok_status == 200
+    assert ok_body["predictions"][0]["label"] == "red_cross"
 
 
 def test_huggingface_toolkit_turns_raised_errors_into_400_with_our_json_as_message(huggingface_service, monkeypatch):
@@ -140,10 +152,15 @@ def test_huggingface_toolkit_turns_raised_errors_into_400_with_our_json_as_messa
     # toolkit wraps it as PredictionException(str(error), 400); str(error) is our JSON, so the code survives.
     import serving_errors
 
-    monkeypatch.setattr(serving_errors, "can_set_status", lambda context: False)
+    monkeypatch.setattr(serving_errors, "can_set_status", lambda _context: False)
     headers = [{"name": b"Content-Type", "value": b"image/jpeg"}]
-    batch = [{"requestId": b"r", "headers": headers,
-              "parameters": [{"name": "body", "contentType": b"image/jpeg", "value": b""}]}]
+    batch = [
+        {
+            "requestId": b"r",
+            "headers": headers,
+            "parameters": [{"name": "body", "contentType": b"image/jpeg", "value": b""}],
+        }
+    ]
     code, text, _ = decode_predict_response(huggingface_service.predict(batch))
     assert code == 400
     assert json.loads(text) == {"code": "bad_request", "message": "the request body is empty"}
@@ -152,11 +169,17 @@ def test_huggingface_toolkit_turns_raised_errors_into_400_with_our_json_as_messa
 def test_pytorch_toolkit_keeps_our_status_for_raised_errors(pytorch_service, monkeypatch):
     import serving_errors
 
-    monkeypatch.setattr(serving_errors, "can_set_status", lambda context: False)
+    monkeypatch.setattr(serving_errors, "can_set_status", lambda _context: False)
     headers = [{"name": b"Content-Type", "value": b"image/jpeg"}]
-    batch = [{"requestId": b"r", "headers": headers,
-              "parameters": [{"name": "body", "contentType": b"image/jpeg", "value": b"text"}]}]
+    batch = [
+        {
+            "requestId": b"r",
+            "headers": headers,
+            "parameters": [{"name": "body", "contentType": b"image/jpeg", "value": b"text"}],
+        }
+    ]
     _, _, responses = decode_predict_response(pytorch_service.predict(batch))
     status, _, body = responses[0]
     first_line = body.decode().splitlines()[0]  # the toolkit appends a traceback after our JSON
-    assert status == 422 and json.loads(first_line)["code"] == "undecodable_image"
+    assert status == 422
+    assert json.loads(first_line)["code"] == "undecodable_image"

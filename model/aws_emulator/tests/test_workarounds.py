@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import client
 
+from conftest import client
 from workarounds import FAILS_HEALTH_CHECK_ENV
 
 TLS_ONLY = {
@@ -45,7 +45,11 @@ def test_tls_only_bucket_policy_lets_put_and_get_through(patched_url: str) -> No
 
 def test_a_deny_without_condition_still_denies(patched_url: str) -> None:
     s3 = client("s3", patched_url)
-    bucket = bucket_with_policy(patched_url, TLS_ONLY, {"Sid": "NoWrites", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:PutObject"]})
+    bucket = bucket_with_policy(
+        patched_url,
+        TLS_ONLY,
+        {"Sid": "NoWrites", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": ["s3:PutObject"]},
+    )
     with pytest.raises(ClientError) as denied:
         s3.put_object(Bucket=bucket, Key="x", Body=b"x")
     assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
@@ -84,7 +88,14 @@ def endpoint_with_configs(url: str, failing: bool) -> tuple[str, str, str]:
     for config, model, count in ((f"c1-{suffix}", f"m1-{suffix}", 1), (f"c2-{suffix}", f"m2-{suffix}", 2)):
         sm.create_endpoint_config(
             EndpointConfigName=config,
-            ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": model, "InstanceType": "ml.m5.xlarge", "InitialInstanceCount": count}],
+            ProductionVariants=[
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": model,
+                    "InstanceType": "ml.m5.xlarge",
+                    "InitialInstanceCount": count,
+                }
+            ],
         )
     sm.create_endpoint(EndpointName=f"e-{suffix}", EndpointConfigName=f"c1-{suffix}")
     return f"e-{suffix}", f"c1-{suffix}", f"c2-{suffix}"
@@ -123,7 +134,9 @@ def test_plain_moto_still_has_gap_2_no_update_endpoint(plain_moto_url: str) -> N
     endpoint, _, new_config = endpoint_with_configs(plain_moto_url, failing=False)
     with pytest.raises(ClientError) as error:
         sm.update_endpoint(EndpointName=endpoint, EndpointConfigName=new_config)
-    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500, "moto implements UpdateEndpoint: delete workaround 2"
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500, (
+        "moto implements UpdateEndpoint: delete workaround 2"
+    )
 
 
 # 3. CreateModel keeps EnableNetworkIsolation.
@@ -133,15 +146,27 @@ def test_plain_moto_still_has_gap_2_no_update_endpoint(plain_moto_url: str) -> N
 def test_create_model_keeps_network_isolation(patched_url: str, isolated: bool) -> None:
     sm = client("sagemaker", patched_url)
     name = f"iso-{uuid.uuid4().hex[:8]}"
-    sm.create_model(ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "i"}, EnableNetworkIsolation=isolated)
+    sm.create_model(
+        ModelName=name,
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+        PrimaryContainer={"Image": "i"},
+        EnableNetworkIsolation=isolated,
+    )
     assert sm.describe_model(ModelName=name)["EnableNetworkIsolation"] is isolated
 
 
 def test_plain_moto_still_has_gap_3_isolation_dropped(plain_moto_url: str) -> None:
     sm = client("sagemaker", plain_moto_url)
     name = f"iso-{uuid.uuid4().hex[:8]}"
-    sm.create_model(ModelName=name, ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "i"}, EnableNetworkIsolation=True)
-    assert sm.describe_model(ModelName=name)["EnableNetworkIsolation"] is False, "moto keeps EnableNetworkIsolation: delete workaround 3"
+    sm.create_model(
+        ModelName=name,
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+        PrimaryContainer={"Image": "i"},
+        EnableNetworkIsolation=True,
+    )
+    assert sm.describe_model(ModelName=name)["EnableNetworkIsolation"] is False, (
+        "moto keeps EnableNetworkIsolation: delete workaround 3"
+    )
 
 
 # 4. Newer instance families.
@@ -150,14 +175,25 @@ def test_plain_moto_still_has_gap_3_isolation_dropped(plain_moto_url: str) -> No
 def create_config(url: str, instance_type: str) -> None:
     sm = client("sagemaker", url)
     suffix = uuid.uuid4().hex[:8]
-    sm.create_model(ModelName=f"m-{suffix}", ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "i"})
+    sm.create_model(
+        ModelName=f"m-{suffix}", ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "i"}
+    )
     sm.create_endpoint_config(
         EndpointConfigName=f"c-{suffix}",
-        ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": f"m-{suffix}", "InstanceType": instance_type, "InitialInstanceCount": 1}],
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": f"m-{suffix}",
+                "InstanceType": instance_type,
+                "InitialInstanceCount": 1,
+            }
+        ],
     )
 
 
-@pytest.mark.parametrize("instance_type", ["ml.c7i.xlarge", "ml.m7i.2xlarge", "ml.c6i.large", "ml.g6e.12xlarge", "ml.m5.xlarge"])
+@pytest.mark.parametrize(
+    "instance_type", ["ml.c7i.xlarge", "ml.m7i.2xlarge", "ml.c6i.large", "ml.g6e.12xlarge", "ml.m5.xlarge"]
+)
 def test_endpoint_configs_accept_current_instance_families(patched_url: str, instance_type: str) -> None:
     create_config(patched_url, instance_type)
 

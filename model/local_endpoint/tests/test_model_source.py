@@ -1,4 +1,5 @@
 """MODEL_DIR handling: folders get model/code linked in, tarballs are unpacked safely, bad sources are named."""
+
 from __future__ import annotations
 
 import io
@@ -64,14 +65,20 @@ def test_a_tarball_escaping_its_folder_is_refused(tmp_path):
 
 def test_a_folder_without_config_is_refused_with_the_missing_file_named(tmp_path):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelSourceError, match="config.json"):
+    with pytest.raises(ModelSourceError, match=r"config\.json"):
         resolve_model_dir(tmp_path / "empty", tmp_path / "scratch", code_dir=make_code(tmp_path / "code"))
 
 
 def test_settings_list_every_problem_at_once(tmp_path):
     with pytest.raises(SettingsError) as raised:
-        load_settings({"MODEL_DIR": str(tmp_path / "missing"), "ENDPOINT_PORT": "99999", "ENDPOINT_NAME": "bad_name!",
-                       "LOCAL_ENDPOINT_TEST_DELAY_MS": "soon"})
+        load_settings(
+            {
+                "MODEL_DIR": str(tmp_path / "missing"),
+                "ENDPOINT_PORT": "99999",
+                "ENDPOINT_NAME": "bad_name!",
+                "LOCAL_ENDPOINT_TEST_DELAY_MS": "soon",
+            }
+        )
     problems = "\n".join(raised.value.problems)
     for fragment in ("does not exist", "ENDPOINT_PORT", "ENDPOINT_NAME", "LOCAL_ENDPOINT_TEST_DELAY_MS"):
         assert fragment in problems
@@ -80,4 +87,9 @@ def test_settings_list_every_problem_at_once(tmp_path):
 
 def test_settings_defaults(tmp_path):
     settings = load_settings({"MODEL_DIR": str(tmp_path)})
-    assert (settings.port, settings.endpoint_name, settings.workers, settings.container_timeout_s) == (8080, "local-vit", None, 60.0)
+    assert (settings.port, settings.endpoint_name, settings.workers, settings.container_timeout_s) == (
+        8080,
+        "local-vit",
+        None,
+        60.0,
+    )

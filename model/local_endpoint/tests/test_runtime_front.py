@@ -1,4 +1,5 @@
 """The runtime front over real HTTP on loopback, with a scripted fake container in place of MMS."""
+
 from __future__ import annotations
 
 import http.client
@@ -89,30 +90,40 @@ def request(server, method, path, body=b"", headers=None):
 
 
 def invoke(server, body=b"img", headers=None, name=ENDPOINT):
-    return request(server, "POST", f"/endpoints/{name}/invocations", body,
-                   {"Content-Type": "image/jpeg", **(headers or {})})
+    return request(
+        server, "POST", f"/endpoints/{name}/invocations", body, {"Content-Type": "image/jpeg", **(headers or {})}
+    )
 
 
 def test_success_passes_the_container_body_and_forwards_only_sagemaker_headers(front, container):
-    status, headers, data = invoke(front, headers={
-        "Accept": "application/json", "X-Amzn-SageMaker-Custom-Attributes": "top_k=3,task=embed", "X-Other": "dropped",
-    })
+    status, headers, data = invoke(
+        front,
+        headers={
+            "Accept": "application/json",
+            "X-Amzn-SageMaker-Custom-Attributes": "top_k=3,task=embed",
+            "X-Other": "dropped",
+        },
+    )
     assert (status, data) == (200, b'{"predictions": []}')
     assert headers["content-type"] == "application/json"
     assert headers["x-amzn-invoked-production-variant"] == "AllTraffic"
     assert headers["x-amzn-requestid"]
     seen = container.seen[-1]
-    assert seen["path"] == "/invocations" and seen["body"] == b"img"
+    assert seen["path"] == "/invocations"
+    assert seen["body"] == b"img"
     assert seen["headers"]["X-Amzn-SageMaker-Custom-Attributes"] == "top_k=3,task=embed"
     assert seen["headers"]["Content-Type"] == "image/jpeg"
     assert "X-Other" not in seen["headers"]
 
 
-@pytest.mark.parametrize("container_status, kind, error_code", [
-    (415, "client", "CLIENT_ERROR_FROM_MODEL"),
-    (400, "client", "CLIENT_ERROR_FROM_MODEL"),
-    (500, "server", "INTERNAL_FAILURE_FROM_MODEL"),
-])
+@pytest.mark.parametrize(
+    ("container_status", "kind", "error_code"),
+    [
+        (415, "client", "CLIENT_ERROR_FROM_MODEL"),
+        (400, "client", "CLIENT_ERROR_FROM_MODEL"),
+        (500, "server", "INTERNAL_FAILURE_FROM_MODEL"),
+    ],
+)
 def test_container_errors_become_model_error_424(front, container, container_status, kind, error_code):
     original = json.dumps({"code": "unsupported_media_type", "message": "no"}).encode()
     container.answer = (container_status, "application/json", original)
@@ -129,7 +140,10 @@ def test_container_errors_become_model_error_424(front, container, container_sta
 
 def test_container_contract_route_returns_the_container_answer_untouched(front, container):
     container.answer = (422, "application/json", b'{"code": "undecodable_image"}')
-    assert request(front, "POST", "/invocations", b"x", {"Content-Type": "image/png"})[::2] == (422, b'{"code": "undecodable_image"}')
+    assert request(front, "POST", "/invocations", b"x", {"Content-Type": "image/png"})[::2] == (
+        422,
+        b'{"code": "undecodable_image"}',
+    )
 
 
 def test_a_container_dropping_the_connection_is_model_error_with_status_0_and_the_front_keeps_serving(front, container):
@@ -165,7 +179,8 @@ def test_a_container_slower_than_its_timeout_is_model_error_with_status_0(contai
     try:
         started = time.monotonic()
         status, _, data = invoke(front)
-        assert status == 424 and json.loads(data)["OriginalStatusCode"] == 0
+        assert status == 424
+        assert json.loads(data)["OriginalStatusCode"] == 0
         assert "timed out" in json.loads(data)["OriginalMessage"]
         assert time.monotonic() - started < 1.4
         container.delay_s = 0
@@ -208,7 +223,8 @@ def test_ping_is_answered_while_invocations_are_in_flight(front, container):
     time.sleep(0.1)
     started = time.monotonic()
     status, _, _ = request(front, "GET", "/ping")
-    assert status == 200 and time.monotonic() - started < 0.5
+    assert status == 200
+    assert time.monotonic() - started < 0.5
     for worker in workers:
         worker.join()
 
@@ -218,11 +234,14 @@ def test_unknown_paths_get_404(front):
     assert request(front, "POST", "/endpoints/x/other", b"x")[0] == 404
 
 
-@pytest.mark.parametrize("model_server_body", [
-    # multi-model-server 1.1.11 (api/ping): some workers dead, and all of them
-    b'{\n  "status": "PartialHealthy"\n}',
-    b'{\n  "status": "Unhealthy"\n}',
-])
+@pytest.mark.parametrize(
+    "model_server_body",
+    [
+        # multi-model-server 1.1.11 (api/ping): some workers dead, and all of them
+        b'{\n  "status": "PartialHealthy"\n}',
+        b'{\n  "status": "Unhealthy"\n}',
+    ],
+)
 def test_ping_reports_dead_workers_as_unhealthy(front, container, model_server_body):
     # Prepare: multi-model-server answers its ping with 200 even while workers stay dead
     container.ping = (200, "application/json", model_server_body)
@@ -233,5 +252,5 @@ def test_ping_reports_dead_workers_as_unhealthy(front, container, model_server_b
     assert json.loads(data) == {"status": "Unhealthy", "modelServer": json.loads(model_server_body)["status"]}
 
 
-def test_ping_is_healthy_when_every_worker_is(front, container):
+def test_ping_is_healthy_when_every_worker_is(front):  # front starts the fake container
     assert request(front, "GET", "/ping")[0] == 200

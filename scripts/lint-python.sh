@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Lint of the project's Python (everything in model/): formatting and lint rules (ruff) and types of the SageMaker
+# inference code in model/code (mypy). Tools: .venv's, pinned in model/requirements-dev.txt and installed by
+# scripts/setup.sh. Settings: model/pyproject.toml. Every check runs even after one fails, so one run lists every
+# finding; the exit status is non-zero if any check found anything.
+#
+#   bash scripts/lint-python.sh
+#   .venv/bin/ruff format model && .venv/bin/ruff check --fix model   # apply the automatic fixes
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for tool in ruff mypy; do
+  if [ ! -x ".venv/bin/$tool" ]; then
+    echo "lint-python: .venv/bin/$tool is missing; run: bash scripts/setup.sh" >&2
+    exit 2
+  fi
+done
+
+failed=()
+check() { # check <name> <command>...: runs it, remembers a failure
+  local name=$1; shift
+  printf '\033[1m[lint-python]\033[0m %s\n' "$name"
+  "$@" || failed+=("$name")
+}
+check "ruff format --check" .venv/bin/ruff format --check model
+check "ruff check" .venv/bin/ruff check model
+check "mypy model/code" .venv/bin/mypy --config-file model/pyproject.toml model/code
+
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'lint-python: failed: %s\n' "$(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')" >&2
+  exit 1
+fi
+echo "lint-python: clean"
