@@ -41,8 +41,9 @@ export interface InvokeStats {
 }
 
 /**
- * docs/contracts.md, "Lambda → endpoint request": comma-separated key=value pairs, forwarded verbatim to the container. `top_k` only when the
- * caller asked for it: a fixed top_k=5 would make a model with fewer than 5 labels refuse every request.
+ * docs/contracts.md, "Lambda → endpoint request": comma-separated key=value pairs, forwarded verbatim to the container.
+ * `top_k` only when the caller asked for it: a fixed top_k=5 would make a model with fewer than 5 labels refuse every
+ * request.
  */
 export function customAttributes(topK: number | undefined, task: Task): string {
   return topK === undefined ? `task=${task}` : `top_k=${topK},task=${task}`;

@@ -11,6 +11,9 @@ bash scripts/setup.sh
 step "type check (tsc: the production code without jest's types, then everything with the tests)"
 npm run --silent typecheck
 
+step "lint and format (typescript-eslint, Prettier, ruff, mypy on model/code): zero findings"
+npm run --silent lint
+
 # Built once here (or reused from model/.cache), so the test suites below never train it concurrently.
 step "demo model and model.tar.gz"
 npm run --silent model:artifact

@@ -5,7 +5,7 @@
 import * as path from "path";
 import { REPO_ROOT } from "../../common/repo-root";
 
-/** Where `npm run model:artifact` writes the deployable tarball (docs/contracts.md, "The model artifact"): `npm run model:artifact` writes the deployable tarball. */
+/** Where `npm run model:artifact` writes the deployable tarball (docs/contracts.md, "Default artifact"). */
 export function defaultModelArtifactPath(): string {
   return path.join(REPO_ROOT, "model", ".cache", "model.tar.gz");
 }

@@ -43,7 +43,10 @@ export interface Workload {
    * single-request latency. Also the single-request model latency used for Lambda's duration.
    */
   readonly modelMsPerImage: number;
-  /** Billed duration per request on serverless inference. @default modelMsPerImage (measure yours: serverless CPU share is not published) */
+  /**
+   * Billed duration per request on serverless inference.
+   * @default modelMsPerImage (measure yours: serverless CPU share is not published)
+   */
   readonly serverlessMsPerImage: number;
   /** Lambda time beyond the model: decode, SDK call, SageMaker overhead latency. @default 40 */
   readonly lambdaOverheadMs: number;

@@ -2,7 +2,8 @@
  * Reads the stack config for the cost command through the stack's own validation (src/config), from the
  * same place synth reads it: --config, else $CLASSIFIER_CONFIG, else classifier.config.json, else defaults.
  *
- * The estimate does not need the model tarball, so the config is validated without requiring it; when `modelArtifact.path` names an existing tarball, its real size prices the S3 line.
+ * The estimate does not need the model tarball, so the config is validated without requiring it; when
+ * `modelArtifact.path` names an existing tarball, its real size prices the S3 line.
  */
 import * as fs from "fs";
 import * as path from "path";
