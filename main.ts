@@ -1,4 +1,4 @@
-// Composition root: config (CLASSIFIER_CONFIG, see README "Configuration") -> one stack -> synth.
+// Composition root: config (CLASSIFIER_CONFIG, see docs/configuration.md) -> one stack -> synth.
 import { App } from "cdktf";
 import { ClassifierStack } from "./src/stack";
 import { UserFacingError } from "./src/config/errors";

@@ -29,7 +29,7 @@ fi
 # installed with apt-get on Debian/Ubuntu, or stops with the command to run (macOS: Homebrew).
 bash scripts/ensure-jdk.sh
 
-pip_quiet() { # pip's output minus this machine's harmless "Location ... is ignored" warnings; keeps pip's exit code
+pip_quiet() { # pip's output minus "Location ... is ignored" warnings (a pip config naming a missing local index); keeps pip's exit code
   local py=$1; shift
   "$py" -m pip --disable-pip-version-check -q "$@" 2>&1 | { grep -v '^WARNING: Location' || true; }
   return "${PIPESTATUS[0]}"

@@ -214,7 +214,7 @@ export const configSections = {
   lambda: lambdaSection.default({}),
   api: apiSection.default({}),
   auth: authSection.default({}),
-  /** CloudWatch alarms, notifications and dashboard (defaults inside; see README.md "Operating it"). */
+  /** CloudWatch alarms, notifications and dashboard (defaults inside; see docs/operations.md). */
   alarms: alarmsSection,
   /** Remote state in S3; unset = local state. */
   backend: backendSection.optional(),

@@ -31,7 +31,7 @@ configured capacity sustains that rate.
   --config <file>               stack config (default: $CLASSIFIER_CONFIG, else classifier.config.json, else defaults)
   --model-ms-per-image <ms>     instance-ms per image on the real-time instance (1000 / images per second);
                                 default: from the model benchmark JSON for the config's instance type (measured
-                                there, or estimated from this machine's run; the report says which)
+                                there, or estimated from the benchmark run; the report says which)
   --bench <file.json>           model benchmark to read (default model/bench/model-bench.json, npm run bench:model)
   --serverless-ms-per-image <ms> billed ms per request on serverless (default: --model-ms-per-image)
   --request-kb <kb>             average upload size (default 150)

@@ -1,6 +1,6 @@
 /**
  * Monthly cost of one deployment at a steady request rate: one line item per billed dimension, each with
- * the formula it used, and the total. Pure arithmetic on its inputs (see README.md "Operating it" for the formulas).
+ * the formula it used, and the total. Pure arithmetic on its inputs (docs/cost.md has the formulas).
  */
 import { DeploymentShape, Workload } from "./inputs";
 import { PriceList } from "./prices";

@@ -41,7 +41,7 @@ export function formatReport(estimate: CostEstimate, checks: readonly CapacityCh
   out.push(`config: ${context.configSource}`);
   out.push(`model time per image: ${context.modelMsPerImage} ms (${context.modelMsSource})`);
   out.push(
-    `prices: ${context.prices.region} list prices as read on ${context.prices.asOf} (see README "Default prices"; override with --prices)`,
+    `prices: ${context.prices.region} list prices as read on ${context.prices.asOf} (see docs/cost.md, "Default prices"; override with --prices)`,
   );
   for (const note of context.notes) out.push(`NOTE: ${note}`);
   out.push("");

@@ -66,7 +66,7 @@ export interface Workload {
  * PLACEHOLDER, not a measurement: ViT-B/16-384 (577 tokens x 12 layers: ~55 G multiply-adds, ~110 GFLOPs per
  * image) on the 2 physical cores of a 4-vCPU ml.m5.xlarge at an assumed ~220 GFLOP/s effective fp32 (AVX-512).
  * Replace with the number measured on the reference architecture
- * (`--model-ms-per-image`, see README.md "Operating it").
+ * (`--model-ms-per-image`, see docs/cost.md).
  */
 export const PLACEHOLDER_MODEL_MS_PER_IMAGE = 500;
 

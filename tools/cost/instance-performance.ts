@@ -31,7 +31,7 @@ export interface CpuFamily {
 }
 
 const AMX_REFERENCE =
-  "issue 11: measured 2026-11 in this workplace on 2 cores of an Intel Xeon with AMX and AVX512-BF16 (Sapphire Rapids class), torch 2.13, batch 1, random-weight ViT-B/16-384";
+  "issue 11: measured 2026-11 on the project's development machines, 2 cores of an Intel Xeon with AMX and AVX512-BF16 (Sapphire Rapids class), torch 2.13, batch 1, random-weight ViT-B/16-384";
 
 /** x86 CPU families SageMaker hosts and the Hugging Face CPU image runs on (GPU families are not estimated: measure). */
 export const CPU_FAMILIES: Readonly<Record<string, CpuFamily>> = {
