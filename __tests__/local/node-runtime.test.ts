@@ -249,13 +249,18 @@ describe("npm ci for other platforms (dry run from the lock file, offline)", () 
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
+  /** This process's environment without what an outer `npm run` set (e.g. --silent would hide the dry run's lines). */
+  function outsideNpm(): NodeJS.ProcessEnv {
+    return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith("npm_")));
+  }
+
   /** The runtime packages `npm ci` would add on that platform, as npm itself resolves the lock file. */
   function runtimePackagesAdded(platform: string, cpu: string): string[] {
     const out = execFileSync(
       "npm",
       ["ci", `--os=${platform}`, `--cpu=${cpu}`, "--dry-run", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"],
       // An empty cache: the answer comes from the lock file alone, not from what this machine downloaded before.
-      { cwd: work, env: { ...process.env, npm_config_cache: path.join(work, "npm-cache") }, encoding: "utf8" },
+      { cwd: work, env: { ...outsideNpm(), npm_config_cache: path.join(work, "npm-cache") }, encoding: "utf8" },
     );
     const added = [...out.matchAll(/^add (\S+) (\S+)$/gm)].map(([, name, version]) => `${name}@${version}`);
     expect(added.length).toBeGreaterThan(100); // the whole tree was resolved, not an early exit
