@@ -109,7 +109,9 @@ function main(): void {
   }
   const unverified = Object.entries(PRICE_SOURCES).filter(([, source]) => !source.verified).length;
   if (unverified > 0 && !options.pricesPath) {
-    notes.push(`${unverified} default prices could not be checked on AWS's own pages; verify before budgeting (docs/cost.md, "Default prices")`);
+    notes.push(
+      `${unverified} default prices could not be checked on AWS's own pages; verify before budgeting (docs/cost.md, "Default prices")`,
+    );
   }
   process.stdout.write(
     formatReport(estimate, checks, {
