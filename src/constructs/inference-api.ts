@@ -18,6 +18,7 @@ import { Apigatewayv2Integration } from "@cdktf/provider-aws/lib/apigatewayv2-in
 import { Apigatewayv2Route } from "@cdktf/provider-aws/lib/apigatewayv2-route";
 import { Apigatewayv2Stage } from "@cdktf/provider-aws/lib/apigatewayv2-stage";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { operationalLogGroup } from "../support/operational-log-group";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { apiAccessLogGroupName } from "../../common/facts";
 import type { ApiAuth } from "../config/derived";
@@ -86,16 +87,11 @@ export class InferenceApi extends Construct {
     this.apiId = this.api.id;
     this.apiEndpoint = this.api.apiEndpoint;
 
-    this.logGroup = new CloudwatchLogGroup(this, "access-logs", {
+    this.logGroup = operationalLogGroup(this, "access-logs", {
       name: apiAccessLogGroupName(apiName),
       retentionInDays: logRetentionDays,
+      retentionSetting: "api.logRetentionDays",
     });
-    skipCheckov(
-      this.logGroup,
-      "CKV_AWS_158",
-      "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling",
-    );
-    skipCheckov(this.logGroup, "CKV_AWS_338", "operational logs: retention is a config setting (api.logRetentionDays, default 30 days)");
 
     this.integration = new Apigatewayv2Integration(this, "lambda", {
       apiId: this.api.id,

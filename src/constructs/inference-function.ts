@@ -9,6 +9,7 @@
 import { AssetType, Fn, TerraformAsset, Token } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { operationalLogGroup } from "../support/operational-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -79,13 +80,11 @@ export class InferenceFunction extends Construct {
     const lowerName = Token.isUnresolved(endpointName) ? Fn.lower(endpointName) : endpointName.toLowerCase();
     this.endpointArn = `arn:${aws.partition}:sagemaker:${aws.region}:${aws.accountId}:endpoint/${lowerName}`;
 
-    this.logGroup = new CloudwatchLogGroup(this, "logs", { name: lambdaLogGroupName(functionName), retentionInDays: logRetentionDays });
-    skipCheckov(
-      this.logGroup,
-      "CKV_AWS_158",
-      "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling",
-    );
-    skipCheckov(this.logGroup, "CKV_AWS_338", "operational logs: retention is a config setting (lambda.logRetentionDays, default 30 days)");
+    this.logGroup = operationalLogGroup(this, "logs", {
+      name: lambdaLogGroupName(functionName),
+      retentionInDays: logRetentionDays,
+      retentionSetting: "lambda.logRetentionDays",
+    });
 
     this.role = new IamRole(this, "role", {
       name: `${functionName}-lambda`,

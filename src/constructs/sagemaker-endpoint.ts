@@ -20,6 +20,7 @@
 import { Fn, Op, TerraformResourceLifecycle, TerraformSelf } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { operationalLogGroup } from "../support/operational-log-group";
 import { DataAwsSagemakerPrebuiltEcrImage } from "@cdktf/provider-aws/lib/data-aws-sagemaker-prebuilt-ecr-image";
 import { SagemakerEndpoint as SagemakerEndpointResource } from "@cdktf/provider-aws/lib/sagemaker-endpoint";
 import { SagemakerEndpointConfiguration } from "@cdktf/provider-aws/lib/sagemaker-endpoint-configuration";
@@ -95,20 +96,11 @@ export class SagemakerEndpoint extends Construct {
       lifecycle: imageRegionPrecondition(imageRepository, aws.region),
     });
 
-    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+    this.logGroup = operationalLogGroup(this, "logs", {
       name: sagemakerEndpointLogGroupName(endpointName),
       retentionInDays: logRetentionDays,
+      retentionSetting: "endpoint.logRetentionDays",
     });
-    skipCheckov(
-      this.logGroup,
-      "CKV_AWS_158",
-      "CloudWatch Logs encrypts at rest by default; a customer KMS key adds cost and key-policy coupling",
-    );
-    skipCheckov(
-      this.logGroup,
-      "CKV_AWS_338",
-      "operational logs: retention is a config setting (endpoint.logRetentionDays, default 30 days)",
-    );
 
     this.executionRole = new SagemakerExecutionRole(this, "execution-role", {
       roleName: `${namePrefix}-sagemaker-execution`,
