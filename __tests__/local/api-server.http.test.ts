@@ -99,11 +99,15 @@ it.each<[string, () => InvokeOutcome]>([
   ["throws", () => ({ kind: "error", error: new Error("boom"), durationMs: 1 })],
   ["times out", () => ({ kind: "timeout", durationMs: 28000 })],
   ["returns a malformed response", () => ({ kind: "result", value: { statusCode: "oops" }, durationMs: 1 })],
-])("answers 500 Internal Server Error when the function %s, and keeps serving", async (_name, outcome) => {
+])("answers 500 Internal Server Error when the function %s, and keeps serving", async (name, outcome) => {
+  const stderr = jest.spyOn(console, "error").mockImplementation(() => undefined);
   next = outcome;
   const failed = await fetch(`${url}/embed`, { method: "POST", body: "x", headers: { "content-type": "image/jpeg" } });
   expect(failed.status).toBe(500);
   expect(await failed.json()).toEqual({ message: "Internal Server Error" });
+  // A thrown error is reported on stderr like Lambda's own log line (the other outcomes log their own way).
+  if (name === "throws") expect(stderr).toHaveBeenCalledWith(expect.stringContaining("function error:"), expect.any(Error));
+  stderr.mockRestore();
 
   next = () => ({ kind: "result", value: { statusCode: 200, body: "fine" }, durationMs: 1 });
   const after = await fetch(`${url}/embed`, { method: "POST", body: "x", headers: { "content-type": "image/jpeg" } });

@@ -21,6 +21,7 @@ beforeEach(() => {
   runtimes = [];
 });
 afterEach(async () => {
+  jest.restoreAllMocks();
   await Promise.all(runtimes.map((runtime) => runtime.close()));
 });
 
@@ -127,6 +128,8 @@ exports.handler = (event) => new Promise((resolve) => {
     ),
   );
 
+  const stderr = jest.spyOn(console, "error").mockImplementation(() => undefined);
+
   // Act
   const crashed = await fn.invoke({ crash: true });
   const next = await fn.invoke({});
@@ -134,6 +137,7 @@ exports.handler = (event) => new Promise((resolve) => {
   // Assess
   expect(crashed).toMatchObject({ kind: "error", error: { name: "Runtime.ExitError", message: expect.stringContaining("boom") } });
   expect(next).toMatchObject({ kind: "result", value: { ok: true } });
+  expect(stderr).toHaveBeenCalledWith(expect.stringMatching(/boom: the execution environment is discarded$/));
 });
 
 it("times out a slow invocation, replaces its environment, and passes handler errors on", async () => {
@@ -153,6 +157,7 @@ exports.handler = async (event) => {
     { timeoutSeconds: 1 },
   );
   const before = await fn.invoke({});
+  const stderr = jest.spyOn(console, "error").mockImplementation(() => undefined);
 
   // Act
   const timedOut = await fn.invoke({ hang: true });
@@ -161,6 +166,7 @@ exports.handler = async (event) => {
 
   // Assess
   expect(timedOut.kind).toBe("timeout");
+  expect(stderr).toHaveBeenCalledWith(expect.stringMatching(/Task timed out after 1\.00 seconds$/));
   expect(failed).toMatchObject({ kind: "error", error: { name: "TypeError", message: "bad input" } });
   expect(after.kind).toBe("result");
   expect((before as { value: { environment: string } }).value.environment).toBeDefined();
