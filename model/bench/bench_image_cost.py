@@ -17,7 +17,10 @@ SECONDS alone, SECONDS beside two clients sending ordinary photos (the fair shar
 while two other clients send an expensive accepted image (--attack) back to back, in interleaved halves. Printed:
 the good client's throughput in both and the ratio (the issue's bound: the attack may cost at most half). With a
 toy model (--contention-model model/.cache/demo-model) any image that costs more than the model starves it: the
-model server's queue is first come, first served.
+model server's queue is first come, first served. The number of workers matters as much as the image: with as many
+workers as clients (two here, one per vCPU as in SageMaker), a waiting request sits in the queue behind whatever
+the workers are decoding; with a worker to spare (SAGEMAKER_MODEL_SERVER_WORKERS=3 here; an ml.c7i.xlarge runs
+four) the operating system shares the cores among the three requests instead, whatever they cost.
 
 Not a test: the numbers depend on the machine and on whatever else runs on it (the load average is printed).
 """
@@ -420,6 +423,12 @@ def _format_rows(rows: list[dict]) -> str:
 # -- part 2: contention through the real model server -----------------------------------------------------------
 
 
+def model_server_workers() -> int:
+    """What multi-model-server will run: SAGEMAKER_MODEL_SERVER_WORKERS, else one worker per vCPU."""
+    requested = os.environ.get("SAGEMAKER_MODEL_SERVER_WORKERS", "").strip()
+    return int(requested) if requested.isdigit() and int(requested) > 0 else os.cpu_count() or 1
+
+
 def contention(seconds: float, model_dir: Path | None, attack_case: str, work: Path, code_dir: Path) -> None:
     sys.path[:0] = [str(MODEL_ROOT)]
     if model_dir is None:
@@ -560,7 +569,7 @@ def main() -> int:
             for label, code_dir in code_dirs.items():
                 print(
                     f"\n== contention ({label} code): {args.contention:.0f} s per phase, "
-                    "local endpoint (multi-model-server) =="
+                    f"local endpoint (multi-model-server, {model_server_workers()} workers) =="
                 )
                 contention(args.contention, args.contention_model, args.attack, work, code_dir)
         print("\n" + machine_line())
