@@ -33,6 +33,7 @@ import {
   WEBP,
 } from "./fixtures";
 import { captureLogs, CapturedLogs, summaryLine } from "./logs";
+import { EXAMPLE_ACCOUNT_ID } from "../example-account";
 
 const sagemaker = mockClient(SageMakerRuntimeClient);
 const REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef";
@@ -615,14 +616,14 @@ describe("Lambda handler: SageMaker errors", () => {
     ["InternalDependencyException", () => new InternalDependencyException({ message: "dep", ...meta(530) }), 502, "model_error", 1],
     [
       "ValidationError",
-      () => new ValidationError({ message: "Endpoint x of account 123456789012 not found.", ...meta(400) }),
+      () => new ValidationError({ message: `Endpoint x of account ${EXAMPLE_ACCOUNT_ID} not found.`, ...meta(400) }),
       500,
       "misconfigured",
       1,
     ],
     [
       "ValidationError for an oversize body (serverless 4 MB limit)",
-      () => new ValidationError({ message: "Request 123456789012-abc has oversize body.", ...meta(400) }),
+      () => new ValidationError({ message: `Request ${EXAMPLE_ACCOUNT_ID}-abc has oversize body.`, ...meta(400) }),
       413,
       "image_too_large",
       1,
@@ -664,7 +665,7 @@ describe("Lambda handler: SageMaker errors", () => {
     // Assess: status, code, attempts, and nothing of the endpoint's text reaches the caller.
     expectError(result, status, code);
     expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(attempts);
-    expect(result.body).not.toMatch(/Traceback|primary|123456789012|PIL|not authorized|ECONNREFUSED/);
+    expect(result.body).not.toMatch(new RegExp(`Traceback|primary|${EXAMPLE_ACCOUNT_ID}|PIL|not authorized|ECONNREFUSED`));
     if (status === 503) expect(Number(result.headers?.["retry-after"])).toBeGreaterThan(0);
     else expect(result.headers?.["retry-after"]).toBeUndefined();
   });

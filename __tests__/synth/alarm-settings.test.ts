@@ -1,4 +1,5 @@
 import { alarmsSection, defaultAlarmSettings } from "../../src/config/alarms";
+import { EXAMPLE_ACCOUNT_ID } from "../example-account";
 
 /** Parses a section and returns its problems as "path: message" lines. */
 function problemsOf(section: unknown): string[] {
@@ -40,11 +41,11 @@ describe("Config section: alarms", () => {
   });
 
   it("accepts an existing topic ARN", () => {
-    expect(problemsOf({ snsTopicArn: "arn:aws:sns:eu-west-1:123456789012:ops-alerts" })).toEqual([]);
+    expect(problemsOf({ snsTopicArn: `arn:aws:sns:eu-west-1:${EXAMPLE_ACCOUNT_ID}:ops-alerts` })).toEqual([]);
   });
 
   it.each([
-    [{ snsTopicArn: "arn:aws:sqs:eu-west-1:123456789012:q" }, "snsTopicArn: must be an SNS topic ARN"],
+    [{ snsTopicArn: `arn:aws:sqs:eu-west-1:${EXAMPLE_ACCOUNT_ID}:q` }, "snsTopicArn: must be an SNS topic ARN"],
     [{ email: "not-an-address" }, "email: must be an e-mail address"],
     [{ periodSeconds: 90 }, "periodSeconds: must be a multiple of 60"],
     [{ periodSeconds: 30 }, "periodSeconds: must be at least 60"],
@@ -57,7 +58,7 @@ describe("Config section: alarms", () => {
     [{ enabled: "yes" }, "enabled: Expected boolean"],
     [{ thresholds: {} }, ": Unrecognized key(s) in object: 'thresholds'"],
     [
-      { email: "a@b.co", snsTopicArn: "arn:aws:sns:us-east-1:123456789012:t" },
+      { email: "a@b.co", snsTopicArn: `arn:aws:sns:us-east-1:${EXAMPLE_ACCOUNT_ID}:t` },
       ": set either snsTopicArn (an existing topic) or email (a new topic), not both",
     ],
   ])("rejects %j with a message naming the setting", (section, expected) => {

@@ -3,6 +3,7 @@ import { Testing } from "cdktf";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { InferenceDashboard, InferenceDashboardProps } from "../../src/constructs/inference-dashboard";
 import { awsContext } from "./helpers";
+import { EXAMPLE_ACCOUNT_ID } from "../example-account";
 
 type Row = Array<string | Record<string, unknown>>;
 interface Widget {
@@ -119,9 +120,9 @@ describe("Construct: InferenceDashboard", () => {
   it("adds an alarm-status widget only when there are alarms", () => {
     expect(synth().widgets.some((w) => w.type === "alarm")).toBe(false);
 
-    const withAlarms = synth({ alarmArns: ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:vit-lambda-errors"] }).widgets;
+    const withAlarms = synth({ alarmArns: [`arn:aws:cloudwatch:eu-west-1:${EXAMPLE_ACCOUNT_ID}:alarm:vit-lambda-errors`] }).widgets;
     expect(withAlarms.find((w) => w.type === "alarm")?.properties.alarms).toEqual([
-      "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:vit-lambda-errors",
+      `arn:aws:cloudwatch:eu-west-1:${EXAMPLE_ACCOUNT_ID}:alarm:vit-lambda-errors`,
     ]);
   });
 });

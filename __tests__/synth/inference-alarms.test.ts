@@ -3,6 +3,7 @@ import { Testing } from "cdktf";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { AlarmSettings, defaultAlarmSettings } from "../../src/config/alarms";
 import { InferenceAlarms, InferenceAlarmsProps } from "../../src/constructs/inference-alarms";
+import { EXAMPLE_ACCOUNT_ID } from "../example-account";
 
 const base: InferenceAlarmsProps = {
   namePrefix: "vit",
@@ -201,7 +202,7 @@ describe("Construct: InferenceAlarms", () => {
   });
 
   it("notifies the topic on ALARM and OK when one is given", () => {
-    const arn = "arn:aws:sns:eu-west-1:123456789012:ops";
+    const arn = `arn:aws:sns:eu-west-1:${EXAMPLE_ACCOUNT_ID}:ops`;
 
     const alarms = Object.values(alarmsByName(synth({ notificationTopicArn: arn })));
 

@@ -3,6 +3,7 @@ import { Testing } from "cdktf";
 import { AlarmSettings, defaultAlarmSettings } from "../../src/config/alarms";
 import { InferenceMonitoring, InferenceMonitoringProps } from "../../src/constructs/inference-monitoring";
 import { awsContext } from "./helpers";
+import { EXAMPLE_ACCOUNT_ID } from "../example-account";
 
 const base: Omit<InferenceMonitoringProps, "settings" | "aws"> = {
   namePrefix: "vit",
@@ -69,7 +70,7 @@ describe("Construct: InferenceMonitoring", () => {
   });
 
   it("with an existing topic ARN notifies it and creates no topic", () => {
-    const arn = "arn:aws:sns:eu-west-1:123456789012:ops";
+    const arn = `arn:aws:sns:eu-west-1:${EXAMPLE_ACCOUNT_ID}:ops`;
 
     const resources = synth({ snsTopicArn: arn });
 

@@ -6,7 +6,7 @@ The AWS emulator for deploy rehearsals: moto's server with this project's workar
 Prints `AWS_EMULATOR_READY http://127.0.0.1:<port>` once it accepts connections (port 0: the OS picks a free
 one, so concurrent rehearsals never race for a port); stops on SIGTERM / Ctrl-C. Point Terraform and the AWS
 SDKs at it with AWS_ENDPOINT_URL=<that URL>, any AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY and AWS_REGION
-(moto's account is 123456789012).
+(moto answers for one fixed test account; `aws sts get-caller-identity` against it shows which).
 """
 
 import argparse

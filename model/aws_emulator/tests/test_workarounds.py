@@ -23,6 +23,12 @@ TLS_ONLY = {
 }
 
 
+def role_arn(url: str, name: str) -> str:
+    """A role ARN in the emulator's own account (asked, not written down: moto has a fixed test account)."""
+    account = client("sts", url).get_caller_identity()["Account"]
+    return f"arn:aws:iam::{account}:role/{name}"
+
+
 def bucket_with_policy(url: str, *statements: dict) -> str:
     s3 = client("s3", url)
     bucket = f"wa-{uuid.uuid4().hex[:12]}"
@@ -82,7 +88,7 @@ def endpoint_with_configs(url: str, failing: bool) -> tuple[str, str, str]:
     for name, env in ((f"m1-{suffix}", {}), (f"m2-{suffix}", {FAILS_HEALTH_CHECK_ENV: "true"} if failing else {})):
         sm.create_model(
             ModelName=name,
-            ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+            ExecutionRoleArn=role_arn(url, "sagemaker"),
             PrimaryContainer={"Image": "image:latest", "ModelDataUrl": "s3://b/model.tar.gz", "Environment": env},
         )
     for config, model, count in ((f"c1-{suffix}", f"m1-{suffix}", 1), (f"c2-{suffix}", f"m2-{suffix}", 2)):
@@ -148,7 +154,7 @@ def test_create_model_keeps_network_isolation(patched_url: str, isolated: bool) 
     name = f"iso-{uuid.uuid4().hex[:8]}"
     sm.create_model(
         ModelName=name,
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+        ExecutionRoleArn=role_arn(patched_url, "r"),
         PrimaryContainer={"Image": "i"},
         EnableNetworkIsolation=isolated,
     )
@@ -160,7 +166,7 @@ def test_plain_moto_still_has_gap_3_isolation_dropped(plain_moto_url: str) -> No
     name = f"iso-{uuid.uuid4().hex[:8]}"
     sm.create_model(
         ModelName=name,
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+        ExecutionRoleArn=role_arn(plain_moto_url, "r"),
         PrimaryContainer={"Image": "i"},
         EnableNetworkIsolation=True,
     )
@@ -175,9 +181,7 @@ def test_plain_moto_still_has_gap_3_isolation_dropped(plain_moto_url: str) -> No
 def create_config(url: str, instance_type: str) -> None:
     sm = client("sagemaker", url)
     suffix = uuid.uuid4().hex[:8]
-    sm.create_model(
-        ModelName=f"m-{suffix}", ExecutionRoleArn="arn:aws:iam::123456789012:role/r", PrimaryContainer={"Image": "i"}
-    )
+    sm.create_model(ModelName=f"m-{suffix}", ExecutionRoleArn=role_arn(url, "r"), PrimaryContainer={"Image": "i"})
     sm.create_endpoint_config(
         EndpointConfigName=f"c-{suffix}",
         ProductionVariants=[
