@@ -1,3 +1,5 @@
+import { parseInstanceType } from "../../common/instance-types";
+
 /**
  * SageMaker real-time instance types this stack accepts, checked at synth so a typo fails before
  * `terraform apply` does (after minutes of waiting on CreateEndpoint).
@@ -45,16 +47,14 @@ export const SAGEMAKER_INSTANCE_FAMILIES: readonly string[] = [
  */
 export const DEFAULT_INSTANCE_TYPE = "ml.c7i.xlarge";
 
-const INSTANCE_TYPE_PATTERN = /^ml\.([a-z0-9]+)\.([a-z0-9]+)$/;
-
 /** Returns a problem description, or undefined when `instanceType` looks like a supported SageMaker type. */
 export function instanceTypeProblem(instanceType: string): string | undefined {
-  const match = INSTANCE_TYPE_PATTERN.exec(instanceType);
-  if (!match) {
+  const parsed = parseInstanceType(instanceType);
+  if (!parsed) {
     return `"${instanceType}" is not a SageMaker instance type (expected ml.<family>.<size>, e.g. ml.m5.xlarge)`;
   }
-  if (!SAGEMAKER_INSTANCE_FAMILIES.includes(match[1])) {
-    return `unknown instance family "${match[1]}" in "${instanceType}" (known: ${SAGEMAKER_INSTANCE_FAMILIES.join(", ")})`;
+  if (!SAGEMAKER_INSTANCE_FAMILIES.includes(parsed.family)) {
+    return `unknown instance family "${parsed.family}" in "${instanceType}" (known: ${SAGEMAKER_INSTANCE_FAMILIES.join(", ")})`;
   }
   return undefined;
 }

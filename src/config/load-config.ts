@@ -137,18 +137,32 @@ export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   baseOptions: Omit<ResolveOptions, "baseDir" | "source"> = {},
 ): ClassifierConfig {
-  const options = { environmentRegion: environmentRegion(env), ...baseOptions };
-  const explicit = env.CLASSIFIER_CONFIG;
-  const file = explicit ? path.resolve(explicit) : defaultConfigFilePath();
+  const file = readConfigFile(env.CLASSIFIER_CONFIG, "CLASSIFIER_CONFIG points to a file that does not exist");
+  return resolveConfig(file.raw, { environmentRegion: environmentRegion(env), ...baseOptions, baseDir: file.baseDir, source: file.source });
+}
+
+export interface ConfigFile {
+  /** The parsed JSON ({} when there is no file). */
+  readonly raw: unknown;
+  /** Folder the file's relative paths are resolved against (undefined: the repository root). */
+  readonly baseDir?: string;
+  /** Where the settings came from, for messages. */
+  readonly source: string;
+}
+
+/**
+ * The raw config file: `explicitPath` (which must exist: `missingMessage` otherwise), else classifier.config.json in
+ * the repository root when present, else no settings at all (every default).
+ */
+export function readConfigFile(explicitPath: string | undefined, missingMessage = "config file does not exist"): ConfigFile {
+  const file = explicitPath ? path.resolve(explicitPath) : defaultConfigFilePath();
   if (!fs.existsSync(file)) {
-    if (explicit) throw new ConfigError(file, [{ path: "(file)", message: "CLASSIFIER_CONFIG points to a file that does not exist" }]);
-    return resolveConfig({}, { ...options, source: "defaults (no classifier.config.json)" });
+    if (explicitPath) throw new ConfigError(file, [{ path: "(file)", message: missingMessage }]);
+    return { raw: {}, source: "defaults (no classifier.config.json)" };
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+    return { raw: JSON.parse(fs.readFileSync(file, "utf8")), baseDir: path.dirname(file), source: file };
   } catch (error) {
     throw new ConfigError(file, [{ path: "(file)", message: `not valid JSON: ${(error as Error).message}` }]);
   }
-  return resolveConfig(raw, { ...options, baseDir: path.dirname(file), source: file });
 }

@@ -58,7 +58,8 @@ function main(): void {
     fail((error as Error).message);
   }
   if (options.benchPath && !bench) fail(`--bench ${options.benchPath}: file not found`);
-  const instanceType = deploymentFromConfig(loaded.config, "realtime").realtime.instanceType;
+  const deployment = deploymentFromConfig(loaded.config, options.mode);
+  const instanceType = deployment.realtime.instanceType;
   const performance = bench ? instanceTypePerformance(instanceType, bench, prices) : undefined;
   const benchMs = performance?.msPerImage;
   const modelMs = options.modelMsPerImage ?? benchMs ?? PLACEHOLDER_MODEL_MS_PER_IMAGE;
@@ -81,7 +82,6 @@ function main(): void {
     targetUtilization: options.targetUtilization ?? base.targetUtilization,
     modelArtifactGb: loaded.modelArtifactGb ?? base.modelArtifactGb,
   };
-  const deployment = deploymentFromConfig(loaded.config, options.mode);
 
   let estimate;
   try {

@@ -10,7 +10,7 @@
  * Per-image time scales with physical cores (vCPUs / 2: every family here has two hyperthreads per core); the
  * decode/preprocess time measured in the benchmark is added as it is.
  */
-import { instanceVcpus } from "../../common/instance-types";
+import { instanceVcpus, parseInstanceType } from "../../common/instance-types";
 import { ModelBenchmark } from "./model-benchmark";
 import { PriceList } from "./prices";
 
@@ -94,10 +94,6 @@ export interface InstanceTypePerformance {
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-function familyOf(instanceType: string): string | undefined {
-  return /^ml\.([a-z0-9]+)\./.exec(instanceType)?.[1];
-}
-
 /** Decode + preprocess time around the forward pass (0.3 MP JPEG, a typical upload), measured by the benchmark. */
 function overheadMs(bench: ModelBenchmark): number {
   return bench.decodePreprocessMs["0.3MP"];
@@ -121,7 +117,7 @@ export function instanceTypePerformance(
   bench: ModelBenchmark,
   prices?: PriceList,
 ): InstanceTypePerformance | undefined {
-  const family = CPU_FAMILIES[familyOf(instanceType) ?? ""];
+  const family = CPU_FAMILIES[parseInstanceType(instanceType)?.family ?? ""];
   const vcpus = instanceVcpus(instanceType);
   if (!family || !vcpus) return undefined;
   const cores = Math.max(1, vcpus / 2);

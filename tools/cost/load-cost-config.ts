@@ -6,9 +6,7 @@
  * `modelArtifact.path` names an existing tarball, its real size prices the S3 line.
  */
 import * as fs from "fs";
-import * as path from "path";
-import { defaultConfigFilePath } from "../../src/config/defaults";
-import { ClassifierConfig, ConfigError, resolveConfig } from "../../src/config/load-config";
+import { ClassifierConfig, readConfigFile, resolveConfig } from "../../src/config/load-config";
 
 export interface CostConfig {
   readonly config: ClassifierConfig;
@@ -17,23 +15,9 @@ export interface CostConfig {
 }
 
 export function loadCostConfig(configPath: string | undefined, env: NodeJS.ProcessEnv = process.env): CostConfig {
-  const explicit = configPath ?? env.CLASSIFIER_CONFIG;
-  const file = explicit ? path.resolve(explicit) : defaultConfigFilePath();
-  let raw: Record<string, unknown> = {};
-  let source = "defaults (no classifier.config.json)";
-  if (fs.existsSync(file)) {
-    try {
-      raw = JSON.parse(fs.readFileSync(file, "utf8"));
-    } catch (error) {
-      throw new ConfigError(file, [{ path: "(file)", message: `not valid JSON: ${(error as Error).message}` }]);
-    }
-    source = file;
-  } else if (explicit) {
-    throw new ConfigError(file, [{ path: "(file)", message: "config file does not exist" }]);
-  }
-
+  const file = readConfigFile(configPath ?? env.CLASSIFIER_CONFIG);
   // Validate everything except the tarball's existence, which only synth needs.
-  const config = resolveConfig(raw, { baseDir: path.dirname(file), source, requireArtifact: false });
+  const config = resolveConfig(file.raw, { baseDir: file.baseDir, source: file.source, requireArtifact: false });
   // Only a configured tarball is priced by its size: the default one holds the small demo model, not ViT-B/16-384.
   const configured = config.modelArtifact.path !== undefined;
   const modelArtifactGb =
