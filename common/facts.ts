@@ -18,6 +18,11 @@ export function maxImageBytes(serverless: boolean): number {
   return serverless ? SERVERLESS_INVOKE_MAX_BYTES : REALTIME_INVOKE_MAX_BYTES;
 }
 
+// ---- Terraform ----
+
+/** The oldest Terraform the synthesized stack supports (S3 native state locking arrived in 1.10). */
+export const MIN_TERRAFORM_VERSION = "1.10.0";
+
 // ---- Timeouts ----
 
 /** HTTP API integrations stop after 30 s, whatever the integration's own timeout says. */

@@ -10,7 +10,7 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { API_ROUTE_PATHS, API_ROUTES } from "../common/facts";
+import { API_ROUTE_PATHS, API_ROUTES, MIN_TERRAFORM_VERSION } from "../common/facts";
 import type { ClassifierConfig } from "./config/load-config";
 import { EndpointAutoscaling } from "./constructs/endpoint-autoscaling";
 import { InferenceApi } from "./constructs/inference-api";
@@ -21,9 +21,6 @@ import { SagemakerEndpoint } from "./constructs/sagemaker-endpoint";
 import { awsContext } from "./support/aws-context";
 import { bundleLambda, LambdaBundle } from "./support/lambda-bundle";
 import { configureRemoteState } from "./support/remote-state";
-
-/** Terraform version the synthesized JSON needs (S3 native locking arrived in 1.10). */
-export const REQUIRED_TERRAFORM_VERSION = ">= 1.10.0";
 
 export interface ClassifierStackProps {
   readonly config: ClassifierConfig;
@@ -44,7 +41,7 @@ export class ClassifierStack extends TerraformStack {
     super(scope, id);
     const c = props.config;
     this.config = c;
-    this.addOverride("terraform.required_version", REQUIRED_TERRAFORM_VERSION);
+    this.addOverride("terraform.required_version", `>= ${MIN_TERRAFORM_VERSION}`);
     configureRemoteState(this, c.backend);
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: c.defaultTags }] });
 

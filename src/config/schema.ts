@@ -46,7 +46,7 @@ const namePrefix = z
 
 export const modelArtifactSection = z
   .object({
-    /** Path of model.tar.gz (relative to the config file). Unset: model/.cache/model.tar.gz, built on demand. */
+    /** Path of model.tar.gz (relative to the config file). Unset: model/.cache/model.tar.gz (`npm run model:artifact` builds it). */
     path: z.string().min(1).optional(),
     /** Let `destroy` delete the bucket with its object versions (the tarball is rebuilt from the repo). */
     forceDestroyBucket: z.boolean().default(true),

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stripVTControlCharacters } from "util";
 import { REPO_ROOT } from "../../common/repo-root";
+import { terraformBinary } from "./terraform-setup";
 
 export interface CommandResult {
   readonly status: number;
@@ -72,7 +73,7 @@ export class CdktfWorkspace {
   }
 
   terraform(stackName: string, args: string[]): Promise<CommandResult> {
-    return run(this.env.TERRAFORM_BINARY_NAME || "terraform", args, this.stackDir(stackName), this.env);
+    return run(terraformBinary(this.env), args, this.stackDir(stackName), this.env);
   }
 }
 
@@ -84,11 +85,8 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("error", reject);
-    child.once("close", (code) => resolve({ status: code ?? -1, output: stripAnsi(output), durationMs: Date.now() - started }));
+    child.once("close", (code) =>
+      resolve({ status: code ?? -1, output: stripVTControlCharacters(output), durationMs: Date.now() - started }),
+    );
   });
-}
-
-/** Terraform and cdktf colour their output even into a pipe; the checks read plain text. */
-export function stripAnsi(text: string): string {
-  return stripVTControlCharacters(text);
 }

@@ -37,6 +37,11 @@ export interface UnexplainedChange {
   readonly cause: string;
 }
 
+/** Whether `attribute` of a `resourceType` is a listed read-back difference of the emulator. */
+export function isKnownDifference(resourceType: string, attribute: string, known: readonly FidelityDifference[]): boolean {
+  return known.some((k) => k.resourceType === resourceType && k.attribute === attribute);
+}
+
 /** Changes in a plan that no fidelity difference explains: on a real account each would be a real drift. */
 export function unexplainedChanges(
   plan: PlanJson,
@@ -45,7 +50,7 @@ export function unexplainedChanges(
   const found: UnexplainedChange[] = [];
   for (const rc of managedChanges(plan)) {
     for (const cause of changeCauses(rc)) {
-      if (!known.some((k) => k.resourceType === rc.type && k.attribute === cause)) found.push({ address: rc.address, cause });
+      if (!isKnownDifference(rc.type, cause, known)) found.push({ address: rc.address, cause });
     }
   }
   return found;

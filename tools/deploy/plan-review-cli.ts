@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PlanJson } from "./plan-json";
 import { formatReview, reviewPlan } from "./plan-review";
+import { terraformBinary } from "./terraform-setup";
 
 interface CliOptions {
   /** The synthesized stack folder; not needed to read a JSON plan. */
@@ -56,7 +57,7 @@ function onlyStackDir(cwd: string): string {
 }
 
 function terraform(args: string[], cwd: string, inherit = false): string {
-  const result = spawnSync(process.env.TERRAFORM_BINARY_NAME || "terraform", args, {
+  const result = spawnSync(terraformBinary(), args, {
     cwd,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,

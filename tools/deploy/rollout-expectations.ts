@@ -3,7 +3,7 @@
  * configuration each created before the old one is deleted, the endpoint updated in place, and no other change
  * but the emulator's known read-back differences.
  */
-import { EMULATOR_FIDELITY_DIFFERENCES, FidelityDifference } from "./emulator-fidelity";
+import { EMULATOR_FIDELITY_DIFFERENCES, FidelityDifference, isKnownDifference } from "./emulator-fidelity";
 import { changeCauses, changeKind, ChangeKind, managedChanges, PlanJson } from "./plan-json";
 
 /** Resource types a rollout replaces, new object first. */
@@ -29,7 +29,7 @@ export function rolloutProblems(plan: PlanJson, known: readonly FidelityDifferen
   expect("aws_sagemaker_endpoint", "update");
   for (const rc of changes) {
     if (ROLLOUT_REPLACED_TYPES.includes(rc.type) || rc.type === "aws_sagemaker_endpoint") continue;
-    const unexplained = changeCauses(rc).filter((cause) => !known.some((k) => k.resourceType === rc.type && k.attribute === cause));
+    const unexplained = changeCauses(rc).filter((cause) => !isKnownDifference(rc.type, cause, known));
     if (unexplained.length > 0) problems.push(`${rc.address}: unexpected ${changeKind(rc.change.actions)} (${unexplained.join(", ")})`);
   }
   return problems;

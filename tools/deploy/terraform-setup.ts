@@ -12,9 +12,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
+import { MIN_TERRAFORM_VERSION } from "../../common/facts";
+
 export const AWS_PROVIDER_ADDRESS = "registry.terraform.io/hashicorp/aws";
-/** The oldest Terraform the stack supports (S3 native state locking, `terraform.required_version`). */
-export const MIN_TERRAFORM_VERSION = "1.10.0";
 
 export class TerraformSetupError extends Error {
   constructor(message: string) {
@@ -104,9 +104,14 @@ export interface TerraformSetupOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** The terraform executable: TERRAFORM_BINARY_NAME (as cdktf reads it), else terraform on PATH. */
+export function terraformBinary(env: NodeJS.ProcessEnv = process.env): string {
+  return env.TERRAFORM_BINARY_NAME || "terraform";
+}
+
 export function setUpTerraform(options: TerraformSetupOptions): TerraformSetup {
   const env = options.env ?? process.env;
-  const binary = env.TERRAFORM_BINARY_NAME || "terraform";
+  const binary = terraformBinary(env);
   const probe = spawnSync(binary, ["version", "-json"], {
     encoding: "utf8",
     env: { ...env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: "" },
