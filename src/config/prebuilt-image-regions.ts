@@ -53,5 +53,10 @@ export function prebuiltImageRegions(repository: string): readonly string[] | un
 export function prebuiltImageRegionProblem(repository: string, region: string): string | undefined {
   const regions = prebuiltImageRegions(repository);
   if (!regions || regions.includes(region)) return undefined;
+  return missingImageRegionMessage(repository, region, regions);
+}
+
+/** The synth check's and the plan-time precondition's message (`region` may be a Terraform reference there). */
+export function missingImageRegionMessage(repository: string, region: string, regions: readonly string[]): string {
   return `the ${repository} image has no registry in ${region} (hashicorp/aws 5.100.0 knows it in: ${regions.join(", ")})`;
 }

@@ -28,7 +28,7 @@ import { SagemakerModel } from "@cdktf/provider-aws/lib/sagemaker-model";
 import { skipCheckov } from "../support/checkov-skip";
 import { sagemakerEndpointLogGroupName } from "../../common/facts";
 import type { EndpointVariant } from "../config/derived";
-import { prebuiltImageRegions } from "../config/prebuilt-image-regions";
+import { missingImageRegionMessage, prebuiltImageRegions } from "../config/prebuilt-image-regions";
 import type { AwsContext } from "../support/aws-context";
 import { SagemakerExecutionRole } from "./sagemaker-execution-role";
 
@@ -194,8 +194,10 @@ function imageRegionPrecondition(repository: string, region: string): TerraformR
     precondition: [
       {
         condition: Fn.contains([...regions], region),
-        errorMessage: `The ${repository} image has no registry in ${region} (hashicorp/aws 5.100.0 knows it in: ${regions.join(", ")}). Deploy to one of those regions.`,
+        errorMessage: `${capitalized(missingImageRegionMessage(repository, region, regions))}. Deploy to one of those regions.`,
       },
     ],
   };
 }
+
+const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

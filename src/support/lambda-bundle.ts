@@ -28,14 +28,12 @@ export interface LambdaBundle {
   readonly handler: string;
 }
 
-const repoRoot = REPO_ROOT;
-
 export function defaultLambdaEntry(): string {
-  return path.join(repoRoot, "lambda", "handler.ts");
+  return path.join(REPO_ROOT, "lambda", "handler.ts");
 }
 
 export function defaultLambdaOutdir(): string {
-  return path.join(repoRoot, "dist", "lambda");
+  return path.join(REPO_ROOT, "dist", "lambda");
 }
 
 export function bundleLambda(options: LambdaBundleOptions = {}): LambdaBundle {

@@ -43,8 +43,13 @@ export function instancesToBill(deployment: DeploymentShape, workload: Workload)
  * queue in the model server until they time out (504 after the function's budget, billed all along); the stage's
  * own 429 answers them at once, and the client can back off.
  */
+/** Instances of the real-time fleet at its largest (autoscaling's maximum, else the fixed count). */
+function largestFleet(deployment: DeploymentShape): number {
+  return deployment.realtime.autoscaling?.maxCapacity ?? deployment.realtime.instanceCount;
+}
+
 export function throttleAgainstFleet(deployment: DeploymentShape, workload: Workload, throttle: number): CapacityCheck {
-  const most = deployment.realtime.autoscaling?.maxCapacity ?? deployment.realtime.instanceCount;
+  const most = largestFleet(deployment);
   const fleet = most * imagesPerSecondPerInstance(workload);
   return {
     hop: "API throttling vs endpoint",
@@ -62,7 +67,7 @@ export function capacityChecks(deployment: DeploymentShape, workload: Workload):
 
   if (deployment.mode === "realtime") {
     const perInstance = imagesPerSecondPerInstance(workload);
-    const most = deployment.realtime.autoscaling?.maxCapacity ?? deployment.realtime.instanceCount;
+    const most = largestFleet(deployment);
     const utilization = rate / (most * perInstance);
     const needed = requiredInstances(workload);
     checks.push({
