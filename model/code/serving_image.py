@@ -134,7 +134,7 @@ def reduced_rgb(image: Image.Image, min_side: int) -> Image.Image:
     band_rows = max(1, BAND_PIXELS // (width * factor)) * factor
     extrema = _band_range(image) if _is_high_depth(image.mode) else None
     for top in range(0, height, band_rows):
-        band = _averageable(image.crop((0, top, width, min(height, top + band_rows))))
+        band = _averageable(image.crop((0, top, width, min(height, top + band_rows))), extrema)
         # Averaging first and converting the factor^2-times smaller result gives the same picture: for RGBA/LA
         # Pillow's reduce averages the premultiplied colour, and compositing on white is linear in it; the
         # 16-bit scaling is linear too (rounding aside).
@@ -142,11 +142,16 @@ def reduced_rgb(image: Image.Image, min_side: int) -> Image.Image:
     return reduced
 
 
-def _averageable(band: Image.Image) -> Image.Image:
-    """The band in a mode whose pixel values can be averaged (palette indices and bit planes cannot)."""
+def _averageable(band: Image.Image, extrema: tuple[float, float] | None) -> Image.Image:
+    """The band in a mode whose pixel values can be averaged (palette indices and bit planes cannot).
+
+    `extrema`: the whole picture's (min, max) for high-depth modes, so every band is scaled alike.
+    """
     mode = band.mode
     if mode in ("RGB", "L", "RGBA", "LA", "I", "F") and "transparency" not in band.info:
         return band
+    if _is_high_depth(mode) and "transparency" in band.info:  # as 8-bit grey + alpha, averaged premultiplied
+        return _high_depth_with_alpha(band, extrema or _band_range(band))
     if mode.startswith("I;16"):
         return band.convert("I")
     if mode in ("P", "PA", "1", "L", "RGB") and ("transparency" in band.info or mode == "PA"):
@@ -202,6 +207,10 @@ def to_rgb(image: Image.Image, extrema: tuple[float, float] | None = None) -> Im
     if mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
         mode = image.mode
+    if _is_high_depth(mode) and "transparency" in image.info:
+        # A 16-bit grey PNG with a transparent value (tRNS): Pillow's convert("RGBA") would clip it at 255.
+        image = _high_depth_with_alpha(image, extrema or _band_range(image))
+        mode = image.mode
     if mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -211,6 +220,14 @@ def to_rgb(image: Image.Image, extrema: tuple[float, float] | None = None) -> Im
     if mode == "RGB":
         return image
     return image.convert("RGB")  # 1, L, CMYK, YCbCr, LAB, HSV, RGBX, ...
+
+
+def _high_depth_with_alpha(image: Image.Image, extrema: tuple[float, float]) -> Image.Image:
+    """A high-depth grey picture with a transparent value as 8-bit LA: the grey scaled, alpha 0 where transparent."""
+    pixels = np.asarray(image)
+    grey = _to_uint8(pixels, image.mode, extrema)
+    alpha = np.where(pixels == image.info["transparency"], 0, 255).astype(np.uint8)
+    return Image.merge("LA", (Image.fromarray(grey), Image.fromarray(alpha)))
 
 
 def _to_uint8(pixels: npt.NDArray[Any], mode: str, extrema: tuple[float, float]) -> npt.NDArray[np.uint8]:

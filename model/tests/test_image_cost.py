@@ -31,6 +31,11 @@ def gradient16(width: int, height: int) -> Image.Image:
     return Image.fromarray(ramp.astype(np.uint16))
 
 
+def with_transparency(image: Image.Image, value: int) -> Image.Image:
+    image.info["transparency"] = value  # what Pillow reads from a PNG's tRNS chunk
+    return image
+
+
 def mean_abs_difference(a: Image.Image, b: Image.Image) -> float:
     return float(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)).mean())
 
@@ -47,6 +52,7 @@ def test_a_large_16_bit_png_is_reduced_by_a_whole_factor_before_conversion():
     "make",
     [
         pytest.param(lambda: gradient16(2100, 1600), id="16-bit grey"),
+        pytest.param(lambda: with_transparency(gradient16(2100, 1600), 0), id="16-bit grey with a transparent value"),
         pytest.param(
             lambda: Image.merge(
                 "RGBA",

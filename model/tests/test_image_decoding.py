@@ -152,6 +152,18 @@ def test_rgb_png_with_transparent_colour_key_composites_on_white():
     assert_close(centre_pixel(decoded), (255, 255, 255), 0)
 
 
+def test_16_bit_grey_png_with_transparent_value_is_scaled_and_composited_on_white():
+    # Prepare: a 0..65535 ramp whose value 0 is marked transparent (PNG tRNS on 16-bit grey)
+    ramp = Image.fromarray((np.arange(600, dtype=np.uint32)[None, :].repeat(40, 0) * 65535 // 599).astype(np.uint16))
+    # Act
+    decoded = np.asarray(decode_image(encode(ramp, "PNG", transparency=0), SETTINGS), dtype=int)
+    # Assess: scaled like an opaque 16-bit picture (v / 257), not clipped at 255; the transparent column is white
+    expected = np.rint(np.asarray(ramp, dtype=np.float64) / 257)
+    expected[:, 0] = 255
+    assert np.abs(decoded[..., 0] - expected).max() <= 1
+    assert (decoded[..., 0] == decoded[..., 2]).all()
+
+
 def error_of(data: bytes, settings: ServingSettings = SETTINGS) -> tuple[int, str]:
     with pytest.raises(RequestError) as caught:
         decode_image(data, settings)
