@@ -13,6 +13,7 @@ never hold more than a band's worth of temporary copies. The decoded picture its
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 from typing import TYPE_CHECKING, Any, cast
@@ -109,10 +110,11 @@ _ORIENTATION_KEYS = ("exif", "Raw profile type exif", "xmp", "XML:com.adobe.xmp"
 def _apply_exif_orientation(image: Image.Image, source: Image.Image) -> Image.Image:
     """Turns `image` (the converted, maybe reduced, picture) the way `source`'s metadata says."""
     image.info.update({key: source.info[key] for key in _ORIENTATION_KEYS if key in source.info})
-    try:
-        return ImageOps.exif_transpose(image)
-    except Exception:  # noqa: BLE001 - a malformed EXIF block must not make a sound picture unusable
-        return image
+    # A malformed EXIF block must not make a sound picture unusable. in_place: otherwise Pillow returns a copy of
+    # the picture even when there is nothing to turn.
+    with contextlib.suppress(Exception):
+        ImageOps.exif_transpose(image, in_place=True)
+    return image
 
 
 # Pixels converted at a time when a large picture is reduced: bounds the temporary copies to a few MB per band.

@@ -224,16 +224,14 @@ def reduced_copy(loaded: LoadedModel, precision: str) -> LoadedModel:
         # Dynamic quantisation: int8 Linear weights (per channel), activations quantised per batch on the fly;
         # fbgemm/oneDNN use VNNI or AMX-INT8 where present.
         model = torch.ao.quantization.quantize_dynamic(loaded.model, {torch.nn.Linear}, dtype=torch.qint8)
-        dtype = torch.float32
     else:
-        dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[precision]
-        model = copy.deepcopy(loaded.model).to(dtype)
+        model = copy.deepcopy(loaded.model).to(serving_runtime.weight_dtype(precision))
     return LoadedModel(
         model=model.eval(),
         preprocess=loaded.preprocess,
         labels=loaded.labels,
         device=loaded.device,
-        dtype=dtype,
+        dtype=serving_runtime.weight_dtype(precision),
         precision=precision,
     )
 

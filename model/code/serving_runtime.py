@@ -85,8 +85,12 @@ class PrecisionChoice:
 
     @property
     def dtype(self) -> torch.dtype:
-        """dtype of the weights and inputs (int8 quantises Linear weights only; activations stay float32)."""
-        return {"bfloat16": torch.bfloat16, "float16": torch.float16}.get(self.precision, torch.float32)
+        return weight_dtype(self.precision)
+
+
+def weight_dtype(precision: str) -> torch.dtype:
+    """dtype of the weights and inputs (int8 quantises Linear weights only; activations stay float32)."""
+    return {"bfloat16": torch.bfloat16, "float16": torch.float16}.get(precision, torch.float32)
 
 
 def precision_choice(
