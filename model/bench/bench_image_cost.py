@@ -369,14 +369,10 @@ def run_case(body_file: Path, code_dir: Path) -> dict:
 
 
 def machine_line() -> str:
-    flags = ""
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text()
-        model = next(line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name"))
-        flags = " ".join(f for f in ("avx2", "avx512f", "avx512_bf16", "amx_tile") if f" {f}" in cpuinfo)
-    except (OSError, StopIteration):
-        model = "unknown CPU"
-    return f"machine: {os.cpu_count()} cores, {model} ({flags}), load average {os.getloadavg()[0]:.2f}"
+    import serving_hardware  # model/code, put on sys.path by main (no torch: the bench process stays light)
+
+    cpu = serving_hardware.read_cpu_features().describe()
+    return f"machine: {os.cpu_count()} cores, {cpu}, load average {os.getloadavg()[0]:.2f}"
 
 
 def cost_table(cases: list[str], repeat: int, code_dirs: dict[str, Path], work: Path) -> list[dict]:
