@@ -52,11 +52,17 @@ class ExecutionEnvironment {
     // environment script unless the process already compiles TypeScript (ts-node/register in its execArgv).
     this.worker = new Worker(WORKER_BOOT, { eval: true, workerData: data });
     this.ready = new Promise<void>((resolve, reject) => {
+      // Started once per environment, cleared however init ends (warm invocations create no timer).
+      const timer = setTimeout(() => reject(new Error(`init did not finish within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS);
+      const settle = (outcome: () => void) => {
+        clearTimeout(timer);
+        outcome();
+      };
       this.worker.once("message", (reply: EnvironmentReply) =>
-        reply.kind === "ready" ? resolve() : reject(new Error("unexpected first message")),
+        settle(() => (reply.kind === "ready" ? resolve() : reject(new Error("unexpected first message")))),
       );
-      this.worker.once("error", reject);
-      this.worker.once("exit", (code) => reject(new Error(`the runtime exited during init (code ${code})`)));
+      this.worker.once("error", (error) => settle(() => reject(error)));
+      this.worker.once("exit", (code) => settle(() => reject(new Error(`the runtime exited during init (code ${code})`))));
     });
     this.ready.catch(() => undefined);
     this.worker.on("message", (reply: EnvironmentReply) => {
@@ -84,7 +90,7 @@ class ExecutionEnvironment {
     this.worker.unref();
   }
 
-  /** Resolves once the bundle is loaded, or rejects with the init failure. */
+  /** Resolves once the bundle is loaded, or rejects with the init failure (or after Lambda's 10 s init limit). */
   waitUntilReady(): Promise<void> {
     return this.ready;
   }
@@ -109,6 +115,7 @@ class ExecutionEnvironment {
 export class LocalLambdaFunction {
   private readonly idle: ExecutionEnvironment[] = [];
   private busy = 0;
+  private closed = false;
   private readonly concurrency: number;
 
   constructor(private readonly options: LambdaFunctionOptions) {
@@ -127,23 +134,17 @@ export class LocalLambdaFunction {
     }
     this.busy += 1;
     try {
-      const init = await Promise.race([
-        environment.waitUntilReady().then(
-          () => undefined,
-          (error: unknown) => error,
-        ),
-        new Promise((resolve) =>
-          setTimeout(() => resolve(new Error(`init did not finish within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS).unref(),
-        ),
-      ]);
-      if (init !== undefined) {
+      try {
+        await environment.waitUntilReady();
+      } catch (error) {
         await environment.terminate();
-        return { kind: "error", error: init, durationMs: Date.now() - started };
+        return { kind: "error", error, durationMs: Date.now() - started };
       }
       return await this.run(environment, event, requestId, started);
     } finally {
       this.busy -= 1;
-      if (!environment.dead) this.idle.push(environment);
+      if (this.closed) void environment.terminate();
+      else if (!environment.dead) this.idle.push(environment);
     }
   }
 
@@ -184,8 +185,9 @@ export class LocalLambdaFunction {
     });
   }
 
-  /** Ends every environment (the API server is stopping). */
+  /** Ends every idle environment now and each busy one when its invocation ends (the API server is stopping). */
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.idle.splice(0).map((environment) => environment.terminate()));
   }
 }

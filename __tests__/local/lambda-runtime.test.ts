@@ -171,3 +171,31 @@ exports.handler = async (event) => {
   expect(after.kind).toBe("result");
   expect((before as { value: { environment: string } }).value.environment).toBeDefined();
 });
+
+it("ends an environment that was busy when the function was closed, once its invocation is over", async () => {
+  // Prepare: a handler whose environment keeps writing a heartbeat file for as long as it lives
+  const heartbeat = path.join(work, "heartbeat");
+  const fn = runtime(
+    bundle(
+      "heartbeat",
+      `
+const fs = require("fs");
+setInterval(() => fs.appendFileSync(${JSON.stringify(heartbeat)}, "."), 20);
+exports.handler = async () => { await new Promise((resolve) => setTimeout(resolve, 300)); return { ok: true }; };
+`,
+    ),
+  );
+  await fn.invoke({});
+  const busy = fn.invoke({});
+
+  // Act: close while the second invocation runs
+  await fn.close();
+  const answer = await busy;
+
+  // Assess: the invocation finished, then its environment ended (the heartbeat stops)
+  expect(answer.kind).toBe("result");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const afterEnd = fs.statSync(heartbeat).size;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(fs.statSync(heartbeat).size).toBe(afterEnd);
+});
