@@ -2,8 +2,9 @@
  * Entry point of the local API process, started by local/stack.ts under Node.js 22 (the Lambda runtime's major
  * version). The environment IS the Lambda's environment (the handler reads it in-process), plus:
  *   LOCAL_API_BUNDLE   the bundled handler (bundleLambda().file)      LOCAL_API_PORT   port on 127.0.0.1
- *   LOCAL_API_ROUTES   comma-separated route paths (POST)             LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB
- *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (default 10, see LAMBDA_CONCURRENCY in stack.ts)
+ *   LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB                   the function's settings
+ *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (LAMBDA_CONCURRENCY in stack.ts)
+ * The routes are the stack's own (POST on each of API_ROUTE_PATHS).
  * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening; stops on SIGTERM/SIGINT.
  */
 import type { AddressInfo } from "net";
@@ -18,16 +19,15 @@ function required(name: string): string {
 }
 
 function main(): void {
-  const routes = process.env.LOCAL_API_ROUTES ? process.env.LOCAL_API_ROUTES.split(",").map((route) => route.trim()) : API_ROUTE_PATHS;
   const lambda = new LocalLambdaFunction({
     bundleFile: required("LOCAL_API_BUNDLE"),
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local-classifier",
     timeoutSeconds: Number(required("LOCAL_LAMBDA_TIMEOUT_S")),
     memoryMb: Number(required("LOCAL_LAMBDA_MEMORY_MB")),
     region: process.env.AWS_REGION ?? "us-east-1",
-    concurrency: Number(process.env.LOCAL_LAMBDA_CONCURRENCY ?? 10),
+    concurrency: Number(required("LOCAL_LAMBDA_CONCURRENCY")),
   });
-  const server = createApiServer({ routeKeys: routes.map((route) => `POST ${route}`), lambda });
+  const server = createApiServer({ routeKeys: API_ROUTE_PATHS.map((route) => `POST ${route}`), lambda });
   server.listen(Number(required("LOCAL_API_PORT")), "127.0.0.1", () => {
     const { port } = server.address() as AddressInfo;
     console.log(`LOCAL_API_READY http://127.0.0.1:${port}`);

@@ -55,6 +55,15 @@ export function createApiServer(options: ApiServerOptions): http.Server {
     const path = (req.url ?? "/").split("?", 1)[0];
     const routeKey = `${req.method} ${path}`;
     let integrationMs: number | undefined;
+    const log = (entry: Record<string, unknown>) =>
+      accessLog({
+        source: "local-api",
+        requestId,
+        routeKey: routes.has(routeKey) ? routeKey : "-",
+        ...entry,
+        responseLatency: Date.now() - started,
+        integrationLatency: integrationMs,
+      });
 
     const finish = (answer: GatewayAnswer, note?: string) => {
       if (res.headersSent || res.destroyed) return;
@@ -63,31 +72,14 @@ export function createApiServer(options: ApiServerOptions): http.Server {
       res.setHeader("apigw-requestid", requestId);
       res.setHeader("content-length", answer.body.length);
       res.end(answer.body);
-      accessLog({
-        source: "local-api",
-        requestId,
-        routeKey: routes.has(routeKey) ? routeKey : "-",
-        status: answer.status,
-        responseLength: answer.body.length,
-        responseLatency: Date.now() - started,
-        integrationLatency: integrationMs,
-        ...(note ? { integrationError: note } : {}),
-      });
+      log({ status: answer.status, responseLength: answer.body.length, ...(note ? { integrationError: note } : {}) });
     };
 
     // The client went away before its answer was written (an aborted upload, a client timeout): not a failure
     // of ours, and nobody is left to answer.
     res.on("close", () => {
       if (res.writableFinished) return;
-      accessLog({
-        source: "local-api",
-        requestId,
-        routeKey: routes.has(routeKey) ? routeKey : "-",
-        status: 0,
-        responseLatency: Date.now() - started,
-        integrationLatency: integrationMs,
-        clientClosed: "the client closed the connection before the answer",
-      });
+      log({ status: 0, clientClosed: "the client closed the connection before the answer" });
     });
 
     if (requestLineAndHeaderBytes(req) > HTTP_API_MAX_REQUEST_LINE_AND_HEADER_BYTES) {
@@ -142,7 +134,7 @@ export function createApiServer(options: ApiServerOptions): http.Server {
       })
       .catch((error: unknown) => {
         console.error(`${requestId} local API failure:`, error);
-        if (!res.headersSent) finish(INTERNAL_SERVER_ERROR(), "local API failure");
+        finish(INTERNAL_SERVER_ERROR(), "local API failure");
       });
   });
   // API Gateway keeps client connections alive; the load test relies on it too.

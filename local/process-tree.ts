@@ -8,7 +8,6 @@ import * as fs from "fs";
 interface ProcessEntry {
   readonly pid: number;
   readonly ppid: number;
-  readonly pgid: number;
 }
 
 function processTable(): ProcessEntry[] {
@@ -17,9 +16,9 @@ function processTable(): ProcessEntry[] {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
-      // Fields after the command (which may hold spaces): state, ppid, pgrp, ...
-      const [, ppid, pgid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      entries.push({ pid: Number(name), ppid: Number(ppid), pgid: Number(pgid) });
+      // Fields after the command (which may hold spaces): state, ppid, ...
+      const [, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      entries.push({ pid: Number(name), ppid: Number(ppid) });
     } catch {
       // the process ended while we looked
     }
