@@ -47,6 +47,13 @@ export interface EndpointOptions {
   readonly echo?: boolean;
   /** @default 300000 (model load + MMS start; SageMaker allows 4 min for the first /ping) */
   readonly readyTimeoutMs?: number;
+  /**
+   * Container environment merged over the model's (a Batch Transform job's Environment, e.g. INFERENCE_TASK=embed):
+   * the process starts with it, as SageMaker starts a transform job's containers. @default none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Process name in logs. @default "endpoint" */
+  readonly name?: string;
 }
 
 function requireFile(file: string, hint: string): void {
@@ -56,7 +63,7 @@ function requireFile(file: string, hint: string): void {
 export function startEndpoint(options: EndpointOptions): Promise<ManagedProcess> {
   requireFile(paths.endpointPython, "run `bash scripts/setup.sh` (it installs the inference toolkit into .venv)");
   return startProcess({
-    name: "endpoint",
+    name: options.name ?? "endpoint",
     command: paths.endpointPython,
     args: ["-W", "ignore::DeprecationWarning", paths.endpointServer],
     cwd: REPO_ROOT,
@@ -67,6 +74,7 @@ export function startEndpoint(options: EndpointOptions): Promise<ManagedProcess>
       ENDPOINT_NAME: options.endpointName,
       LOCAL_ENDPOINT_TEST_DELAY_MS: String(options.testDelayMs ?? 0),
       ...(options.workers ? { SAGEMAKER_MODEL_SERVER_WORKERS: String(options.workers) } : {}),
+      ...options.environment,
       AWS_REGION: LOCAL_REGION,
       PYTHONUNBUFFERED: "1",
       LOCAL_STOP_WITH_PARENT: "1",

@@ -2,14 +2,15 @@
 
 Runs under the Hugging Face and the PyTorch SageMaker inference containers and locally. Each function takes
 the optional `context` both toolkits pass (the model server's per-worker context), which carries the request
-headers (custom attributes `top_k=<n>,task=<classify|embed>`, top_k optional: default min(5, label count))
-and lets us set the HTTP status of errors.
+headers (custom attributes `top_k=<n>,task=<classify|embed>`, top_k optional: default min(5, label count);
+task optional: default INFERENCE_TASK, classify) and lets us set the HTTP status of errors.
 
 Request: raw image bytes (image/jpeg, png, webp, gif, bmp, x-image, application/octet-stream; format from
 magic bytes) or application/json with one base64 image, a list of them (a batch of at most
 INFERENCE_MAX_BATCH, default 8) or {"inputs": either}.
 Response: {"predictions": [{"label", "score"}, ...]} or, for task=embed, {"embedding": [...], "dim": n};
-a list of those for a JSON list. Errors: {"code", "message"} with status 400/413/415/422 (500 for our faults).
+a list of those for a JSON list. Errors: {"code", "message"} with status 400/413/415/422 (500 for our faults);
+with INFERENCE_BATCH_MODE=1 (a Batch Transform job) status 200 and {"error": {"code", "message"}} instead.
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ def model_fn(model_dir: str, context: object | None = None) -> LoadedModel:
 
 def input_fn(input_data: object, content_type: str | None, context: object | None = None) -> ParsedRequest | Rejected:
     try:
-        return parse_request(input_data, content_type, options_from_context(context), SETTINGS)
+        return parse_request(input_data, content_type, options_from_context(context, SETTINGS.task), SETTINGS)
     except RequestError as error:
-        return reject(error, context)
+        return reject(error, context, as_record=SETTINGS.batch_mode)
 
 
 def predict_fn(
@@ -62,10 +63,11 @@ def predict_fn(
     try:
         return _predict(data, model)
     except RequestError as error:
-        return reject(error, context)
+        return reject(error, context, as_record=SETTINGS.batch_mode)
     except Exception:  # any fault: logged with its traceback; the caller gets a safe 500, never the trace
         logger.exception("inference failed")
-        return reject(RequestError("internal_error", "the model failed to process this request"), context)
+        failure = RequestError("internal_error", "the model failed to process this request")
+        return reject(failure, context, as_record=SETTINGS.batch_mode)
 
 
 def output_fn(
@@ -76,7 +78,7 @@ def output_fn(
     # Always JSON: the only type this endpoint produces. A plain str (not a (body, type) tuple) because the
     # Hugging Face toolkit would serialise a tuple as a JSON list.
     if isinstance(prediction, Rejected):
-        return prediction.error.body
+        return prediction.body
     return json.dumps(prediction)
 
 

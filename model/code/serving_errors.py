@@ -79,6 +79,14 @@ class Rejected:
     """A request that already failed; predict_fn passes it through and output_fn renders it."""
 
     error: RequestError
+    as_record: bool = False  # batch mode: answered 200 with the error as the record's result
+
+    @property
+    def body(self) -> str:
+        """The error body, or in batch mode the record's result (docs/contracts.md, "Endpoint error bodies")."""
+        if not self.as_record:
+            return self.error.body
+        return json.dumps({"error": json.loads(self.error.body)})
 
 
 class StatusContext(Protocol):
@@ -91,9 +99,14 @@ def can_set_status(context: object) -> TypeGuard[StatusContext]:
     return callable(getattr(context, "set_response_status", None)) and bool(getattr(context, "request_processor", None))
 
 
-def reject(error: RequestError, context: object) -> Rejected:
-    """Record the error's status on the request and return it as a value; raise when there is no such context."""
+def reject(error: RequestError, context: object, as_record: bool = False) -> Rejected:
+    """Record the error's status on the request and return it as a value; raise when there is no such context.
+
+    `as_record` (batch mode): the status stays 200 and the error becomes the record's result, since one record
+    answered with an error status fails a whole Batch Transform job."""
     logger.info("rejected request: %s", error.body)
+    if as_record:
+        return Rejected(error, as_record=True)
     if not can_set_status(context):
         raise error
     context.set_response_status(code=error.status, phrase=error.phrase)

@@ -13,11 +13,10 @@ from PIL import Image
 
 from serving_errors import RequestError
 from serving_image import decode_image
-from serving_settings import ServingSettings
+from serving_settings import TASKS, ServingSettings
 
 CUSTOM_ATTRIBUTES_HEADER = "x-amzn-sagemaker-custom-attributes"
 DEFAULT_TOP_K = 5  # without top_k: this many, or every label of a model with fewer (see top_k_for)
-TASKS = ("classify", "embed")
 JSON_TYPES = ("application/json",)
 # Raw image bodies. The format is always taken from the magic bytes, so the declared image type only has to
 # be one of these; x-image and octet-stream are what generic SageMaker clients send.
@@ -75,8 +74,9 @@ def request_headers(context: Any) -> dict[Any, Any]:
     return headers if isinstance(headers, dict) else {}
 
 
-def parse_custom_attributes(value: object) -> Options:
-    """`top_k=<n>,task=<classify|embed>`; unknown keys are ignored (callers may add tracing attributes)."""
+def parse_custom_attributes(value: object, default_task: str = "classify") -> Options:
+    """`top_k=<n>,task=<classify|embed>`; unknown keys are ignored (callers may add tracing attributes). Without a
+    task, `default_task` (INFERENCE_TASK: a Batch Transform job sends no custom attributes)."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     fields: dict[str, str] = {}
@@ -90,16 +90,16 @@ def parse_custom_attributes(value: object) -> Options:
         if not raw.isdigit() or int(raw) < 1:
             raise RequestError("bad_top_k", "top_k must be a positive integer")
         top_k = int(raw)
-    task = fields.get("task", "classify").lower()
+    task = fields.get("task", default_task).lower()
     if task not in TASKS:
         raise RequestError("bad_request", f"task must be one of {', '.join(TASKS)}")
     return Options(top_k=top_k, task=task)
 
 
-def options_from_context(context: object) -> Options:
+def options_from_context(context: object, default_task: str = "classify") -> Options:
     headers = request_headers(context)
     value = next((v for k, v in headers.items() if str(k).lower() == CUSTOM_ATTRIBUTES_HEADER), "")
-    return parse_custom_attributes(value)
+    return parse_custom_attributes(value, default_task)
 
 
 def parse_request(body: object, content_type: object, options: Options, settings: ServingSettings) -> ParsedRequest:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DTYPES = ("auto", "float32", "bfloat16", "float16", "int8")
+TASKS = ("classify", "embed")
 ATTENTION = ("sdpa", "eager")
 
 
@@ -31,6 +32,12 @@ class ServingSettings:
     warmup: bool = True  # one forward pass at load so the first request is not slow
     prepack: bool = True  # CPU: Linear weights reordered once into oneDNN's layout (serving_prepack)
     compile: bool = False  # torch.compile with weight freezing for single-image requests (opt-in, see docs)
+    # The task of a request whose custom attributes name none. A Batch Transform job sends no custom attributes:
+    # its Environment (merged into the container's) sets INFERENCE_TASK=embed instead of a second model.
+    task: str = "classify"
+    # Batch Transform fails the whole job on one record answered with an error status, so in batch mode a bad
+    # record is answered 200 with {"error": {"code", "message"}} and the run's report lists it.
+    batch_mode: bool = False
 
 
 _INT_VARS = {
@@ -40,7 +47,11 @@ _INT_VARS = {
     "draft_min_side": ("IMAGE_DRAFT_MIN_SIDE", 0, 100_000),
     "threads": ("INFERENCE_THREADS", 0, 1024),
 }
-_CHOICE_VARS = {"dtype": ("INFERENCE_DTYPE", DTYPES), "attention": ("INFERENCE_ATTENTION", ATTENTION)}
+_CHOICE_VARS = {
+    "dtype": ("INFERENCE_DTYPE", DTYPES),
+    "attention": ("INFERENCE_ATTENTION", ATTENTION),
+    "task": ("INFERENCE_TASK", TASKS),
+}
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> ServingSettings:
@@ -65,7 +76,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> ServingSettings:
             problems.append(f"{name}={raw!r} is not one of {', '.join(choices)}")
         elif raw:
             values[field] = raw
-    flags = (("warmup", "INFERENCE_WARMUP"), ("prepack", "INFERENCE_PREPACK"), ("compile", "INFERENCE_COMPILE"))
+    flags = (
+        ("warmup", "INFERENCE_WARMUP"),
+        ("prepack", "INFERENCE_PREPACK"),
+        ("compile", "INFERENCE_COMPILE"),
+        ("batch_mode", "INFERENCE_BATCH_MODE"),
+    )
     for field, name in flags:
         raw = environ.get(name, "").strip().lower()
         if raw and raw not in ("0", "1", "true", "false"):
