@@ -17,6 +17,11 @@ export interface LocalStackSettings {
   readonly modelDir: string | undefined;
   /** ENDPOINT_NAME: what SAGEMAKER_ENDPOINT_NAME is set to for the Lambda. @default "local-vit" */
   readonly endpointName: string;
+  /**
+   * CATALOGUE_DIR: the local catalogue's output location (latest.json, indexes/, runs/), the folder the local S3 front
+   * serves to the function as its catalogue bucket. @default dist/local-catalogue
+   */
+  readonly catalogueDir: string;
 }
 
 export class LocalSettingsError extends Error {
@@ -47,8 +52,13 @@ export function loadLocalSettings(env: NodeJS.ProcessEnv = process.env): LocalSt
     problems.push(`ENDPOINT_NAME "${endpointName}" is not a valid SageMaker endpoint name`);
   }
 
+  const rawCatalogue = (env.CATALOGUE_DIR ?? "").trim();
+  const catalogueDir = rawCatalogue === "" ? path.join(REPO_ROOT, "dist", "local-catalogue") : path.resolve(rawCatalogue);
+  if (fs.existsSync(catalogueDir) && !fs.statSync(catalogueDir).isDirectory())
+    problems.push(`CATALOGUE_DIR ${rawCatalogue} is not a folder`);
+
   if (problems.length > 0) throw new LocalSettingsError(problems);
-  return { apiPort, endpointPort, modelDir, endpointName };
+  return { apiPort, endpointPort, modelDir, endpointName, catalogueDir };
 }
 
 function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {

@@ -16,6 +16,7 @@ import {
 import { STACK_CONTAINER_ENV_KEYS } from "./container-environment";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 import { alarmsSection } from "./alarms";
+import { catalogueSection } from "./catalogue";
 
 /** Values CloudWatch Logs accepts for `retention_in_days`. */
 export const LOG_RETENTION_DAYS = [
@@ -218,6 +219,8 @@ export const configSections = {
   alarms: alarmsSection,
   /** Remote state in S3; unset = local state. */
   backend: backendSection.optional(),
+  /** Catalogue embedding (Batch Transform) and POST /similar; unset = none (see src/config/catalogue.ts). */
+  catalogue: catalogueSection,
 };
 
 type Sections = typeof configSections;

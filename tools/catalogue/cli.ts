@@ -1,0 +1,57 @@
+/**
+ * `npm run catalogue:embed -- <source>`: embeds every image under <source> and moves the catalogue pointer to the new
+ * index (docs/catalogue.md).
+ *   ./folder             locally: a container of the local model, index in CATALOGUE_DIR (npm run local serves it)
+ *   s3://bucket/prefix/  on AWS: a SageMaker Batch Transform job on the deployed stack's model (catalogue.source)
+ * Exit codes: 0 indexed or up to date, 1 the run failed or indexed nothing, 2 bad arguments or config.
+ */
+import { readConfigFile, resolveConfig } from "../../src/config/load-config";
+import { catalogueJobSettings, CatalogueJobSettings } from "../../src/config/catalogue";
+import { UserFacingError } from "../../src/config/errors";
+import { CatalogueRunError } from "./catalogue-run";
+import { runLocalCatalogue } from "./local-run";
+import { formatRunResult } from "./run-report";
+import { TransformJobFailed } from "./transform-job";
+
+const USAGE = `usage: npm run catalogue:embed -- <./folder | s3://bucket/prefix/>
+
+  ./folder             embed the images of a local folder with the local model (MODEL_DIR, default the demo model);
+                       the index goes to CATALOGUE_DIR (default dist/local-catalogue), which npm run local serves
+  s3://bucket/prefix/  embed catalogue.source with a SageMaker Batch Transform job on the deployed stack's model
+`;
+
+const say = (line: string) => console.log(`[catalogue] ${line}`);
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2).filter((arg) => arg !== "--");
+  if (args.length !== 1 || args[0] === "--help" || args[0] === "-h") {
+    process.stderr.write(USAGE);
+    return args.length === 1 ? 0 : 2;
+  }
+  const file = readConfigFile(process.env.CLASSIFIER_CONFIG, "CLASSIFIER_CONFIG points to a file that does not exist");
+  const config = resolveConfig(file.raw, { baseDir: file.baseDir, source: file.source, requireArtifact: false });
+  const job: CatalogueJobSettings = config.catalogue ?? catalogueJobSettings.parse({});
+  const target = args[0];
+  if (target.startsWith("s3://")) {
+    throw new UserFacingError("embedding an S3 source needs the AWS runner");
+  }
+  const { result, pointer, hints } = await runLocalCatalogue({ sourceDir: target, job, log: say });
+  for (const line of [...formatRunResult(result, pointer), ...hints]) say(line);
+  return result.kind === "nothing indexed" ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UserFacingError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    if (error instanceof CatalogueRunError || error instanceof TransformJobFailed) {
+      process.stderr.write(`[catalogue] ${error.message}; the pointer stays\n`);
+      process.exit(1);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);
