@@ -54,9 +54,14 @@ export interface CataloguePointer {
 /** A key the run could not embed, with the stable error code the container (or the runner) gave. */
 export interface FailedKey {
   readonly key: string;
+  /** The source object's ETag when it failed: an image that failed for its bytes is not sent again until they change. */
+  readonly etag?: string;
   readonly code: string;
   readonly message: string;
 }
+
+/** Codes that follow from the image's bytes: the same bytes fail the same way, so a later run does not resend them. */
+export const IMAGE_FAULT_CODES: readonly string[] = ["undecodable_image", "unsupported_media_type", "image_too_large", "bad_request"];
 
 export interface RunReport {
   readonly runId: string;
@@ -69,6 +74,8 @@ export interface RunReport {
   readonly reused: number;
   /** Keys of the previous index no longer in the source. */
   readonly deleted: number;
+  /** Images that failed for their bytes in an earlier run and are unchanged: reported again in `failed`, not resent. */
+  readonly failedBefore: number;
   /** Objects left out because their names are not image files (.jpg, .png, ...). */
   readonly skipped: number;
   readonly failed: readonly FailedKey[];

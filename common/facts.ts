@@ -49,7 +49,7 @@ export function integrationTimeoutMs(lambdaTimeoutSeconds: number): number {
 // ---- Names ----
 
 /** The API's routes (each served by POST), by the task the function runs for them. */
-export const API_ROUTES = { classify: "/classify", embed: "/embed" } as const;
+export const API_ROUTES = { classify: "/classify", embed: "/embed", similar: "/similar" } as const;
 export const API_ROUTE_PATHS: readonly string[] = Object.values(API_ROUTES);
 
 /** SageMaker endpoint names (InvokeEndpoint's API model): letters and digits, hyphens only between them. */

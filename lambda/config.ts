@@ -29,6 +29,27 @@ export interface LambdaConfig {
   readonly topKMax: number;
   /** MAX_IMAGE_BYTES: the largest decoded image sent to the endpoint (413 above it). @default the real-time limit */
   readonly maxImageBytes: number;
+  /** The catalogue POST /similar searches; undefined without CATALOGUE_INDEX_URI (the stack has no catalogue). */
+  readonly catalogue: CatalogueConfig | undefined;
+}
+
+/** /similar's default top_k, and the most it answers unless SIMILAR_TOP_K_MAX says otherwise. */
+export const DEFAULT_SIMILAR_TOP_K = 10;
+export const DEFAULT_SIMILAR_TOP_K_MAX = 100;
+/** CATALOGUE_REFRESH_SECONDS' default: how stale the function's view of latest.json may be. */
+export const DEFAULT_CATALOGUE_REFRESH_SECONDS = 10;
+
+export interface CatalogueConfig {
+  /** CATALOGUE_INDEX_URI: s3://bucket/prefix/ holding latest.json and indexes/. */
+  readonly bucket: string;
+  /** "" or ending in "/". */
+  readonly prefix: string;
+  /** MODEL_FINGERPRINT: the deployed model's; an index of another model is refused. */
+  readonly modelFingerprint: string;
+  /** CATALOGUE_REFRESH_SECONDS in ms: at most one conditional GET of latest.json per this interval. */
+  readonly refreshMs: number;
+  /** SIMILAR_TOP_K_MAX. @default 100 */
+  readonly topKMax: number;
 }
 
 /** Thrown when the environment is wrong; lists every problem at once. */
@@ -54,8 +75,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
   // Never above the real-time limit: a larger image could only come back as a ValidationError.
   const maxImageBytes = readInteger(env, "MAX_IMAGE_BYTES", REALTIME_INVOKE_MAX_BYTES, 1, REALTIME_INVOKE_MAX_BYTES, problems);
 
+  const catalogue = readCatalogue(env, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { endpointName, invokeBudgetMs, topKMax, maxImageBytes };
+  return { endpointName, invokeBudgetMs, topKMax, maxImageBytes, catalogue };
+}
+
+const S3_FOLDER = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.*)$/;
+
+function readCatalogue(env: NodeJS.ProcessEnv, problems: string[]): CatalogueConfig | undefined {
+  const uri = (env.CATALOGUE_INDEX_URI ?? "").trim();
+  if (uri === "") return undefined;
+  const match = S3_FOLDER.exec(uri);
+  if (!match || !(match[2] === "" || match[2].endsWith("/")))
+    problems.push(`CATALOGUE_INDEX_URI "${uri}" is not an S3 folder (s3://bucket/prefix/)`);
+  const modelFingerprint = (env.MODEL_FINGERPRINT ?? "").trim();
+  if (modelFingerprint === "") problems.push("MODEL_FINGERPRINT is not set (it must be with CATALOGUE_INDEX_URI)");
+  const refreshSeconds = readInteger(env, "CATALOGUE_REFRESH_SECONDS", DEFAULT_CATALOGUE_REFRESH_SECONDS, 0, 3600, problems);
+  const topKMax = readInteger(env, "SIMILAR_TOP_K_MAX", DEFAULT_SIMILAR_TOP_K_MAX, 1, 10_000, problems);
+  return { bucket: match?.[1] ?? "", prefix: match?.[2] ?? "", modelFingerprint, refreshMs: refreshSeconds * 1000, topKMax };
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {

@@ -5,7 +5,7 @@
  */
 
 export const ERROR_CATALOGUE = {
-  route_not_found: { status: 404, message: "Unknown route: use POST /classify or POST /embed." },
+  route_not_found: { status: 404, message: "Unknown route: use POST /classify, POST /embed or POST /similar." },
   method_not_allowed: { status: 405, message: "Use POST to send an image." },
   bad_request: { status: 400, message: "The model rejected the request." },
   empty_body: { status: 400, message: "The request carries no image: send the image bytes as the body." },
@@ -32,6 +32,22 @@ export const ERROR_CATALOGUE = {
   endpoint_not_ready: { status: 503, message: "The model endpoint is starting up: retry in a few seconds." },
   endpoint_unavailable: { status: 503, message: "The model endpoint is unavailable right now: retry shortly." },
   endpoint_timeout: { status: 504, message: "The model endpoint did not answer in time." },
+  // POST /similar and its catalogue index (docs/catalogue.md). 503s without Retry-After: only a catalogue run helps.
+  catalogue_not_configured: {
+    status: 501,
+    message: "This deployment has no catalogue: POST /similar needs the config section catalogue (docs/catalogue.md).",
+  },
+  catalogue_not_ready: {
+    status: 503,
+    message: "No catalogue index yet: build one with npm run catalogue:embed (docs/catalogue.md).",
+  },
+  catalogue_model_mismatch: {
+    status: 503,
+    message:
+      "The catalogue index was built by another model than the one answering queries: run npm run catalogue:embed again (it re-embeds everything).",
+  },
+  catalogue_unavailable: { status: 503, message: "The catalogue index could not be loaded right now: retry shortly." },
+  catalogue_unreadable: { status: 500, message: "The catalogue index is unreadable; the operators have been alerted by the logs." },
   misconfigured: { status: 500, message: "The service is misconfigured; the operators have been alerted by the logs." },
   internal_error: { status: 500, message: "Internal error; the operators have been alerted by the logs." },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -43,6 +59,7 @@ const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
   endpoint_throttled: 1,
   endpoint_unavailable: 2,
   endpoint_not_ready: 5,
+  catalogue_unavailable: 5,
 };
 
 export interface ApiErrorOptions {

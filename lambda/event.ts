@@ -5,15 +5,18 @@
  */
 import { ApiError } from "./errors";
 
+/** What the endpoint is asked to do (custom attribute task=...). */
 export type Task = "classify" | "embed";
+/** What a route does: a task of the endpoint, or a catalogue search (which embeds the query image first). */
+export type Route = Task | "similar";
 export type EventShape = "http-api-v2" | "rest-api-v1" | "function-url";
 
 export interface HttpRequest {
   readonly shape: EventShape;
   /** Upper-case HTTP method. */
   readonly method: string;
-  /** The task named by the route, or undefined for any other path. */
-  readonly task: Task | undefined;
+  /** What the route asks for, or undefined for any other path. */
+  readonly task: Route | undefined;
   /** The path the route was read from (for logs). */
   readonly path: string;
   /** Header names lower-cased: HTTP header names are case-insensitive, API Gateway v1 keeps the sender's case. */
@@ -73,7 +76,7 @@ export function normaliseEvent(input: unknown): HttpRequest {
  * the REST resource ("/classify"; skipped when it is a "{proxy+}" template), then the raw path, which may
  * carry a stage or base-path prefix ("/prod/classify"), so only its last segment counts.
  */
-function routeOf(event: AnyHttpEvent, isV2: boolean): { task: Task | undefined; path: string } {
+function routeOf(event: AnyHttpEvent, isV2: boolean): { task: Route | undefined; path: string } {
   const routeKeyPath = event.routeKey && event.routeKey !== "$default" ? event.routeKey.split(" ").pop() : undefined;
   const resource = event.resource && !event.resource.includes("{") ? event.resource : undefined;
   const rawPath = isV2 ? (event.rawPath ?? event.requestContext?.http?.path) : event.path;
@@ -83,7 +86,7 @@ function routeOf(event: AnyHttpEvent, isV2: boolean): { task: Task | undefined; 
       .split("/")
       .filter((segment) => segment !== "")
       .pop();
-    if (last === "classify" || last === "embed") return { task: last, path: candidate };
+    if (last === "classify" || last === "embed" || last === "similar") return { task: last, path: candidate };
   }
   return { task: undefined, path: candidates[candidates.length - 1] ?? "" };
 }

@@ -1,5 +1,6 @@
 /**
- * POST /classify and POST /embed: an uploaded image in, the model's JSON answer (or a precise JSON error) out.
+ * POST /classify, POST /embed and POST /similar: an uploaded image in, the model's JSON answer (or a precise JSON
+ * error) out; /similar answers the catalogue's most similar items (lambda/similar/).
  *
  * Flow: normalise the event -> check route, method and top_k -> decode the body to image bytes (size and format
  * checked before any SageMaker call) -> invoke the endpoint within the time budget -> validate its answer.
@@ -9,12 +10,13 @@ import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { decodeImage, DecodedImage, mediaTypeOf } from "./body";
 import { logger, sagemakerClient } from "./clients";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, DEFAULT_SIMILAR_TOP_K, loadConfig } from "./config";
 import { ApiError, toApiError } from "./errors";
 import { HttpRequest, normaliseEvent } from "./event";
 import { invokeWithinBudget, InvokeStats } from "./invoke";
 import { parseModelAnswer } from "./model-response";
 import { errorResponse, jsonResponse } from "./response";
+import { findSimilar } from "./similar/find-similar";
 import { parseTopK } from "./top-k";
 
 export type HttpEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent | LambdaFunctionURLEvent;
@@ -39,25 +41,29 @@ export async function handler(event: HttpEvent, context: Context): Promise<APIGa
     request = normaliseEvent(event);
     if (request.task === undefined) throw new ApiError("route_not_found", { detail: { path: request.path } });
     if (request.method !== "POST") throw new ApiError("method_not_allowed", { detail: { method: request.method } });
-    topK = parseTopK(request.query.top_k, config.topKMax);
+    const similar = request.task === "similar";
+    topK = similar
+      ? (parseTopK(request.query.top_k, config.catalogue?.topKMax ?? config.topKMax) ?? DEFAULT_SIMILAR_TOP_K)
+      : parseTopK(request.query.top_k, config.topKMax);
     image = await decodeImage(request, config.maxImageBytes);
 
     const remainingMs = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : Infinity;
-    const body = await invokeWithinBudget(
-      {
-        client: sagemakerClient,
-        logger,
-        endpointName: config.endpointName,
-        task: request.task,
-        topK,
-        image: image.bytes,
-        mime: image.mime,
-        deadline: Date.now() + Math.min(config.invokeBudgetMs, remainingMs - RESPONSE_RESERVE_MS),
-        requestId,
-      },
-      stats,
-    );
-    response = jsonResponse(parseModelAnswer(request.task, body, topK), requestId);
+    const deadline = Date.now() + Math.min(config.invokeBudgetMs, remainingMs - RESPONSE_RESERVE_MS);
+    const call = {
+      client: sagemakerClient,
+      logger,
+      endpointName: config.endpointName,
+      image: image.bytes,
+      mime: image.mime,
+      deadline,
+      requestId,
+    };
+    if (request.task === "similar") {
+      response = jsonResponse(await findSimilar({ ...call, catalogue: config.catalogue, topK: topK! }, stats), requestId);
+    } else {
+      const body = await invokeWithinBudget({ ...call, task: request.task, topK }, stats);
+      response = jsonResponse(parseModelAnswer(request.task, body, topK), requestId);
+    }
   } catch (err) {
     failure =
       err instanceof ConfigError ? new ApiError("misconfigured", { cause: err, detail: { problems: err.problems } }) : toApiError(err);

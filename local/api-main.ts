@@ -4,6 +4,8 @@
  *   LOCAL_API_BUNDLE   the bundled handler (bundleLambda().file)      LOCAL_API_PORT   port on 127.0.0.1
  *   LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB                   the function's settings
  *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (LAMBDA_CONCURRENCY in stack.ts)
+ *   LOCAL_CATALOGUE_DIR, LOCAL_CATALOGUE_BUCKET  optional: the local catalogue, served as that S3 bucket to the
+ *                      function (local/s3-folder-front.ts; AWS_ENDPOINT_URL_S3 points the function's SDK at it)
  * The routes are the stack's own (POST on each of API_ROUTE_PATHS).
  * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening; stops on SIGTERM/SIGINT.
  */
@@ -11,6 +13,7 @@ import type { AddressInfo } from "net";
 import { API_ROUTE_PATHS } from "../common/facts";
 import { createApiServer } from "./api-server";
 import { LocalLambdaFunction } from "./lambda-runtime";
+import { startS3FolderFront } from "./s3-folder-front";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -18,7 +21,11 @@ function required(name: string): string {
   return value;
 }
 
-function main(): void {
+async function main(): Promise<void> {
+  // Before the first execution environment starts: each one takes this process's environment as it is then.
+  const catalogueDir = process.env.LOCAL_CATALOGUE_DIR;
+  const s3 = catalogueDir ? await startS3FolderFront(required("LOCAL_CATALOGUE_BUCKET"), catalogueDir) : undefined;
+  if (s3) process.env.AWS_ENDPOINT_URL_S3 = s3.url;
   const lambda = new LocalLambdaFunction({
     bundleFile: required("LOCAL_API_BUNDLE"),
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local-classifier",
@@ -37,7 +44,7 @@ function main(): void {
     process.exit(1);
   });
   const stop = () => {
-    server.close(() => void lambda.close().finally(() => process.exit(0)));
+    server.close(() => void Promise.all([lambda.close(), s3?.close()]).finally(() => process.exit(0)));
     server.closeAllConnections();
   };
   process.on("SIGTERM", stop);
@@ -51,4 +58,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(`local API: ${(error as Error).message}`);
+  process.exit(1);
+});

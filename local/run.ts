@@ -2,11 +2,13 @@
  * `npm run local`: the whole classify chain on loopback.
  *   1. model: MODEL_DIR, or the demo model (trained once, then reused from model/.cache)
  *   2. the Lambda bundle, built by src/support/lambda-bundle.ts exactly as the stack deploys it (dist/lambda)
- *   3. the local endpoint (ENDPOINT_PORT, default 8080) and the local API (API_PORT, default 3000)
+ *   3. the local endpoint (ENDPOINT_PORT, default 8080) and the local API (API_PORT, default 3000), which serves
+ *      POST /similar from the local catalogue (CATALOGUE_DIR, filled by `npm run catalogue:embed -- ./folder`)
  *   4. curl lines with generated sample images; Ctrl-C (or SIGTERM) stops both servers.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { modelFingerprint } from "../common/model-fingerprint";
 import { bundleLambda } from "../src/support/lambda-bundle";
 import { ensureDemoModel, writeSampleImages } from "./model-assets";
 import { assertPortFree } from "./ports";
@@ -62,6 +64,7 @@ async function main(): Promise<number> {
     endpointUrl: endpoint.ready,
     endpointName: settings.endpointName,
     echo: true,
+    catalogue: { dir: settings.catalogueDir, modelFingerprint: modelFingerprint(modelDir) },
   }).catch(async (error: unknown) => {
     await endpoint.stop();
     throw error;
@@ -74,10 +77,11 @@ async function main(): Promise<number> {
   const rel = (file: string) => path.relative(process.cwd(), file) || file;
   console.log(`
 \x1b[1mLocal stack ready\x1b[0m
-  API       ${url}  (POST /classify, POST /embed)   -> Lambda bundle -> SageMaker Runtime API
+  API       ${url}  (POST /classify, POST /embed, POST /similar)   -> Lambda bundle -> SageMaker Runtime API
   endpoint  ${endpoint.ready}  (GET /ping, POST /invocations, POST /endpoints/${settings.endpointName}/invocations)
   model     ${modelDir}
   samples   ${rel(samplesDir)}/ (${samples.length} images)
+  catalogue ${rel(settings.catalogueDir)}/ (/similar searches it; fill it with npm run catalogue:embed -- <folder>)
 
 Try:
   curl -s --data-binary @${rel(image)} -H 'Content-Type: image/jpeg' ${url}/classify
@@ -86,6 +90,8 @@ Try:
   curl -s --data-binary @${rel(image)} -H 'Content-Type: application/octet-stream' ${url}/embed
   printf '{"image":"%s"}' "$(base64 < ${rel(image)} | tr -d '\\n')" | curl -s -H 'Content-Type: application/json' --data-binary @- ${url}/classify
   curl -s -i --data-binary 'not an image' -H 'Content-Type: image/jpeg' ${url}/classify
+  npm run catalogue:embed -- ${rel(samplesDir)}    # then:
+  curl -s --data-binary @${rel(image)} -H 'Content-Type: image/jpeg' '${url}/similar?top_k=3'
 
 Ctrl-C stops both servers.
 `);

@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { catalogueSection } from "../src/config/catalogue";
 import { resolveConfig } from "../src/config/load-config";
 import { functionEnvironment } from "../src/support/function-environment";
 import { ManagedProcess, startProcess } from "./processes";
@@ -24,6 +25,8 @@ export const LAMBDA_MEMORY_MB = DEPLOYED.lambda.memoryMb;
  */
 export const LAMBDA_CONCURRENCY = 10;
 export const LOCAL_REGION = "us-east-1";
+/** How often the local function checks latest.json: as deployed with a catalogue section's defaults. */
+export const CATALOGUE_REFRESH_SECONDS = catalogueSection.unwrap().shape.refreshSeconds.parse(undefined);
 export const LOCAL_FUNCTION_NAME = "local-classifier";
 
 /** Everything of the parent environment except AWS settings: the servers must never see real credentials. */
@@ -98,7 +101,16 @@ export interface ApiOptions {
   /** Execution environments at most; more concurrent requests are throttled. @default LAMBDA_CONCURRENCY */
   readonly concurrency?: number;
   readonly echo?: boolean;
+  /**
+   * The local catalogue POST /similar searches: the folder the catalogue runner writes (CATALOGUE_DIR), served to the
+   * function as S3 bucket LOCAL_CATALOGUE_BUCKET by the API process, and the fingerprint of the model the endpoint
+   * serves. @default none (/similar answers 501 catalogue_not_configured)
+   */
+  readonly catalogue?: { readonly dir: string; readonly modelFingerprint: string; readonly refreshSeconds?: number };
 }
+
+/** The bucket name the local S3 front answers for (the local catalogue's folder). */
+export const LOCAL_CATALOGUE_BUCKET = "local-catalogue";
 
 /** The Lambda's environment, as the stack sets it (src/constructs/inference-function.ts) plus what the runtime adds. */
 export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
@@ -110,6 +122,11 @@ export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
       maxImageBytes: DEPLOYED.maxImageBytes,
       serviceName: LOCAL_FUNCTION_NAME,
       logLevel: options.logLevel ?? DEPLOYED.lambda.logLevel,
+      catalogue: options.catalogue && {
+        indexUri: `s3://${LOCAL_CATALOGUE_BUCKET}/`,
+        modelFingerprint: options.catalogue.modelFingerprint,
+        refreshSeconds: options.catalogue.refreshSeconds ?? CATALOGUE_REFRESH_SECONDS,
+      },
     }),
     // Set by the Lambda runtime
     AWS_REGION: LOCAL_REGION,
@@ -150,6 +167,7 @@ export async function startApi(options: ApiOptions): Promise<ManagedProcess> {
       LOCAL_LAMBDA_TIMEOUT_S: String(LAMBDA_TIMEOUT_SECONDS),
       LOCAL_LAMBDA_MEMORY_MB: String(LAMBDA_MEMORY_MB),
       LOCAL_LAMBDA_CONCURRENCY: String(options.concurrency ?? LAMBDA_CONCURRENCY),
+      ...(options.catalogue ? { LOCAL_CATALOGUE_DIR: options.catalogue.dir, LOCAL_CATALOGUE_BUCKET } : {}),
       LOCAL_STOP_WITH_PARENT: "1",
     },
     readyLine: /^LOCAL_API_READY (\S+)/,

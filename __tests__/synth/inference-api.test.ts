@@ -52,9 +52,9 @@ describe("Construct: InferenceApi", () => {
     });
   });
 
-  it("routes POST /classify and POST /embed to that integration", () => {
+  it("routes POST /classify, POST /embed and POST /similar to that integration", () => {
     const integration = only(json, "aws_apigatewayv2_integration").ref;
-    expect(Object.keys(routesByKey(json)).sort()).toEqual(["POST /classify", "POST /embed"]);
+    expect(Object.keys(routesByKey(json)).sort()).toEqual(["POST /classify", "POST /embed", "POST /similar"]);
     expect(text).toHaveResourceWithProperties(Apigatewayv2Route, {
       route_key: "POST /classify",
       target: `integrations/\${${integration}.id}`,
@@ -90,7 +90,7 @@ describe("Construct: InferenceApi", () => {
       source_arn: `\${${apiRef()}.execution_arn}/*/POST/classify`,
     });
     expect(text).toHaveResourceWithProperties(LambdaPermission, { source_arn: `\${${apiRef()}.execution_arn}/*/POST/embed` });
-    expect(resources(json, "aws_lambda_permission")).toHaveLength(2);
+    expect(resources(json, "aws_lambda_permission")).toHaveLength(3);
   });
 });
 
@@ -107,7 +107,7 @@ describe("Construct: InferenceApi auth modes", () => {
   it("iam: every route requires SigV4 (AWS_IAM), still without an authorizer", () => {
     const { text, json } = synthApi({ mode: "iam" });
     for (const route of Object.values(routesByKey(json))) expect(route.authorization_type).toBe("AWS_IAM");
-    expect(Object.keys(routesByKey(json))).toHaveLength(2);
+    expect(Object.keys(routesByKey(json))).toHaveLength(3);
     expect(text).not.toHaveResource(Apigatewayv2Authorizer);
   });
 
@@ -138,7 +138,11 @@ describe("Construct: InferenceApi auth modes", () => {
       const arns = resources(synthApi(auth).json, "aws_lambda_permission")
         .map(([, p]) => p.source_arn)
         .sort();
-      expect(arns).toEqual([expect.stringMatching(/\/\*\/POST\/classify$/), expect.stringMatching(/\/\*\/POST\/embed$/)]);
+      expect(arns).toEqual([
+        expect.stringMatching(/\/\*\/POST\/classify$/),
+        expect.stringMatching(/\/\*\/POST\/embed$/),
+        expect.stringMatching(/\/\*\/POST\/similar$/),
+      ]);
     }
   });
 });

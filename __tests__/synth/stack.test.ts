@@ -139,7 +139,7 @@ describe("Stack: wiring", () => {
     // Assess
     expect(integration.body.integration_uri).toBe(`\${${fn}.arn}`);
     const routes = resources(json, "aws_apigatewayv2_route").map(([, r]) => r);
-    expect(routes.map((r) => r.route_key).sort()).toEqual(["POST /classify", "POST /embed"]);
+    expect(routes.map((r) => r.route_key).sort()).toEqual(["POST /classify", "POST /embed", "POST /similar"]);
     for (const route of routes) {
       expect(route.api_id).toBe(`\${${api}.id}`);
       expect(route.target).toBe(`integrations/\${${integration.ref}.id}`);
@@ -163,6 +163,7 @@ describe("Stack: wiring", () => {
     expect(json.output.route_invoke_arns.value).toEqual([
       `\${${api}.execution_arn}/*/POST/classify`,
       `\${${api}.execution_arn}/*/POST/embed`,
+      `\${${api}.execution_arn}/*/POST/similar`,
     ]);
     expect(json.output.model_artifact_uri.value).toBe(
       `s3://\${${ref(json, "aws_s3_bucket")}.bucket}/\${${ref(json, "aws_s3_object")}.key}`,
@@ -263,7 +264,7 @@ describe("Stack: modes from config", () => {
     const { json } = synthStack({ auth });
     for (const [, route] of resources(json, "aws_apigatewayv2_route")) expect(route.authorization_type).toBe(authorizationType);
     expect(resources(json, "aws_apigatewayv2_authorizer")).toHaveLength(authorizers);
-    expect(resources(json, "aws_lambda_permission")).toHaveLength(2);
+    expect(resources(json, "aws_lambda_permission")).toHaveLength(3);
   });
 
   it("stage throttling and Lambda timeout/budget from config", () => {

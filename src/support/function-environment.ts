@@ -9,6 +9,17 @@ export interface FunctionSettings {
   readonly maxImageBytes: number;
   readonly serviceName: string;
   readonly logLevel: string;
+  /** The catalogue /similar searches (docs/catalogue.md); unset: none, /similar answers 501. */
+  readonly catalogue?: FunctionCatalogueSettings;
+}
+
+export interface FunctionCatalogueSettings {
+  /** s3://bucket/prefix/ holding latest.json and indexes/. */
+  readonly indexUri: string;
+  /** The deployed model's fingerprint (common/model-fingerprint.ts). */
+  readonly modelFingerprint: string;
+  /** Seconds between conditional GETs of latest.json. */
+  readonly refreshSeconds: number;
 }
 
 export function functionEnvironment(settings: FunctionSettings): Record<string, string> {
@@ -20,5 +31,12 @@ export function functionEnvironment(settings: FunctionSettings): Record<string, 
     NODE_OPTIONS: "--enable-source-maps",
     POWERTOOLS_SERVICE_NAME: settings.serviceName,
     POWERTOOLS_LOG_LEVEL: settings.logLevel,
+    ...(settings.catalogue
+      ? {
+          CATALOGUE_INDEX_URI: settings.catalogue.indexUri,
+          MODEL_FINGERPRINT: settings.catalogue.modelFingerprint,
+          CATALOGUE_REFRESH_SECONDS: String(settings.catalogue.refreshSeconds),
+        }
+      : {}),
   };
 }

@@ -59,13 +59,14 @@ export async function runCatalogue(options: CatalogueRunOptions): Promise<Catalo
     modelFingerprint: current.metadata.modelFingerprint,
     keys: current.keys,
     etags: current.etags,
+    failed: current.metadata.run?.failed ?? [],
   };
   const plan = planRun(listing, previous, modelFingerprint, options.maxPayloadBytes);
   const images = plan.embed.length + plan.reuse.length + plan.refused.length;
   if (images === 0)
     throw new CatalogueRunError(`no images under ${source.location} (${IMAGE_HINT}; ${plan.skipped} other objects skipped)`);
   log(describePlan(plan, previous?.id));
-  if (current && plan.embed.length === 0 && plan.deleted.length === 0 && plan.refused.length === 0) {
+  if (current && plan.embed.length === 0 && plan.deleted.length === 0 && plan.refused.length === plan.failedBefore) {
     return { kind: "up to date", indexId: current.metadata.id, count: current.metadata.count };
   }
 
@@ -93,10 +94,18 @@ export async function runCatalogue(options: CatalogueRunOptions): Promise<Catalo
     rows.push({ key: row.key, etag: row.etag, vector: previousVectors!.subarray(row.row * dim!, (row.row + 1) * dim!) });
   for (const object of plan.embed) {
     const record = records.get(object.key)!;
-    if (record.kind === "error") failed.push({ key: object.key, code: record.code, message: record.message });
-    else if (record.vector.length !== dim)
-      failed.push({ key: object.key, code: "bad_output", message: `dimension ${record.vector.length}, the index has ${dim}` });
-    else rows.push({ key: object.key, etag: object.etag, vector: record.vector });
+    if (record.kind === "error") {
+      failed.push({ key: object.key, etag: object.etag, code: record.code, message: record.message });
+    } else if (record.vector.length !== dim) {
+      failed.push({
+        key: object.key,
+        etag: object.etag,
+        code: "bad_output",
+        message: `dimension ${record.vector.length}, the index has ${dim}`,
+      });
+    } else {
+      rows.push({ key: object.key, etag: object.etag, vector: record.vector });
+    }
   }
   failed.sort((a, b) => compareKeys(a.key, b.key));
   if (rows.length === 0 || dim === undefined) {
@@ -125,6 +134,7 @@ export async function runCatalogue(options: CatalogueRunOptions): Promise<Catalo
       embedded: plan.embed.length,
       reused: plan.reuse.length,
       deleted: plan.deleted.length,
+      failedBefore: plan.failedBefore,
       skipped: plan.skipped,
       failed,
       job: jobName,
@@ -166,7 +176,11 @@ function describePlan(plan: RunPlan, previousId: string | undefined): string {
       : plan.mode === "model changed"
         ? `model changed since index ${previousId}: embedding everything again`
         : `incremental over index ${previousId}`;
-  return `${head}: ${plan.embed.length} to embed, ${plan.reuse.length} unchanged, ${plan.deleted.length} deleted, ${plan.refused.length} too large, ${plan.skipped} not images`;
+  const tooLarge = plan.refused.length - plan.failedBefore;
+  return (
+    `${head}: ${plan.embed.length} to embed, ${plan.reuse.length} unchanged, ${plan.deleted.length} deleted, ` +
+    `${plan.failedBefore} failed before (unchanged, not resent), ${tooLarge} too large, ${plan.skipped} not images`
+  );
 }
 
 /** S3's key order (UTF-8 bytes). */

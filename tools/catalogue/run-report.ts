@@ -14,7 +14,8 @@ export function formatRunResult(result: CatalogueRunResult, pointerLocation: str
   const run = metadata.run;
   return [
     `index ${metadata.id}: ${metadata.count} images, dim ${metadata.dim} (${run.mode}; job ${run.job})`,
-    `  embedded ${run.embedded}, reused ${run.reused}, deleted ${run.deleted}, failed ${run.failed.length}, skipped ${run.skipped} (not images)`,
+    `  embedded ${run.embedded}, reused ${run.reused}, deleted ${run.deleted}, failed ${run.failed.length}` +
+      `${run.failedBefore > 0 ? ` (${run.failedBefore} unchanged since an earlier run, not resent)` : ""}, skipped ${run.skipped} (not images)`,
     ...failures(run.failed),
     `pointer moved: ${pointerLocation}`,
   ];

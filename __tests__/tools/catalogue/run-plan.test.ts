@@ -23,6 +23,7 @@ describe("planRun", () => {
       modelFingerprint: "model-1",
       keys: ["a.jpg", "b.jpg", "c.jpg", "gone.jpg"],
       etags: ['"a.jpg-1"', '"b.jpg-1"', '"c.jpg-1"', '"gone.jpg-1"'],
+      failed: [],
     };
 
     // Act
@@ -44,6 +45,7 @@ describe("planRun", () => {
       modelFingerprint: "model-1",
       keys: ["a.jpg", "b.jpg"],
       etags: ['"a.jpg-1"', '"b.jpg-1"'],
+      failed: [],
     };
 
     const plan = planRun([object("a.jpg"), object("b.jpg")], previous, "model-2", 6 * MB);
@@ -51,6 +53,30 @@ describe("planRun", () => {
     expect(plan.mode).toBe("model changed");
     expect(plan.embed.map((o) => o.key)).toEqual(["a.jpg", "b.jpg"]);
     expect(plan.reuse).toEqual([]);
+  });
+
+  it("does not resend an unchanged image that failed for its bytes, but resends it once changed, and retries other failures", () => {
+    // Prepare
+    const previous: PreviousIndex = {
+      id: "index-1",
+      modelFingerprint: "model-1",
+      keys: ["a.jpg"],
+      etags: ['"a.jpg-1"'],
+      failed: [
+        { key: "broken.jpg", etag: '"broken.jpg-1"', code: "undecodable_image", message: "truncated" },
+        { key: "fixed.jpg", etag: '"fixed.jpg-1"', code: "undecodable_image", message: "truncated" },
+        { key: "flaky.jpg", etag: '"flaky.jpg-1"', code: "internal_error", message: "the model failed" },
+      ],
+    };
+
+    // Act
+    const listing = [object("a.jpg"), object("broken.jpg"), object("fixed.jpg", '"fixed.jpg-2"'), object("flaky.jpg")];
+    const plan = planRun(listing, previous, "model-1", 6 * MB);
+
+    // Assess
+    expect(plan.embed.map((o) => o.key)).toEqual(["fixed.jpg", "flaky.jpg"]);
+    expect(plan.refused).toEqual([previous.failed[0]]);
+    expect(plan.failedBefore).toBe(1);
   });
 
   it("refuses images over the job's payload limit instead of letting one fail the job", () => {
