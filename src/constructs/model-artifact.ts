@@ -20,15 +20,11 @@ import { AssetType, DataResource, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { skipCheckov } from "../support/checkov-skip";
 import { sha256File } from "../support/content-hash";
-import { policyDocument } from "../support/iam-policy";
+import { privateBucketControls } from "../support/private-bucket";
 
 export interface ModelArtifactProps {
   /** Absolute path of the model.tar.gz to upload. */
@@ -82,21 +78,7 @@ export class ModelArtifact extends Construct {
     skipCheckov(this.bucket, "CKV_AWS_145", "SSE-S3 (AES-256) encrypts at rest without a customer KMS key's cost and key-policy coupling");
     skipCheckov(this.bucket, "CKV2_AWS_62", "nothing consumes object events; the stack itself is the only writer");
 
-    new S3BucketPublicAccessBlock(this, "public-access-block", {
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "ownership", {
-      bucket: this.bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "encryption", {
-      bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
+    privateBucketControls(this, this.bucket);
     const versioning = new S3BucketVersioningA(this, "versioning", {
       bucket: this.bucket.id,
       versioningConfiguration: { status: "Enabled" },
@@ -113,20 +95,6 @@ export class ModelArtifact extends Construct {
         },
       ],
       dependsOn: [versioning],
-    });
-    new S3BucketPolicy(this, "tls-only", {
-      bucket: this.bucket.id,
-      policy: policyDocument([
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          // A Deny for everyone: "*" widens nothing, it refuses plain-HTTP requests from any caller.
-          Principal: { AWS: "*" },
-          Action: ["s3:*"],
-          Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-      ]),
     });
 
     const asset = new TerraformAsset(this, "tarball", { path: tarballPath, type: AssetType.FILE });
