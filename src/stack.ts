@@ -4,14 +4,17 @@
  *   client -> API Gateway HTTP API (InferenceApi) -> Lambda (InferenceFunction)
  *          -> SageMaker endpoint (SagemakerEndpoint [+ EndpointAutoscaling]) <- S3 model.tar.gz (ModelArtifact)
  *
- * Account, partition and region come from data sources, never from source. Outputs: classify_url,
- * embed_url, endpoint_name, model_artifact_uri, route_invoke_arns.
+ * With a `catalogue` section, also the catalogue's output location and grants (Catalogue) for Batch Transform runs and
+ * POST /similar. Account, partition and region come from data sources, never from source. Outputs: classify_url,
+ * embed_url, similar_url, endpoint_name, model_artifact_uri, route_invoke_arns, and `catalogue` with a catalogue.
  */
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { API_ROUTE_PATHS, API_ROUTES, MIN_TERRAFORM_VERSION } from "../common/facts";
 import type { ClassifierConfig } from "./config/load-config";
+import { tarballFingerprint } from "../common/model-fingerprint";
+import { Catalogue } from "./constructs/catalogue";
 import { EndpointAutoscaling } from "./constructs/endpoint-autoscaling";
 import { InferenceApi } from "./constructs/inference-api";
 import { InferenceFunction } from "./constructs/inference-function";
@@ -35,6 +38,7 @@ export class ClassifierStack extends TerraformStack {
   public readonly inferenceFunction: InferenceFunction;
   public readonly api: InferenceApi;
   public readonly monitoring: InferenceMonitoring;
+  public readonly catalogue?: Catalogue;
   public readonly config: ClassifierConfig;
 
   constructor(scope: Construct, id: string, props: ClassifierStackProps) {
@@ -82,6 +86,20 @@ export class ClassifierStack extends TerraformStack {
       });
     }
 
+    // Embedding a catalogue with Batch Transform, searched by POST /similar (config section `catalogue`).
+    const modelFingerprint = tarballFingerprint(this.modelArtifact.contentSha256);
+    if (c.catalogue) {
+      this.catalogue = new Catalogue(this, "catalogue", {
+        source: c.catalogue.source,
+        output: c.catalogue.output,
+        kmsKeyArn: c.catalogue.kmsKeyArn,
+        namePrefix: c.namePrefix,
+        forceDestroy: c.modelArtifact.forceDestroyBucket,
+        executionRoleId: this.endpoint.executionRole.role.id,
+        partition: aws.partition,
+      });
+    }
+
     const bundle = props.lambdaBundle ?? bundleLambda();
     this.inferenceFunction = new InferenceFunction(this, "function", {
       functionName: c.functionName,
@@ -97,6 +115,10 @@ export class ClassifierStack extends TerraformStack {
       logLevel: c.lambda.logLevel,
       serviceName: c.namePrefix,
       maxImageBytes: c.maxImageBytes,
+      catalogue: this.catalogue && {
+        settings: { indexUri: this.catalogue.outputUri, modelFingerprint, refreshSeconds: c.catalogue!.refreshSeconds },
+        readStatements: this.catalogue.indexReadStatements,
+      },
       aws,
     });
 
@@ -135,6 +157,23 @@ export class ClassifierStack extends TerraformStack {
       value: this.api.url(API_ROUTES.embed),
       description: "POST an image here for its embedding",
     }).overrideLogicalId("embed_url");
+    new TerraformOutput(this, "similar_url", {
+      value: this.api.url(API_ROUTES.similar),
+      description: "POST an image here for the catalogue's most similar items",
+    }).overrideLogicalId("similar_url");
+    if (this.catalogue) {
+      // What `npm run catalogue:embed -- s3://...` reads to start a transform job on this stack's model.
+      new TerraformOutput(this, "catalogue-output", {
+        value: {
+          source_uri: this.catalogue.sourceUri,
+          output_uri: this.catalogue.outputUri,
+          model_name: this.endpoint.model.name,
+          model_fingerprint: modelFingerprint,
+          execution_role_arn: this.endpoint.executionRole.roleArn,
+        },
+        description: "Catalogue embedding: source, output location, the model and role transform jobs run with",
+      }).overrideLogicalId("catalogue");
+    }
     new TerraformOutput(this, "endpoint_name", {
       value: this.endpoint.endpointName,
       description: "SageMaker endpoint name",

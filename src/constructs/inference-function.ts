@@ -3,7 +3,8 @@
  *
  * Creates: the bundle's zip (TerraformAsset ARCHIVE, made at synth; the zip path embeds its hash),
  * the function's own log group with retention, its role (trust lambda.amazonaws.com only;
- * sagemaker:InvokeEndpoint on exactly this endpoint; logs on exactly its log group) and the function.
+ * sagemaker:InvokeEndpoint on exactly this endpoint; logs on exactly its log group; with a catalogue, GetObject on
+ * exactly its pointer and indexes) and the function.
  * `source_code_hash` is filebase64sha256 of the zip, so Terraform updates code iff the bytes changed.
  */
 import { AssetType, Fn, TerraformAsset, Token } from "cdktf";
@@ -15,8 +16,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { skipCheckov } from "../support/checkov-skip";
 import { lambdaLogGroupName } from "../../common/facts";
-import { assumeRolePolicy, policyDocument } from "../support/iam-policy";
-import { functionEnvironment } from "../support/function-environment";
+import { assumeRolePolicy, PolicyStatement, policyDocument } from "../support/iam-policy";
+import { FunctionCatalogueSettings, functionEnvironment } from "../support/function-environment";
 import { pinFileTimes } from "../support/reproducible-files";
 import type { AwsContext } from "../support/aws-context";
 
@@ -43,6 +44,8 @@ export interface InferenceFunctionProps {
   readonly serviceName: string;
   /** MAX_IMAGE_BYTES: largest decoded image the function sends on (413 above it), the endpoint's body limit. */
   readonly maxImageBytes: number;
+  /** The catalogue POST /similar searches: its environment and the grants that read its index. @default none */
+  readonly catalogue?: { readonly settings: FunctionCatalogueSettings; readonly readStatements: PolicyStatement[] };
   readonly aws: AwsContext;
 }
 
@@ -105,6 +108,14 @@ export class InferenceFunction extends Construct {
       ]),
     });
 
+    const cataloguePolicy =
+      props.catalogue &&
+      new IamRolePolicy(this, "catalogue-policy", {
+        name: "read-catalogue-index",
+        role: this.role.id,
+        policy: policyDocument(props.catalogue.readStatements),
+      });
+
     pinFileTimes(bundleDir); // same code => same zip bytes => no spurious redeploys
     const asset = new TerraformAsset(this, "code", { path: bundleDir, type: AssetType.ARCHIVE });
     this.function = new LambdaFunction(this, "function", {
@@ -122,10 +133,17 @@ export class InferenceFunction extends Construct {
       loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
       tracingConfig: { mode: "PassThrough" },
       environment: {
-        variables: functionEnvironment({ endpointName, invokeBudgetMs: props.invokeBudgetMs, maxImageBytes, serviceName, logLevel }),
+        variables: functionEnvironment({
+          endpointName,
+          invokeBudgetMs: props.invokeBudgetMs,
+          maxImageBytes,
+          serviceName,
+          logLevel,
+          catalogue: props.catalogue?.settings,
+        }),
       },
       // The first request after a deploy must find the grants in place, not just the role.
-      dependsOn: [policy],
+      dependsOn: cataloguePolicy ? [policy, cataloguePolicy] : [policy],
     });
     skipCheckov(
       this.function,
