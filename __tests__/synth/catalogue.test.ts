@@ -3,6 +3,7 @@
  * grants for transform jobs and the function's read grant, least privilege; and the config checks.
  */
 import "cdktf/lib/testing/adapters/jest";
+import { TRANSFORM_INSTANCE_FAMILIES, transformInstanceTypeProblem } from "../../src/config/catalogue";
 import { ConfigError } from "../../src/config/load-config";
 import { EXAMPLE_ACCOUNT_ID } from "../example-account";
 import { only, resources, statements, synthStack, testConfig, TfJson } from "./helpers";
@@ -218,5 +219,18 @@ describe("Config: catalogue", () => {
 
   it("needs a source when the section is there", () => {
     expect(() => testConfig({ catalogue: {} })).toThrow(/catalogue\.source: Required/);
+  });
+});
+
+describe("Config: the transform job's instance families", () => {
+  it("are the SageMaker API's transform families the x86 Hugging Face image runs on (no Neuron: inf2, trn1)", () => {
+    const { TransformInstanceType } = require("@aws-sdk/client-sagemaker");
+    const sdkFamilies = new Set(Object.values(TransformInstanceType as Record<string, string>).map((type) => type.split(".")[1]));
+    expect(new Set([...TRANSFORM_INSTANCE_FAMILIES, "inf2", "trn1"])).toEqual(sdkFamilies);
+  });
+
+  it("refuses an endpoint family Batch Transform does not offer", () => {
+    expect(transformInstanceTypeProblem("ml.c5d.xlarge")).toMatch(/Batch Transform does not offer the "c5d" family/);
+    expect(transformInstanceTypeProblem("ml.c7i.xlarge")).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@
  * uses locally, so they parse on their own (catalogueJobSettings) for a config without the section.
  */
 import { z } from "zod";
+import { parseInstanceType } from "../../common/instance-types";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 
 const int = (min: number, max: number) =>
@@ -18,6 +19,41 @@ const s3Folder = z
   .string()
   .regex(S3_FOLDER, "must be an S3 location such as s3://my-bucket/products/")
   .transform((uri) => parseS3Folder(uri));
+
+/**
+ * Families Batch Transform runs (the SageMaker API's TransformInstanceType, client-sagemaker 3.1142.0) that the x86
+ * Hugging Face image runs on: Inferentia and Trainium (inf2, trn1) need a Neuron image. A test compares this list
+ * with the SDK's.
+ */
+export const TRANSFORM_INSTANCE_FAMILIES: readonly string[] = [
+  "c4",
+  "c5",
+  "c6i",
+  "c7i",
+  "m4",
+  "m5",
+  "m6i",
+  "m7i",
+  "r6i",
+  "r7i",
+  "g4dn",
+  "g5",
+  "g6",
+  "g6e",
+  "p2",
+  "p3",
+];
+
+/** Checked like the endpoint's type, then against the families Batch Transform offers. */
+export function transformInstanceTypeProblem(instanceType: string): string | undefined {
+  const problem = instanceTypeProblem(instanceType);
+  if (problem) return problem;
+  const family = parseInstanceType(instanceType)!.family;
+  if (!TRANSFORM_INSTANCE_FAMILIES.includes(family)) {
+    return `Batch Transform does not offer the "${family}" family (transform families: ${TRANSFORM_INSTANCE_FAMILIES.join(", ")})`;
+  }
+  return undefined;
+}
 
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[0-9a-f-]{36}$/;
 
@@ -45,7 +81,7 @@ const jobFields = {
       type: z
         .string()
         .superRefine((t, ctx) => {
-          const problem = instanceTypeProblem(t);
+          const problem = transformInstanceTypeProblem(t);
           if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
         })
         .default(DEFAULT_INSTANCE_TYPE),

@@ -5,7 +5,11 @@
  *   s3://bucket/prefix/  on AWS: a SageMaker Batch Transform job on the deployed stack's model (catalogue.source)
  * Exit codes: 0 indexed or up to date, 1 the run failed or indexed nothing, 2 bad arguments or config.
  */
-import { readConfigFile, resolveConfig } from "../../src/config/load-config";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { ClassifierConfig, readConfigFile, resolveConfig } from "../../src/config/load-config";
+import { runAwsCatalogue } from "./aws-run";
+import { readCatalogueOutputs } from "./stack-outputs";
 import { catalogueJobSettings, CatalogueJobSettings } from "../../src/config/catalogue";
 import { UserFacingError } from "../../src/config/errors";
 import { CatalogueRunError } from "./catalogue-run";
@@ -32,12 +36,39 @@ async function main(): Promise<number> {
   const config = resolveConfig(file.raw, { baseDir: file.baseDir, source: file.source, requireArtifact: false });
   const job: CatalogueJobSettings = config.catalogue ?? catalogueJobSettings.parse({});
   const target = args[0];
-  if (target.startsWith("s3://")) {
-    throw new UserFacingError("embedding an S3 source needs the AWS runner");
-  }
-  const { result, pointer, hints } = await runLocalCatalogue({ sourceDir: target, job, log: say });
+  const { result, pointer, hints } = target.startsWith("s3://")
+    ? await runOnAws(target, config)
+    : await runLocalCatalogue({ sourceDir: target, job, log: say });
   for (const line of [...formatRunResult(result, pointer), ...hints]) say(line);
   return result.kind === "nothing indexed" ? 1 : 0;
+}
+
+async function runOnAws(sourceUri: string, config: ClassifierConfig) {
+  if (!config.catalogue) {
+    throw new UserFacingError(
+      `${config.source} has no catalogue section: add one with "source": "${sourceUri}" and deploy (docs/catalogue.md)`,
+    );
+  }
+  const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const s3 = new S3Client({ region });
+  const sagemaker = new SageMakerClient({ region });
+  let stopJob: (() => Promise<void>) | undefined;
+  process.once("SIGINT", () => {
+    // The job bills until it ends: stop it rather than leave it running without anyone waiting for it.
+    say(stopJob ? "stopping the transform job..." : "interrupted");
+    void (stopJob?.() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+  return runAwsCatalogue({
+    sourceUri,
+    settings: config.catalogue,
+    namePrefix: config.namePrefix,
+    stackName: config.stackName,
+    outputs: readCatalogueOutputs(config.stackName),
+    s3,
+    sagemaker,
+    log: say,
+    onJobCreated: (_name, stop) => (stopJob = stop),
+  });
 }
 
 main().then(
