@@ -17,16 +17,24 @@ export interface CostCliOptions {
   readonly targetUtilization?: number;
   readonly pricesPath?: string;
   readonly benchPath?: string;
+  /** --catalogue <images>: the cost of embedding that many images once, Batch Transform vs POST /embed. */
+  readonly catalogueImages?: number;
+  /** --transform-startup-minutes: a transform job's start-up before images flow. */
+  readonly transformStartupMinutes?: number;
   readonly json: boolean;
   readonly help: boolean;
 }
 
 export const USAGE = `Usage: npm run cost -- --requests-per-second <n> [options]
+       npm run cost -- --catalogue <images> [options]
 
 Prints the monthly AWS cost of the configured stack at an average request rate, and whether the
-configured capacity sustains that rate.
+configured capacity sustains that rate; or, with --catalogue, what embedding a catalogue once costs
+and takes with a Batch Transform job (per instance type and count) and through POST /embed.
 
-  --requests-per-second <n>     average request rate over the month (required)
+  --requests-per-second <n>     average request rate over the month (required without --catalogue)
+  --catalogue <images>          price embedding this many images once instead
+  --transform-startup-minutes <m>  a transform job's start-up before images flow (default 5, assumed)
   --mode realtime|serverless    endpoint mode to price (default: the config's)
   --config <file>               stack config (default: $CLASSIFIER_CONFIG, else classifier.config.json, else defaults)
   --model-ms-per-image <ms>     instance-ms per image on the real-time instance (1000 / images per second);
@@ -53,6 +61,8 @@ const NUMERIC: Array<[flag: string, key: keyof CostCliOptions, min: number, max:
   ["log-bytes-per-request", "logBytesPerRequest", 0, 1e9],
   ["hours-per-month", "hoursPerMonth", Number.MIN_VALUE, 744],
   ["target-utilization", "targetUtilization", Number.MIN_VALUE, 1],
+  ["catalogue", "catalogueImages", 1, 1e10],
+  ["transform-startup-minutes", "transformStartupMinutes", 0, 1440],
 ];
 
 export function parseCostArgs(argv: string[]): { options?: CostCliOptions; problems: string[] } {
@@ -90,7 +100,9 @@ export function parseCostArgs(argv: string[]): { options?: CostCliOptions; probl
       numbers[key] = value;
     }
   }
-  if (values["requests-per-second"] === undefined) problems.push("--requests-per-second: required");
+  if (values["requests-per-second"] === undefined && values.catalogue === undefined) {
+    problems.push("--requests-per-second: required (or --catalogue <images>)");
+  }
   const mode = values.mode;
   if (mode !== undefined && mode !== "realtime" && mode !== "serverless") {
     problems.push(`--mode: must be realtime or serverless, got ${JSON.stringify(mode)}`);
@@ -98,7 +110,8 @@ export function parseCostArgs(argv: string[]): { options?: CostCliOptions; probl
   if (problems.length > 0) return { problems };
   return {
     options: {
-      ...(numbers as { requestsPerSecond: number }),
+      requestsPerSecond: 0,
+      ...(numbers as { requestsPerSecond?: number }),
       mode: mode as DeploymentMode | undefined,
       configPath: values.config as string | undefined,
       pricesPath: values.prices as string | undefined,

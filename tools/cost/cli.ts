@@ -7,12 +7,14 @@
  */
 import * as fs from "fs";
 import { capacityChecks } from "./capacity";
+import { DEFAULT_TRANSFORM_STARTUP_MINUTES, embedThroughApi, TransformOption, transformOption } from "./catalogue-estimate";
+import { formatCatalogueReport } from "./format-catalogue";
 import { parseCostArgs, USAGE } from "./cli-options";
 import { deploymentFromConfig } from "./deployment-from-config";
 import { estimateMonthlyCost } from "./estimate";
 import { formatInstanceTypeTable, formatReport } from "./format-report";
 import { DEFAULT_CANDIDATE_TYPES, costPerImageTable, instanceTypePerformance } from "./instance-performance";
-import { PLACEHOLDER_MODEL_MS_PER_IMAGE, Workload, defaultWorkload } from "./inputs";
+import { DeploymentShape, PLACEHOLDER_MODEL_MS_PER_IMAGE, Workload, defaultWorkload } from "./inputs";
 import { loadCostConfig } from "./load-cost-config";
 import { DEFAULT_BENCHMARK_PATH, ModelBenchmark, readModelBenchmark } from "./model-benchmark";
 import { DEFAULT_PRICES, PRICE_SOURCES, PriceList, mergePrices, priceOverrideProblems } from "./prices";
@@ -71,6 +73,17 @@ function main(): void {
         : bench
           ? `PLACEHOLDER: the benchmark has no estimate for ${instanceType} (measure it and pass --model-ms-per-image)`
           : `PLACEHOLDER, not measured (no ${benchPath})`;
+  if (options.catalogueImages !== undefined) {
+    if (!bench) fail(`--catalogue needs the model benchmark (${benchPath}: npm run bench:model) for each instance type's ms per image`);
+    printCatalogueEstimate(options.catalogueImages, options.transformStartupMinutes ?? DEFAULT_TRANSFORM_STARTUP_MINUTES, {
+      loaded,
+      bench,
+      prices,
+      deployment: deploymentFromConfig(loaded.config, "realtime"),
+      modelMs,
+    });
+    return;
+  }
   const base = defaultWorkload(options.requestsPerSecond, modelMs);
   const workload: Workload = {
     ...base,
@@ -129,6 +142,47 @@ function main(): void {
             measuredHere: `${bench.serving.msPerImage} ms per image (${bench.serving.imagesPerSecond} images/s) on ${bench.machine.cpu}, ${bench.machine.threads} cores, ${bench.defaultPrecision} prepacked${bench.machine.instanceType ? ` (${bench.machine.instanceType})` : " (not a SageMaker instance)"}`,
           })}`
         : ""),
+  );
+}
+
+/** --catalogue: Batch Transform per instance type and count, next to the same images through POST /embed. */
+function printCatalogueEstimate(
+  images: number,
+  startupMinutes: number,
+  inputs: {
+    loaded: ReturnType<typeof loadCostConfig>;
+    bench: ModelBenchmark;
+    prices: PriceList;
+    deployment: DeploymentShape;
+    modelMs: number;
+  },
+): void {
+  const { loaded, bench, prices, deployment, modelMs } = inputs;
+  if (!Number.isInteger(images)) fail(`--catalogue: must be a whole number of images, got ${images}`);
+  const configured = loaded.config.catalogue?.instance;
+  const types = [...new Set([...DEFAULT_CANDIDATE_TYPES, ...(configured ? [configured.type] : [])])];
+  const counts = [...new Set([1, 2, 4, ...(configured ? [configured.count] : [])])].sort((a, b) => a - b);
+  const options: TransformOption[] = [];
+  for (const type of types) {
+    const performance = instanceTypePerformance(type, bench, prices);
+    const hourly = prices.sagemakerInstanceHourly[type];
+    if (!performance || hourly === undefined) continue;
+    for (const count of counts) {
+      options.push(
+        transformOption(images, performance, count, hourly, startupMinutes, type === configured?.type && count === configured.count),
+      );
+    }
+  }
+  options.sort((a, b) => a.usd - b.usd || a.wallSeconds - b.wallSeconds);
+  const api = embedThroughApi(images, deployment, { ...defaultWorkload(1, modelMs) }, prices);
+  process.stdout.write(
+    formatCatalogueReport(options, api, {
+      images,
+      startupMinutes,
+      benchSource: `model benchmark of ${bench.date} on ${bench.machine.cpu}, per type as in npm run cost's instance table`,
+      configSource: loaded.config.source,
+      endpoint: `${deployment.realtime.instanceCount} x ${deployment.realtime.instanceType} at ${modelMs} ms per image, throttle ${deployment.apiThrottleRatePerSecond ?? "none"} req/s`,
+    }),
   );
 }
 

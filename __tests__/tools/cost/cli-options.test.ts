@@ -35,7 +35,7 @@ describe("parseCostArgs", () => {
     expect(problems).toEqual([
       expect.stringMatching(/^--model-ms-per-image: must be a number > 0/),
       expect.stringMatching(/^--target-utilization: must be a number > 0 and <= 1/),
-      "--requests-per-second: required",
+      "--requests-per-second: required (or --catalogue <images>)",
       '--mode: must be realtime or serverless, got "spot"',
     ]);
   });

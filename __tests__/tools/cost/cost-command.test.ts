@@ -103,11 +103,28 @@ describe("npm run cost", () => {
     expect(run.stderr).toContain("not a model benchmark");
   });
 
+  it("--catalogue prints a transform job per instance type and count next to the same images through POST /embed", () => {
+    // Prepare: a config whose catalogue runs on 3 x ml.c7i.xlarge.
+    const config = path.join(dir, "catalogue.json");
+    fs.writeFileSync(config, JSON.stringify({ catalogue: { source: "s3://acme-products/", instance: { count: 3 } } }));
+
+    // Act
+    const run = runCost(["--catalogue", "100000", "--config", config]);
+
+    // Assess
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("Embedding a catalogue of 100,000 images once");
+    expect(run.stdout).toMatch(/ml\.c7i\.xlarge \*\s+3\s+[\d.]+\s+\d+ h \d+ min\s+\$\d/);
+    for (const count of ["1", "2", "4"]) expect(run.stdout).toMatch(new RegExp(`ml\\.m5\\.xlarge\\s+${count}\\s`));
+    expect(run.stdout).toMatch(/Through POST \/embed.*limited by API throttling/);
+    expect(run.stdout).toMatch(/costs [\d.]+x less and is [\d.]+x faster/);
+  });
+
   it("exits 2 listing every bad option, with the usage", () => {
     const run = runCost(["--mode", "spot"]);
 
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("error: --requests-per-second: required");
+    expect(run.stderr).toContain("error: --requests-per-second: required (or --catalogue <images>)");
     expect(run.stderr).toContain('error: --mode: must be realtime or serverless, got "spot"');
     expect(run.stderr).toContain("Usage: npm run cost");
     expect(run.stdout).toBe("");
