@@ -5,8 +5,11 @@
  *   2. cold module load over bare Node.js 22, against its 50 ms bound: wall time of a fresh `node` process that
  *      requires the bundle minus that of a bare `node -e ""` (alternated, median), and the in-process require time;
  *   3. the handler's own overhead per request against a local endpoint that answers instantly, as a ratio to a
- *      direct HTTP POST of the same bytes to that endpoint.
- * Options: --runs N (cold starts, default 21), --requests N (per variant, default 300).
+ *      direct HTTP POST of the same bytes to that endpoint;
+ *   4. POST /similar: index load, memory and search p50/p99 for 10k, 100k and the largest catalogue the default
+ *      function memory holds, with recall@10 of the int8 rows against float32 (scripts/bench-catalogue.ts).
+ * Options: --runs N (cold starts, default 21), --requests N (per variant, default 300), --only-catalogue (section 4),
+ * --skip-catalogue (sections 1-3).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -17,9 +20,11 @@ import { startFakeSageMakerRuntime } from "../local/fake-sagemaker-runtime";
 import { invokeBundle } from "../local/invoke-bundle";
 import { lambdaNode } from "../local/settings";
 import { bundleLambda } from "../src/support/lambda-bundle";
+import { LAMBDA_MEMORY_MB } from "../local/stack";
+import { benchCatalogue } from "./bench-catalogue";
 
-/** Issue 11's bounds for the deployed bundle. */
-const BUNDLE_BOUND_KB = 400;
+/** Bounds for the deployed bundle. */
+const BUNDLE_BOUND_KB = 560; // 400 KB for classify/embed + the S3 client of /similar (docs/decisions.md)
 const COLD_LOAD_BOUND_MS = 50;
 const NODE22 = lambdaNode().file; // Node.js 22 for this platform (local/node-runtime.ts)
 const arg = (name: string, fallback: number) => {
@@ -38,6 +43,10 @@ async function main(): Promise<void> {
   try {
     // 1. Bundle size
     const bundle = bundleLambda({ outdir: path.join(workdir, "bundle") });
+    if (process.argv.includes("--only-catalogue")) {
+      await benchCatalogue({ bundleFile: bundle.file, memoryMb: LAMBDA_MEMORY_MB, log: (line) => console.log(line) });
+      return;
+    }
     const size = fs.statSync(bundle.file).size;
     const mapSize = fs.statSync(`${bundle.file}.map`).size;
     const KB = 1024;
@@ -157,6 +166,11 @@ async function main(): Promise<void> {
     console.log(`  direct HTTP POST to the endpoint:  median ${fmt(d)}, p95 ${fmt(p95(directMs))}`);
     console.log(`  handler (decode, SDK, checks, log): median ${fmt(h)}, p95 ${fmt(p95(handlerMs))}`);
     console.log(`  handler overhead: ${fmt(h - d)} per request; ratio handler/direct = ${(h / d).toFixed(2)}x`);
+
+    // 4. POST /similar over catalogue indexes of growing size.
+    if (!process.argv.includes("--skip-catalogue")) {
+      await benchCatalogue({ bundleFile: bundle.file, memoryMb: LAMBDA_MEMORY_MB, log: (line) => console.log(line) });
+    }
   } finally {
     await fake.close();
     fs.rmSync(workdir, { recursive: true, force: true });

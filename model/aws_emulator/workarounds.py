@@ -4,11 +4,12 @@ the real stack unchanged. Every patch names the moto gap it closes; `tests/test_
 each patch works and also that unpatched moto still has the gap, so a moto upgrade that fixes one
 fails that test and the patch can be deleted.
 
-1. A condition on a key the request does not carry makes its statement not apply.
-   That is AWS's rule (except for the ...IfExists and Null operators). moto treats such a condition as
-   satisfied (moto/iam/policy_conditions.py: no value to compare, or an operator it cannot evaluate, such
-   as Bool, passes), so the bucket's TLS-only statement (Deny when aws:SecureTransport is "false"; moto
-   never supplies that key) denies every S3 call and the tarball upload fails with 403.
+1. A condition on a key the request does not carry makes its statement not apply, and so does a condition
+   whose value does not match. That is AWS's rule (except for the ...IfExists and Null operators). moto treats
+   a condition on an absent key as satisfied (moto/iam/policy_conditions.py: no value to compare, or an
+   operator it cannot evaluate, such as Bool, passes), so the bucket's TLS-only statement (Deny when
+   aws:SecureTransport is "false"; moto never supplies that key) denies every S3 call and the tarball upload
+   fails with 403; and it answers a condition that does not match with a Deny, even in an Allow statement.
 2. UpdateEndpoint (moto 5.2.x: "The update_endpoint action has not been implemented").
    Needed for any model rollout. The new configuration takes effect at once, like a healthy blue/green
    update. To rehearse a failed rollout, a configuration whose model has the container environment
@@ -20,6 +21,12 @@ fails that test and the patch can be deleted.
 4. CreateEndpointConfig accepts the instance families SageMaker added after moto's list was written (moto
    5.2.x knows m5/c5/r5/g4dn and older, and refuses e.g. ml.c7i.xlarge, the stack's default). Types of the
    families in NEWER_INSTANCE_FAMILIES pass; everything else is still moto's check.
+5. CreateTransformJob refuses a model that does not exist, as SageMaker does (moto creates the job whatever
+   ModelName says), so a rehearsal that creates a job on "the stack's model" proves the model is there.
+6. IAM SimulatePrincipalPolicy for a role's policies (moto 5.2.x: not implemented), evaluated by moto's own
+   policy engine (with workaround 1), so the rehearsal can ask what the deployed roles may do, as one asks AWS.
+7. The StringLike condition operator (moto evaluates only StringEquals and lets every other operator pass), so
+   a ListBucket grant held to a prefix by `s3:prefix` is evaluated as AWS does: * and ? are wildcards.
 """
 
 from __future__ import annotations
@@ -28,7 +35,10 @@ import re
 from typing import Any
 
 from moto.core.responses import ActionResult
-from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+from moto.iam import policy_conditions
+from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
+from moto.iam.models import IAMBackend
+from moto.iam.responses import IamResponse
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
@@ -66,6 +76,9 @@ def apply() -> None:
     _update_endpoint()
     _create_model_keeps_network_isolation()
     _newer_instance_families()
+    _transform_job_needs_its_model()
+    _simulate_principal_policy()
+    _string_like_conditions()
     _applied = True
 
 
@@ -79,7 +92,10 @@ def _absent_condition_keys_do_not_match() -> None:
         principal: str | None = None,
         incoming_condition_values: dict[str, str] | None = None,
     ) -> PermissionResult:
-        if _has_condition_on_absent_key(self._statement.get("Condition") or {}, incoming_condition_values or {}):
+        conditions = self._statement.get("Condition") or {}
+        if _has_condition_on_absent_key(conditions, incoming_condition_values or {}):
+            return PermissionResult.NEUTRAL
+        if conditions and not self._check_conditions(incoming_condition_values):
             return PermissionResult.NEUTRAL
         return moto_is_action_permitted(self, action, resource, principal, incoming_condition_values)
 
@@ -154,3 +170,55 @@ def _newer_instance_families() -> None:
         moto_validate(self, instance_type)
 
     FakeEndpointConfig.validate_instance_type = validate_instance_type  # type: ignore[method-assign]
+
+
+def _transform_job_needs_its_model() -> None:
+    moto_create_transform_job = SageMakerModelBackend.create_transform_job
+
+    def create_transform_job(self: SageMakerModelBackend, *args: Any, **kwargs: Any) -> Any:
+        model_name = kwargs.get("model_name")
+        if model_name not in self._models:
+            arn = f"arn:aws:sagemaker:{self.region_name}:{self.account_id}:model/{model_name}"
+            raise ValidationError(message=f'Could not find model "{arn}".')
+        return moto_create_transform_job(self, *args, **kwargs)
+
+    SageMakerModelBackend.create_transform_job = create_transform_job  # type: ignore[method-assign]
+
+
+def _simulate_principal_policy() -> None:
+    def simulate_principal_policy(self: IamResponse) -> ActionResult:
+        backend: IAMBackend = self.backend
+        role = backend.get_role_by_arn(self._get_param("PolicySourceArn"))
+        documents = list(role.policies.values()) + [
+            policy.versions[-1].document for policy in role.managed_policies.values() if policy.versions
+        ]
+        context = {
+            entry["ContextKeyName"]: entry["ContextKeyValues"][0]
+            for entry in (self._get_param("ContextEntries") or [])
+            if entry.get("ContextKeyValues")
+        }
+        results = []
+        for action in self._get_param("ActionNames") or []:
+            for resource in self._get_param("ResourceArns") or ["*"]:
+                decisions = [
+                    IAMPolicy(document).is_action_permitted(action, resource, None, context) for document in documents
+                ]
+                decision = (
+                    "explicitDeny"
+                    if PermissionResult.DENIED in decisions
+                    else "allowed"
+                    if PermissionResult.PERMITTED in decisions
+                    else "implicitDeny"
+                )
+                results.append({"EvalActionName": action, "EvalResourceName": resource, "EvalDecision": decision})
+        return ActionResult({"EvaluationResults": results, "IsTruncated": False})
+
+    IamResponse.simulate_principal_policy = simulate_principal_policy  # type: ignore[attr-defined]
+
+
+def _string_like_conditions() -> None:
+    def string_like(expected: list[str] | str, actual: str) -> bool:
+        patterns = [expected] if isinstance(expected, str) else expected
+        return any(re.fullmatch(re.escape(p).replace(r"\*", ".*").replace(r"\?", "."), actual) for p in patterns)
+
+    policy_conditions.CONDITION_OPERATIONS["StringLike"] = string_like
