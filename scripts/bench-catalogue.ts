@@ -113,14 +113,18 @@ function exactTop10(rows: Float32Array, query: Float32Array): Set<number> {
   );
 }
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
 
 async function measureSize(count: number, options: CatalogueBenchOptions, withRecall: boolean): Promise<SizeResult> {
   const searches = options.searches ?? 200;
   const recallQueries = withRecall ? (options.recallQueries ?? 50) : 0;
   const { rows, queries } = clusteredVectors(count, Math.max(searches, recallQueries), count);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "bench-catalogue-"));
-  const keys = Array.from({ length: count }, (_, i) => `products/category-${String(i % 500).padStart(3, "0")}/item-${String(i).padStart(7, "0")}.jpg`);
+  const keys = Array.from(
+    { length: count },
+    (_, i) => `products/category-${String(i % 500).padStart(3, "0")}/item-${String(i).padStart(7, "0")}.jpg`,
+  );
   const metadata: IndexMetadata = {
     format: CATALOGUE_INDEX_FORMAT,
     version: 1,
@@ -132,12 +136,29 @@ async function measureSize(count: number, options: CatalogueBenchOptions, withRe
     source: "synthetic",
     created: new Date().toISOString(),
     files: INDEX_FILES,
-    run: { runId: `bench-${count}`, mode: "first run", previousIndex: null, embedded: count, reused: 0, deleted: 0, failedBefore: 0, skipped: 0, failed: [], job: "bench", startedAt: "", finishedAt: "" },
+    run: {
+      runId: `bench-${count}`,
+      mode: "first run",
+      previousIndex: null,
+      embedded: count,
+      reused: 0,
+      deleted: 0,
+      failedBefore: 0,
+      skipped: 0,
+      failed: [],
+      job: "bench",
+      startedAt: "",
+      finishedAt: "",
+    },
   };
   await writeIndex(new FolderStore(work), { metadata, keys, etags: keys.map(() => '"0"'), vectors: rows });
   const s3 = await startS3FolderFront("bench-catalogue", work);
   const query = Array.from(queries.subarray(0, DIM));
-  const sagemaker = await startFakeSageMakerRuntime({ status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ embedding: query, dim: DIM }) });
+  const sagemaker = await startFakeSageMakerRuntime({
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ embedding: query, dim: DIM }),
+  });
   try {
     // 1. The bundle in a fresh Node.js 22 process: cold load of the index from S3, warm requests, memory.
     const eventFile = path.join(work, "event.json");
@@ -226,7 +247,9 @@ export async function benchCatalogue(options: CatalogueBenchOptions): Promise<vo
         `${r.peakRssMb.toFixed(0).padStart(5)} MB  ${r.searchP50.toFixed(1).padStart(6)} / ${r.searchP99.toFixed(1).padStart(6)} ms  ` +
         `${r.handlerP50.toFixed(1).padStart(6)} / ${r.handlerP99.toFixed(1).padStart(6)} ms  ${r.recallAt10 === undefined ? "   -" : r.recallAt10.toFixed(3)}${note}`,
     );
-  log(`POST /similar over ${DIM}-value vectors (synthetic clusters), the bundle in a fresh Node.js 22 process, function memory ${memoryMb} MB:`);
+  log(
+    `POST /similar over ${DIM}-value vectors (synthetic clusters), the bundle in a fresh Node.js 22 process, function memory ${memoryMb} MB:`,
+  );
   log("       rows     load (cold)   RSS after   peak RSS   search p50 / p99    handler p50 / p99   recall@10 (int8 vs float32)");
   for (const count of sizes) {
     const result = await measureSize(count, options, true);
@@ -238,14 +261,20 @@ export async function benchCatalogue(options: CatalogueBenchOptions): Promise<vo
   const perRow = ((large.peakRssMb - small.peakRssMb) * MB) / (large.count - small.count);
   const fixed = small.peakRssMb * MB - perRow * small.count;
   let largest = Math.floor((0.9 * memoryMb * MB - fixed) / perRow / 10_000) * 10_000;
-  log(`  memory per row ${perRow.toFixed(0)} bytes over ${(fixed / MB).toFixed(0)} MB: at most ~${largest.toLocaleString("en-US")} rows in 90 % of ${memoryMb} MB`);
+  log(
+    `  memory per row ${perRow.toFixed(0)} bytes over ${(fixed / MB).toFixed(0)} MB: at most ~${largest.toLocaleString("en-US")} rows in 90 % of ${memoryMb} MB`,
+  );
   for (let attempt = 0; attempt < 3 && largest > large.count; attempt += 1) {
     const result = await measureSize(largest, options, false);
     const fits = result.peakRssMb <= memoryMb * 0.9;
-    line(result, fits ? `   <- largest: peak ${((100 * result.peakRssMb) / memoryMb).toFixed(0)} % of ${memoryMb} MB` : "   over 90 %: smaller");
+    line(
+      result,
+      fits ? `   <- largest: peak ${((100 * result.peakRssMb) / memoryMb).toFixed(0)} % of ${memoryMb} MB` : "   over 90 %: smaller",
+    );
     if (fits) break;
     largest = Math.floor((largest * 0.9) / 10_000) * 10_000;
   }
   const at100k = results.find((r) => r.count === 100_000);
-  if (at100k) log(`  search p50 at 100,000 rows: ${at100k.searchP50.toFixed(1)} ms (target <= 50 ms: ${at100k.searchP50 <= 50 ? "met" : "NOT met"})`);
+  if (at100k)
+    log(`  search p50 at 100,000 rows: ${at100k.searchP50.toFixed(1)} ms (target <= 50 ms: ${at100k.searchP50 <= 50 ? "met" : "NOT met"})`);
 }
