@@ -17,8 +17,11 @@ export interface CatalogueStackOutputs {
   readonly execution_role_arn: string;
 }
 
+/** From `terraform output -json` ({catalogue: {value: ...}}) or `cdktf output --outputs-file` ({catalogue: ...}). */
 export function parseCatalogueOutputs(outputsJson: unknown, where: string): CatalogueStackOutputs {
-  const value = (outputsJson as { catalogue?: { value?: Partial<CatalogueStackOutputs> } } | undefined)?.catalogue?.value;
+  const output = (outputsJson as { catalogue?: Partial<CatalogueStackOutputs> & { value?: Partial<CatalogueStackOutputs> } } | undefined)
+    ?.catalogue;
+  const value = output?.value ?? output;
   const fields: (keyof CatalogueStackOutputs)[] = ["source_uri", "output_uri", "model_name", "model_fingerprint", "execution_role_arn"];
   if (value === undefined || fields.some((field) => typeof value[field] !== "string")) {
     throw new CatalogueRunError(

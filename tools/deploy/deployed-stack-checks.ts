@@ -373,11 +373,16 @@ function checkOutputs({ state, stackJson, outputs }: DeployedStackInput, checks:
   const base = `https://${apiId}.execute-api.${region}.amazonaws.com`;
   checks.equal("output classify_url", `${base}/classify`, outputs.classify_url);
   checks.equal("output embed_url", `${base}/embed`, outputs.embed_url);
+  checks.equal("output similar_url", `${base}/similar`, outputs.similar_url);
   checks.equal("output endpoint_name", one(stackJson, "aws_sagemaker_endpoint")[1].name, outputs.endpoint_name);
   checks.equal("output model_artifact_uri", `s3://${bucket}/${objectKey}`, outputs.model_artifact_uri);
   const arns = outputs.route_invoke_arns as string[];
-  const pattern = new RegExp(`^arn:aws:execute-api:${region}:\\d{12}:${apiId}/\\*/POST/(classify|embed)$`);
-  checks.equal("output route_invoke_arns", [true, true], [pattern.test(arns?.[0] ?? ""), pattern.test(arns?.[1] ?? "")]);
+  const pattern = new RegExp(`^arn:aws:execute-api:${region}:\\d{12}:${apiId}/\\*/POST/(classify|embed|similar)$`);
+  checks.equal(
+    "output route_invoke_arns",
+    [true, true, true],
+    [0, 1, 2].map((i) => pattern.test(arns?.[i] ?? "")),
+  );
   checks.equal(
     "model artifact key holds the tarball's SHA-256 and the revision",
     true,

@@ -17,6 +17,7 @@ import {
   ListModelsCommand,
 } from "@aws-sdk/client-sagemaker";
 import { defaultModelArtifactPath } from "../../src/config/defaults";
+import { catalogueSteps } from "./catalogue-rehearsal";
 import { CheckResult } from "./deployed-stack-checks";
 import { unexplainedChanges } from "./emulator-fidelity";
 import { PlanJson } from "./plan-json";
@@ -133,6 +134,8 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
         return problems;
       },
     ],
+    // Catalogue embedding: a catalogue section with a new model, a transform job on that model, the grants.
+    ...catalogueSteps(r),
     [
       "destroy leaves nothing (cdktf destroy)",
       async () => {

@@ -12,6 +12,7 @@ import { runAwsCatalogue } from "../../../tools/catalogue/aws-run";
 import { CatalogueRunError } from "../../../tools/catalogue/catalogue-run";
 import { SageMakerTransformExecutor, transformJobName } from "../../../tools/catalogue/sagemaker-transform";
 import { S3Store } from "../../../tools/catalogue/s3-store";
+import { parseCatalogueOutputs } from "../../../tools/catalogue/stack-outputs";
 
 const s3 = mockClient(S3Client);
 const sagemaker = mockClient(SageMakerClient);
@@ -175,5 +176,26 @@ describe("runAwsCatalogue", () => {
     await expect(run).rejects.toThrow(CatalogueRunError);
     await expect(run).rejects.toThrow(/s3:\/\/acme-products\/other\/ is not the catalogue source the stack grants/);
     expect(sagemaker.commandCalls(CreateTransformJobCommand)).toHaveLength(0);
+  });
+});
+
+describe("parseCatalogueOutputs", () => {
+  const value = {
+    source_uri: "s3://a/",
+    output_uri: "s3://b/catalogue/",
+    model_name: "m",
+    model_fingerprint: "sha256:f",
+    execution_role_arn: "r",
+  };
+
+  it("reads terraform output -json and cdktf output --outputs-file alike", () => {
+    expect(parseCatalogueOutputs({ catalogue: { value, type: "object", sensitive: false } }, "stack")).toEqual(value);
+    expect(parseCatalogueOutputs({ catalogue: value }, "stack")).toEqual(value);
+  });
+
+  it("says what to do when the stack has no catalogue", () => {
+    expect(() => parseCatalogueOutputs({ classify_url: "x" }, "the stack vit-classifier")).toThrow(
+      /the stack vit-classifier has no catalogue output: add the config section catalogue/,
+    );
   });
 });

@@ -39,6 +39,9 @@ describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
     "renaming the endpoint plans as a replacement",
     "a rollout whose model fails its health checks fails the deploy and deletes nothing in use",
     "deploying a good model after the failed rollout recovers and cleans up",
+    "a catalogue section deploys its bucket, pointer and grants",
+    "a catalogue run creates the transform job on the stack's model and role",
+    "the job's role reads the source and writes its runs, nothing wider",
     "destroy leaves nothing",
   ])("%s", (name) => {
     expect(step(name)).toMatchObject({ status: "passed", problems: [] });
