@@ -4,6 +4,7 @@
 // Lambda's Node.js 22 without ts-node. Arguments: <bundle file> <event JSON file> <warm requests> <result JSON file>.
 // The environment is the function's (set by the caller); stdout stays the handler's logs.
 const fs = require("node:fs");
+const { peakRssBytes } = require("./peak-rss");
 
 const [bundleFile, eventFile, warmText, resultFile] = process.argv.slice(2);
 const baselineRss = process.memoryUsage().rss;
@@ -33,8 +34,8 @@ const context = (i) => ({ awsRequestId: `bench-${i}`, getRemainingTimeInMillis: 
       matches: cold.body.matches.length,
       indexCount: cold.body.index.count,
       rss: { baseline: baselineRss, afterModuleLoad: afterLoadRss, afterIndexLoad: rssAfterIndex, end: process.memoryUsage().rss },
-      // Peak resident set of the whole run (KB on Linux), what Lambda's memory limit is held against.
-      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      // Peak resident set of the whole run, what Lambda's memory limit is held against (this process's own: peak-rss.js).
+      maxRssBytes: peakRssBytes(),
     }),
   );
 })().catch((error) => {
