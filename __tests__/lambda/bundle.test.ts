@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CATALOGUE_INDEX_FORMAT, IndexMetadata, INDEX_FILES } from "../../common/catalogue-index";
 import { invokeBundle } from "../../local/invoke-bundle";
 import { lambdaNode } from "../../local/settings";
 import { bundleLambda, LambdaBundle } from "../../src/support/lambda-bundle";
@@ -16,8 +17,40 @@ import {
   modelErrorAnswer,
   startFakeSageMakerRuntime,
 } from "../../local/fake-sagemaker-runtime";
+import { startS3FolderFront } from "../../local/s3-folder-front";
+import { FolderStore } from "../../tools/catalogue/folder-store";
+import { writeIndex } from "../../tools/catalogue/index-files";
 import { useLocalEndpointEnv } from "./env";
 import { binaryEvent, curlMultipart, JPEG, PNG_1X1, TIFF } from "./fixtures";
+
+function smallIndexMetadata(id: string, modelFingerprint: string): IndexMetadata {
+  return {
+    format: CATALOGUE_INDEX_FORMAT,
+    version: 1,
+    id,
+    modelFingerprint,
+    dim: 0,
+    count: 0,
+    dtype: "float32",
+    source: "test",
+    created: "2026-12-03T10:00:00.000Z",
+    files: INDEX_FILES,
+    run: {
+      runId: id,
+      mode: "first run",
+      previousIndex: null,
+      embedded: 0,
+      reused: 0,
+      deleted: 0,
+      failedBefore: 0,
+      skipped: 0,
+      failed: [],
+      job: "local",
+      startedAt: "",
+      finishedAt: "",
+    },
+  };
+}
 
 const NODE22 = lambdaNode().file; // Node.js 22 for this platform (local/node-runtime.ts)
 
@@ -93,6 +126,31 @@ describe("Lambda bundle (dist/lambda/index.js as deployed)", () => {
       "top_k=7,task=classify",
       "top_k=9,task=classify",
     ]);
+  }, 60_000);
+
+  it("answers /similar by loading s3-get.js beside index.js, from an index on an S3 front on loopback", async () => {
+    // Prepare: a two-row index written by the catalogue runner's writer, served as S3 (local/s3-folder-front.ts).
+    const folder = fs.mkdtempSync(path.join(workdir, "catalogue-"));
+    const fingerprint = `sha256:${"ab".repeat(32)}`;
+    await writeIndex(new FolderStore(folder), {
+      metadata: { ...smallIndexMetadata("index-1", fingerprint), count: 2, dim: 2 },
+      keys: ["far.jpg", "near.jpg"],
+      etags: ['"1"', '"2"'],
+      vectors: Float32Array.from([1, 0, 0.6, 0.8]),
+    });
+    const s3 = await startS3FolderFront("catalogue-bucket", folder);
+
+    // Act
+    const out = await runInNode22([binaryEvent("http-api-v2", JPEG, "image/jpeg", { path: "/similar" })], {
+      ...localEnv(),
+      AWS_ENDPOINT_URL_S3: s3.url,
+      CATALOGUE_INDEX_URI: "s3://catalogue-bucket/",
+      MODEL_FINGERPRINT: fingerprint,
+    }).finally(() => s3.close());
+
+    // Assess: the fake endpoint's embedding is [0.6, 0.8].
+    expect(out.results[0].statusCode).toBe(200);
+    expect(JSON.parse(out.results[0].body).matches.map((m: { key: string }) => m.key)).toEqual(["near.jpg", "far.jpg"]);
   }, 60_000);
 
   it("loads without SAGEMAKER_ENDPOINT_NAME and answers 500 misconfigured", async () => {

@@ -3,15 +3,20 @@
  * 304 costs no download), the index files streamed (a 100 MB file is never buffered whole). GetObject only: the role
  * may read <prefix>latest.json and <prefix>indexes/ and nothing else.
  *
- * The S3 client is created on the first catalogue request, not at module load: /classify and /embed never pay for it
- * (esbuild keeps a bundled require lazy). AWS_ENDPOINT_URL_S3 points it at the local stack's S3 front.
+ * The S3 client is loaded on the first catalogue request, not at module load: /classify and /embed never pay for it.
+ * In the deployed bundle it is a file of its own, s3-get.js beside index.js (src/support/lambda-bundle.ts): the
+ * require names it through a variable, so esbuild leaves it a runtime require instead of bundling it into index.js.
+ * AWS_ENDPOINT_URL_S3 points it at the local stack's S3 front.
  */
 import type { GetObjectCommandOutput } from "@aws-sdk/client-s3";
 import { describeError } from "../errors";
 
+/** ./s3-get.ts beside this file in the sources, ./s3-get.js beside index.js in the bundle. */
+const S3_READER_MODULE = "./s3-get";
+
 function get(bucket: string, key: string, signal: AbortSignal, ifNoneMatch?: string): Promise<GetObjectCommandOutput> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require is the point (see above)
-  const { getObject } = require("./s3-get") as typeof import("./s3-get");
+  const { getObject } = require(S3_READER_MODULE) as typeof import("./s3-get");
   return getObject(bucket, key, signal, ifNoneMatch);
 }
 
