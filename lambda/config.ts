@@ -50,6 +50,11 @@ export interface CatalogueConfig {
   readonly refreshMs: number;
   /** SIMILAR_TOP_K_MAX. @default 100 */
   readonly topKMax: number;
+  /**
+   * AWS_LAMBDA_FUNCTION_MEMORY_SIZE (set by Lambda, and by the local stack): an index that would not fit is refused
+   * (common/catalogue-memory.ts). Undefined outside Lambda: no bound.
+   */
+  readonly functionMemoryMb: number | undefined;
 }
 
 /** Thrown when the environment is wrong; lists every problem at once. */
@@ -93,7 +98,18 @@ function readCatalogue(env: NodeJS.ProcessEnv, problems: string[]): CatalogueCon
   if (modelFingerprint === "") problems.push("MODEL_FINGERPRINT is not set (it must be with CATALOGUE_INDEX_URI)");
   const refreshSeconds = readInteger(env, "CATALOGUE_REFRESH_SECONDS", DEFAULT_CATALOGUE_REFRESH_SECONDS, 0, 3600, problems);
   const topKMax = readInteger(env, "SIMILAR_TOP_K_MAX", DEFAULT_SIMILAR_TOP_K_MAX, 1, 10_000, problems);
-  return { bucket: match?.[1] ?? "", prefix: match?.[2] ?? "", modelFingerprint, refreshMs: refreshSeconds * 1000, topKMax };
+  const functionMemoryMb =
+    env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE === undefined
+      ? undefined
+      : readInteger(env, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 0, 128, 10_240, problems);
+  return {
+    bucket: match?.[1] ?? "",
+    prefix: match?.[2] ?? "",
+    modelFingerprint,
+    refreshMs: refreshSeconds * 1000,
+    topKMax,
+    functionMemoryMb,
+  };
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {

@@ -48,6 +48,11 @@ export const ERROR_CATALOGUE = {
   },
   catalogue_unavailable: { status: 503, message: "The catalogue index could not be loaded right now: retry shortly." },
   catalogue_unreadable: { status: 500, message: "The catalogue index is unreadable; the operators have been alerted by the logs." },
+  catalogue_too_large: {
+    status: 500,
+    message:
+      "The catalogue index is larger than the function's memory holds: raise lambda.memoryMb, or serve the index from a vector database (docs/catalogue.md).",
+  },
   misconfigured: { status: 500, message: "The service is misconfigured; the operators have been alerted by the logs." },
   internal_error: { status: 500, message: "Internal error; the operators have been alerted by the logs." },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -49,4 +49,45 @@ describe("loadConfig", () => {
     // Act / Assess
     expect(() => loadConfig({ SAGEMAKER_ENDPOINT_NAME: name })).toThrow(/is not a valid endpoint name/);
   });
+  describe("the catalogue", () => {
+    const catalogueEnv = {
+      SAGEMAKER_ENDPOINT_NAME: "e",
+      CATALOGUE_INDEX_URI: "s3://acme-catalogue/catalogue/",
+      MODEL_FINGERPRINT: "sha256:ab",
+    };
+
+    it("reads the index location, the model and the function's memory size (which bounds the index it loads)", () => {
+      // Act
+      const config = loadConfig({ ...catalogueEnv, AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "1024" });
+
+      // Assess
+      expect(config.catalogue).toEqual({
+        bucket: "acme-catalogue",
+        prefix: "catalogue/",
+        modelFingerprint: "sha256:ab",
+        refreshMs: 10_000,
+        topKMax: 100,
+        functionMemoryMb: 1024,
+      });
+    });
+
+    it("has no memory bound outside Lambda (no AWS_LAMBDA_FUNCTION_MEMORY_SIZE)", () => {
+      expect(loadConfig(catalogueEnv).catalogue?.functionMemoryMb).toBeUndefined();
+    });
+
+    it("lists every catalogue problem at once", () => {
+      // Act
+      const attempt = () =>
+        loadConfig({
+          SAGEMAKER_ENDPOINT_NAME: "e",
+          CATALOGUE_INDEX_URI: "s3://acme-catalogue/no-slash",
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "lots",
+        });
+
+      // Assess
+      expect(attempt).toThrow(
+        'Invalid Lambda configuration: CATALOGUE_INDEX_URI "s3://acme-catalogue/no-slash" is not an S3 folder (s3://bucket/prefix/); MODEL_FINGERPRINT is not set (it must be with CATALOGUE_INDEX_URI); AWS_LAMBDA_FUNCTION_MEMORY_SIZE must be an integer from 128 to 10240 (got "lots")',
+      );
+    });
+  });
 });

@@ -50,6 +50,7 @@ function serveBucket(): void {
     const chunks = [object.body.subarray(0, 100), object.body.subarray(100)]; // a stream that splits the header
     return {
       ETag: object.etag,
+      ContentLength: object.body.length,
       Body: Object.assign(Readable.from(chunks), { transformToByteArray: async () => new Uint8Array(object.body) }) as any,
     };
   });
@@ -108,12 +109,19 @@ beforeEach(() => {
     CATALOGUE_INDEX_URI: `s3://${BUCKET}/catalogue/`,
     MODEL_FINGERPRINT: FINGERPRINT,
     CATALOGUE_REFRESH_SECONDS: "10",
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "512",
   });
   logs = captureLogs();
 });
 afterEach(() => {
   logs.restore();
-  for (const name of ["CATALOGUE_INDEX_URI", "MODEL_FINGERPRINT", "CATALOGUE_REFRESH_SECONDS", "SIMILAR_TOP_K_MAX"])
+  for (const name of [
+    "CATALOGUE_INDEX_URI",
+    "MODEL_FINGERPRINT",
+    "CATALOGUE_REFRESH_SECONDS",
+    "SIMILAR_TOP_K_MAX",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+  ])
     delete process.env[name];
 });
 
@@ -229,6 +237,70 @@ describe("POST /similar", () => {
 
     expect([missing.statusCode, bodyOf(missing).error.code]).toEqual([500, "catalogue_unreadable"]);
     expect([garbled.statusCode, bodyOf(garbled).error.code]).toEqual([500, "catalogue_unreadable"]);
+  });
+
+  /** Rewrites index.json and latest.json of `id` to claim `count` rows of `dim` values (the files stay small). */
+  async function claimSize(id: string, count: number, dim: number): Promise<void> {
+    for (const key of [`indexes/${id}/index.json`, "latest.json"]) {
+      const json = JSON.parse(bucket.objects.get(`catalogue/${key}`)!.body.toString());
+      await bucket.put(key, JSON.stringify({ ...json, count, dim }));
+    }
+  }
+  const reads = (file: string) => s3.commandCalls(GetObjectCommand).filter((c) => c.args[0].input.Key!.endsWith(file)).length;
+
+  it("refuses an index larger than the function's memory holds, before downloading it, and names the memory it needs", async () => {
+    // Prepare: a million 768-value rows (about 800 MB loaded) for a function of 512 MB.
+    await writeCatalogue("index-1");
+    await claimSize("index-1", 1_000_000, 768);
+
+    // Act
+    const first = await similar();
+    const second = await similar();
+
+    // Assess: a clear error, logged for the operators, no model call, and no download of keys or vectors, ever.
+    expect([first.statusCode, bodyOf(first).error.code]).toEqual([500, "catalogue_too_large"]);
+    expect(bodyOf(first).error.message).toMatch(/lambda\.memoryMb/);
+    expect([second.statusCode, bodyOf(second).error.code]).toEqual([500, "catalogue_too_large"]);
+    expect(sagemaker.commandCalls(InvokeEndpointCommand)).toHaveLength(0);
+    expect([reads("keys.jsonl"), reads("vectors-int8.npy"), reads("index.json")]).toEqual([0, 0, 1]);
+    const logged = logs.lines().find((line) => line.errorCode === "catalogue_too_large");
+    expect(logged?.level).toBe("ERROR");
+    expect(logged?.errorDetail).toMatchObject({ index: "index-1", count: 1_000_000, dim: 768, functionMemoryMb: 512 });
+    expect(logged?.errorDetail.memoryMbNeeded).toBeGreaterThan(512);
+  });
+
+  it("refuses an index whose keys alone would not fit, without reading them", async () => {
+    // Prepare: three rows, but a keys.jsonl of 400 MB (S3 says so before any byte is read).
+    await writeCatalogue("index-1");
+    const unread = new Readable({
+      read() {
+        this.destroy(new Error("the body was read"));
+      },
+    });
+    s3.on(GetObjectCommand, { Key: "catalogue/indexes/index-1/keys.jsonl" }).resolves({
+      ContentLength: 400 * 1024 * 1024,
+      Body: unread as any,
+    });
+
+    // Act
+    const result = await similar();
+
+    // Assess
+    expect([result.statusCode, bodyOf(result).error.code]).toEqual([500, "catalogue_too_large"]);
+    expect(unread.destroyed).toBe(true);
+    expect(reads("vectors-int8.npy")).toBe(0);
+  });
+
+  it("loads an index that fits once the pointer moves to it, after refusing one that did not", async () => {
+    await writeCatalogue("index-1");
+    await claimSize("index-1", 1_000_000, 768);
+    process.env.CATALOGUE_REFRESH_SECONDS = "0";
+    expect(bodyOf(await similar()).error.code).toBe("catalogue_too_large");
+
+    await writeCatalogue("index-2");
+    const result = await similar();
+
+    expect([result.statusCode, bodyOf(result).index.id]).toEqual([200, "index-2"]);
   });
 
   it("refuses an embedding whose dimension is not the index's", async () => {

@@ -56,17 +56,28 @@ export async function readObject(bucket: string, key: string, signal: AbortSigna
   }
 }
 
-/** A large object chunk by chunk, as it arrives: `onChunk(bytes, position)`. Returns the size read. */
+/**
+ * A large object chunk by chunk, as it arrives: `onSize(bytes)` once S3 has answered (before any body byte is read;
+ * what it throws ends the download), then `onChunk(bytes, position)`. Returns the size read.
+ */
 export async function streamObject(
   bucket: string,
   key: string,
   signal: AbortSignal,
   onChunk: (chunk: Uint8Array, position: number) => void,
+  onSize: (bytes: number | undefined) => void = () => undefined,
 ): Promise<number> {
   let position = 0;
-  let rejected: { error: unknown } | undefined; // what onChunk threw: the file's content, not S3
+  let rejected: { error: unknown } | undefined; // what a callback threw: the file's content, not S3
   try {
     const output = await get(bucket, key, signal);
+    try {
+      onSize(output.ContentLength);
+    } catch (error) {
+      rejected = { error };
+      (output.Body as { destroy?: () => void } | undefined)?.destroy?.(); // leave the rest unread, free the connection
+      throw error;
+    }
     for await (const chunk of output.Body as AsyncIterable<Uint8Array>) {
       try {
         onChunk(chunk, position);

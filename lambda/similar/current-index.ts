@@ -4,7 +4,9 @@
  * conditional GET: 304 while nothing moved), and reloaded when the pointer names another index.
  *
  * Refused before any model call: no pointer or an empty one (503 catalogue_not_ready), an index made by another model
- * than MODEL_FINGERPRINT (503 catalogue_model_mismatch). A failed load leaves no index behind (503
+ * than MODEL_FINGERPRINT (503 catalogue_model_mismatch), an index larger than the function's memory holds (500
+ * catalogue_too_large, decided from its size before its rows are downloaded, and remembered: Lambda would end an
+ * environment that went over its memory, on every request). A failed load leaves no index behind (503
  * catalogue_unavailable, retried by the next request), never half of one.
  */
 import {
@@ -15,11 +17,13 @@ import {
   IndexMetadata,
   POINTER_KEY,
 } from "../../common/catalogue-index";
+import { indexFitsMemory, memoryMbFor } from "../../common/catalogue-memory";
 import { decodeNpy, NPY_MAX_HEADER_BYTES, NpyHeader, parseNpyHeader } from "../../common/npy";
 import type { CatalogueConfig } from "../config";
 import { ApiError } from "../errors";
 import { CatalogueReadError, readObject, readPointerObject, streamObject } from "./catalogue-objects";
 import { Int8Matrix } from "./int8-matrix";
+import { KeyLines } from "./key-lines";
 
 export interface LoadedIndex {
   readonly id: string;
@@ -40,13 +44,15 @@ interface State {
   pointerEtag: string | undefined;
   checkedAt: number;
   index: LoadedIndex | undefined;
+  /** The index refused as too large for this function's memory: refused again without a download. */
+  tooLarge: { id: string; error: ApiError } | undefined;
 }
 
-const state: State = { pointer: undefined, pointerEtag: undefined, checkedAt: -Infinity, index: undefined };
+const state: State = { pointer: undefined, pointerEtag: undefined, checkedAt: -Infinity, index: undefined, tooLarge: undefined };
 
 /** Forget everything (tests: a fresh execution environment). */
 export function resetCurrentIndex(): void {
-  Object.assign(state, { pointer: undefined, pointerEtag: undefined, checkedAt: -Infinity, index: undefined });
+  Object.assign(state, { pointer: undefined, pointerEtag: undefined, checkedAt: -Infinity, index: undefined, tooLarge: undefined });
 }
 
 /** The index to search now. `signal` ends S3 reads at the request's deadline. */
@@ -64,13 +70,18 @@ export async function currentIndex(
       detail: { index: pointer.index, indexModel: pointer.modelFingerprint, servingModel: config.modelFingerprint },
     });
   }
+  if (state.tooLarge?.id === pointer.index) throw state.tooLarge.error;
   if (state.index?.id !== pointer.index) {
     state.index = undefined; // the old index's memory is reused by the new one
     const started = Date.now();
     try {
       state.index = await loadIndex(config, pointer.index, signal);
     } catch (error) {
-      state.checkedAt = -Infinity; // read the pointer again next time
+      if (error instanceof ApiError && error.code === "catalogue_too_large") {
+        state.tooLarge = { id: pointer.index, error };
+      } else {
+        state.checkedAt = -Infinity; // read the pointer again next time
+      }
       throw loadFailure(error, config, pointer.index);
     }
     events.loaded?.({
@@ -114,6 +125,20 @@ async function loadIndex(config: CatalogueConfig, id: string, signal: AbortSigna
   }
   if (metadata.modelFingerprint !== config.modelFingerprint) throw new IndexProblem("index.json names another model than latest.json");
 
+  // The keys first: S3 gives their size before any byte is read, which completes the memory check.
+  const fits = (keysBytes: number) => checkMemory(config, id, count!, dim!, keysBytes);
+  fits(0);
+  const keyLines = new KeyLines();
+  await streamObject(
+    config.bucket,
+    `${folder}${INDEX_FILES.keys}`,
+    signal,
+    (chunk) => keyLines.push(chunk),
+    (size) => fits(size ?? 0),
+  );
+  const keys = keyLines.end();
+  if (keys.length !== count) throw new IndexProblem(`${INDEX_FILES.keys} has ${keys.length} keys for ${count} rows`);
+
   const matrix = new Int8Matrix(count!, dim!);
   let header: NpyHeader | undefined;
   let pending = Buffer.alloc(0);
@@ -142,13 +167,16 @@ async function loadIndex(config: CatalogueConfig, id: string, signal: AbortSigna
   if (scales.header.dtype !== "<f4" || scales.header.shape[0] !== count)
     throw new IndexProblem(`${INDEX_FILES.scales} does not hold ${count} float32 scales`);
   matrix.setScales(scales.data as Float32Array);
-
-  const keys: string[] = [];
-  for (const line of (await readObject(config.bucket, `${folder}${INDEX_FILES.keys}`, signal)).toString("utf8").split("\n")) {
-    if (line.trim() !== "") keys.push((JSON.parse(line) as { key: string }).key);
-  }
-  if (keys.length !== count) throw new IndexProblem(`${INDEX_FILES.keys} has ${keys.length} keys for ${count} rows`);
   return { id, count: count!, dim: dim!, created: metadata.created, keys, matrix };
+}
+
+/** Throws catalogue_too_large when the index would take the function over its memory (common/catalogue-memory.ts). */
+function checkMemory(config: CatalogueConfig, id: string, count: number, dim: number, keysBytes: number): void {
+  const memoryMb = config.functionMemoryMb;
+  if (memoryMb === undefined || indexFitsMemory(memoryMb, count, dim, keysBytes)) return;
+  throw new ApiError("catalogue_too_large", {
+    detail: { index: id, count, dim, keysBytes, functionMemoryMb: memoryMb, memoryMbNeeded: memoryMbFor(count, dim, keysBytes) },
+  });
 }
 
 /** The index's files are there but not what the format says. */

@@ -6,10 +6,10 @@
  * two indexes at once, so the largest catalogue is bounded by one copy (docs/catalogue.md, "How large a catalogue").
  * Rows are padded with zeros to a multiple of 16 values (the kernel's block); zeros add nothing to a dot product.
  */
+import { paddedDim, ROW_BLOCK as BLOCK } from "../../common/catalogue-memory";
 import { instantiateKernel, maxQueryMagnitude, ScoresFunction } from "./int8-kernel";
 
 const PAGE_BYTES = 65_536;
-const BLOCK = 16;
 
 let memory: WebAssembly.Memory | undefined;
 let scores: ScoresFunction | undefined;
@@ -47,7 +47,7 @@ export class Int8Matrix {
     readonly count: number,
     readonly dim: number,
   ) {
-    this.paddedDim = Math.ceil(dim / BLOCK) * BLOCK;
+    this.paddedDim = paddedDim(dim);
     this.queryOffset = this.rowsOffset + align(count * this.paddedDim);
     this.outOffset = this.queryOffset + align(this.paddedDim * 2);
     const reserved = reserve(this.outOffset + count * 4);

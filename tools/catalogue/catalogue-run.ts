@@ -34,7 +34,7 @@ export interface CatalogueRunOptions {
 }
 
 export type CatalogueRunResult =
-  | { readonly kind: "indexed"; readonly metadata: IndexMetadata }
+  | { readonly kind: "indexed"; readonly metadata: IndexMetadata; readonly keysBytes: number }
   | { readonly kind: "up to date"; readonly indexId: string; readonly count: number }
   | { readonly kind: "nothing indexed"; readonly reason: string; readonly failed: readonly FailedKey[] };
 
@@ -142,8 +142,8 @@ export async function runCatalogue(options: CatalogueRunOptions): Promise<Catalo
       finishedAt: finishedAt.toISOString(),
     },
   };
-  await writeIndex(output, { metadata, keys: rows.map((r) => r.key), etags: rows.map((r) => r.etag), vectors });
-  return { kind: "indexed", metadata };
+  const { keysBytes } = await writeIndex(output, { metadata, keys: rows.map((r) => r.key), etags: rows.map((r) => r.etag), vectors });
+  return { kind: "indexed", metadata, keysBytes };
 }
 
 const IMAGE_HINT = "file names ending in .jpg, .jpeg, .png, .webp, .gif or .bmp";

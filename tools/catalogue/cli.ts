@@ -13,6 +13,7 @@ import { readCatalogueOutputs } from "./stack-outputs";
 import { catalogueJobSettings, CatalogueJobSettings } from "../../src/config/catalogue";
 import { UserFacingError } from "../../src/config/errors";
 import { CatalogueRunError } from "./catalogue-run";
+import { LAMBDA_MEMORY_MB } from "../../local/stack";
 import { runLocalCatalogue } from "./local-run";
 import { formatRunResult } from "./run-report";
 import { TransformJobFailed } from "./transform-job";
@@ -39,7 +40,9 @@ async function main(): Promise<number> {
   const { result, pointer, hints } = target.startsWith("s3://")
     ? await runOnAws(target, config)
     : await runLocalCatalogue({ sourceDir: target, job, log: say });
-  for (const line of [...formatRunResult(result, pointer), ...hints]) say(line);
+  // The function that will load the index: the deployed one's memory, or the local stack's (the default config's).
+  const functionMemoryMb = target.startsWith("s3://") ? config.lambda.memoryMb : LAMBDA_MEMORY_MB;
+  for (const line of [...formatRunResult(result, pointer, functionMemoryMb), ...hints]) say(line);
   return result.kind === "nothing indexed" ? 1 : 0;
 }
 

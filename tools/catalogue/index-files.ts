@@ -30,8 +30,8 @@ export class IndexFormatError extends Error {
   }
 }
 
-/** Writes every file of the index, then the pointer. */
-export async function writeIndex(store: ObjectStore, index: IndexContent): Promise<void> {
+/** Writes every file of the index, then the pointer. Returns the size of keys.jsonl (the function's memory needs it). */
+export async function writeIndex(store: ObjectStore, index: IndexContent): Promise<{ keysBytes: number }> {
   const { metadata, keys, etags, vectors } = index;
   if (keys.length !== metadata.count || etags.length !== metadata.count || vectors.length !== metadata.count * metadata.dim) {
     throw new Error(
@@ -57,6 +57,7 @@ export async function writeIndex(store: ObjectStore, index: IndexContent): Promi
     created: metadata.created,
   };
   await store.put(POINTER_KEY, `${JSON.stringify(pointer, null, 2)}\n`, "application/json");
+  return { keysBytes: Buffer.byteLength(lines) };
 }
 
 /** The pointer, or undefined when there is none yet. */

@@ -1,9 +1,14 @@
-/** The lines a finished run prints: what the index holds, what the run did, and every image it could not embed. */
+/**
+ * The lines a finished run prints: what the index holds, what the run did, every image it could not embed, and a
+ * warning when the function that serves /similar cannot hold the index (common/catalogue-memory.ts).
+ */
+import { indexFitsMemory, largestIndexRows, memoryMbFor } from "../../common/catalogue-memory";
 import type { CatalogueRunResult } from "./catalogue-run";
 
 const SHOWN_FAILURES = 20;
 
-export function formatRunResult(result: CatalogueRunResult, pointerLocation: string): string[] {
+/** `functionMemoryMb`: the memory size of the function that will load the index (lambda.memoryMb). */
+export function formatRunResult(result: CatalogueRunResult, pointerLocation: string, functionMemoryMb: number): string[] {
   if (result.kind === "up to date") {
     return [`index ${result.indexId} is up to date (${result.count} images): nothing new, changed or deleted; the pointer stays`];
   }
@@ -18,6 +23,17 @@ export function formatRunResult(result: CatalogueRunResult, pointerLocation: str
       `${run.failedBefore > 0 ? ` (${run.failedBefore} unchanged since an earlier run, not resent)` : ""}, skipped ${run.skipped} (not images)`,
     ...failures(run.failed),
     `pointer moved: ${pointerLocation}`,
+    ...memoryWarning(result.metadata.count, result.metadata.dim, result.keysBytes, functionMemoryMb),
+  ];
+}
+
+function memoryWarning(count: number, dim: number, keysBytes: number, memoryMb: number): string[] {
+  if (indexFitsMemory(memoryMb, count, dim, keysBytes)) return [];
+  const largest = largestIndexRows(memoryMb, dim, count === 0 ? 0 : keysBytes / count);
+  return [
+    `warning: ${count} images are more than a function of ${memoryMb} MB holds (about ${largest} with these keys): ` +
+      `POST /similar answers 500 catalogue_too_large until lambda.memoryMb is at least ${memoryMbFor(count, dim, keysBytes)} and deployed, ` +
+      "or serve the index from a vector database (docs/catalogue.md, How large a catalogue the function holds)",
   ];
 }
 

@@ -92,6 +92,7 @@ describe("runCatalogue", () => {
     expect(scales.header.shape).toEqual([4]);
     expect(int8.data[0] * scales.data[0]).toBeCloseTo(Math.cos(1), 2);
     expect(pointer()).toMatchObject({ index: metadata.id, modelFingerprint: "model-1", count: 4, dim: 4 });
+    expect(result.keysBytes).toBe(fs.statSync(path.join(dir, "out", "indexes", metadata.id, "keys.jsonl")).size);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "out", "runs", metadata.id, "manifest.json"), "utf8"));
     expect(manifest).toEqual([{ prefix: path.join(dir, "src") }, "a.jpg", "b.png", "broken.jpg", "shoes/c.jpg", "shoes/d.webp"]);
   });
