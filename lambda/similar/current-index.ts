@@ -174,8 +174,16 @@ async function loadIndex(config: CatalogueConfig, id: string, signal: AbortSigna
 function checkMemory(config: CatalogueConfig, id: string, count: number, dim: number, keysBytes: number): void {
   const memoryMb = config.functionMemoryMb;
   if (memoryMb === undefined || indexFitsMemory(memoryMb, count, dim, keysBytes)) return;
+  const needed = memoryMbFor(count, dim, keysBytes);
   throw new ApiError("catalogue_too_large", {
-    detail: { index: id, count, dim, keysBytes, functionMemoryMb: memoryMb, memoryMbNeeded: memoryMbFor(count, dim, keysBytes) },
+    detail: {
+      index: id,
+      count,
+      dim,
+      keysBytes,
+      functionMemoryMb: memoryMb,
+      ...(needed === undefined ? { remedy: "no memory size holds it: serve it from a vector database" } : { memoryMbNeeded: needed }),
+    },
   });
 }
 

@@ -30,10 +30,14 @@ export function formatRunResult(result: CatalogueRunResult, pointerLocation: str
 function memoryWarning(count: number, dim: number, keysBytes: number, memoryMb: number): string[] {
   if (indexFitsMemory(memoryMb, count, dim, keysBytes)) return [];
   const largest = largestIndexRows(memoryMb, dim, count === 0 ? 0 : keysBytes / count);
+  const needed = memoryMbFor(count, dim, keysBytes);
+  const remedy =
+    needed === undefined
+      ? "at any lambda.memoryMb: serve the index from a vector database"
+      : `until lambda.memoryMb is at least ${needed} and deployed, or serve the index from a vector database`;
   return [
     `warning: ${count} images are more than a function of ${memoryMb} MB holds (about ${largest} with these keys): ` +
-      `POST /similar answers 500 catalogue_too_large until lambda.memoryMb is at least ${memoryMbFor(count, dim, keysBytes)} and deployed, ` +
-      "or serve the index from a vector database (docs/catalogue.md, How large a catalogue the function holds)",
+      `POST /similar answers 500 catalogue_too_large ${remedy} (docs/catalogue.md, How large a catalogue the function holds)`,
   ];
 }
 

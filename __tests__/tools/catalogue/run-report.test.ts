@@ -59,4 +59,8 @@ describe("formatRunResult", () => {
     expect(formatRunResult(indexed(600_000, 38_400_000), "p", needed).some((line) => line.startsWith("warning"))).toBe(false);
     expect(formatRunResult(indexed(600_000, 38_400_000), "p", needed - 1).some((line) => line.startsWith("warning"))).toBe(true);
   });
+  it("says that no memory size helps when the search kernel's 4 GiB is the bound", () => {
+    const lines = formatRunResult(indexed(6_000_000, 384_000_000), "p", 10_240);
+    expect(lines[lines.length - 1]).toMatch(/catalogue_too_large at any lambda\.memoryMb: serve the index from a vector database/);
+  });
 });
