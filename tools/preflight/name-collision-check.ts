@@ -120,6 +120,7 @@ export interface NameCollisionInput {
 
 const kindOf = (type: string) => ACCOUNT_WIDE_NAMES[type]?.kind ?? type;
 const listNames = (names: readonly StackName[]) => names.map((n) => `${kindOf(n.type)} ${n.name}`).join(", ");
+const alreadyExist = (names: readonly StackName[]) => `${listNames(names)} already ${names.length === 1 ? "exists" : "exist"}`;
 
 export async function nameCollisionCheck(input: NameCollisionInput): Promise<CheckResult> {
   const existing: StackName[] = [];
@@ -143,11 +144,7 @@ export async function nameCollisionCheck(input: NameCollisionInput): Promise<Che
     }
   }
   const foreign = input.owned ? existing.filter((n) => !input.owned!.has(`${n.type}:${n.name}`)) : [];
-  if (input.owned === undefined && existing.length > 0) {
-    problems.push(
-      `${listNames(existing)} exist, and this stack's state could not be read to tell whether they are its own (${input.stateDescription})`,
-    );
-  }
+  const unknownOwner = input.owned === undefined && existing.length > 0;
   // Names no lookup covers are said, not warned about: a warning on every run would teach people to skip warnings.
   const notes = [...problems, ...(unchecked.length > 0 ? [`not checked: ${listNames(unchecked)}`] : [])];
   const tail = notes.length > 0 ? `; ${notes.join("; ")}` : "";
@@ -161,7 +158,7 @@ export async function nameCollisionCheck(input: NameCollisionInput): Promise<Che
     );
     return fail(
       "account-wide names",
-      `${listNames(foreign)} already exist and are not in this stack's state (${input.stateDescription})${tail}`,
+      `${alreadyExist(foreign)} and ${foreign.length === 1 ? "is" : "are"} not in this stack's state (${input.stateDescription})${tail}`,
       "if another stack uses these names, give this one others (namePrefix, endpoint.name in classifier.config.json); if they are " +
         `left over from an earlier deploy of this stack (log groups written to after a destroy are the usual case), delete them: ${removals.join("; ")}`,
     );
@@ -169,9 +166,11 @@ export async function nameCollisionCheck(input: NameCollisionInput): Promise<Che
   const summary =
     existing.length === 0
       ? `none of the ${input.names.length} names this stack creates exists yet`
-      : `${existing.length} of the ${input.names.length} names exist, all in this stack's state (${input.stateDescription})`;
-  if (problems.length === 0) return pass("account-wide names", summary + tail);
-  const access = [...new Set(deniedActions), ...(input.owned === undefined ? ["read access to the state"] : [])];
+      : unknownOwner
+        ? `${alreadyExist(existing)}, and whether ${existing.length === 1 ? "it is" : "they are"} this stack's own is unknown: ${input.stateDescription}`
+        : `${existing.length} of the ${input.names.length} names exist, all in this stack's state (${input.stateDescription})`;
+  if (problems.length === 0 && !unknownOwner) return pass("account-wide names", summary + tail);
+  const access = [...new Set(deniedActions), ...(unknownOwner ? ["read access to the state"] : [])];
   const fix =
     access.length > 0
       ? `allow ${access.join(", ")} (docs/deploy.md lists the read actions the preflight needs), then run it again`

@@ -78,9 +78,9 @@ describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
     const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rename-plan-")), "rename.json");
     fs.writeFileSync(planFile, JSON.stringify(report.plans.rename!.plan));
     // Act
-    const refused = cli("--plan", planFile);
-    const allowed = cli("--plan", planFile, "--allow-destructive");
-    const bad = cli("--plan");
+    const refused = cli("--skip-preflight", "--plan", planFile);
+    const allowed = cli("--skip-preflight", "--plan", planFile, "--allow-destructive");
+    const bad = cli("--skip-preflight", "--plan");
     // Assess
     expect({ status: refused.status, stderr: refused.stderr }).toEqual({ status: 1, stderr: "" });
     expect(refused.stdout).toContain("STOP endpoint REPLACED (downtime)");

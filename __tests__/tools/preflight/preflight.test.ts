@@ -10,7 +10,7 @@ import { usd } from "../../../tools/cost/format-report";
 import { readModelBenchmark } from "../../../tools/cost/model-benchmark";
 import { preflightPassed } from "../../../tools/preflight/preflight";
 import { EXAMPLE_ACCOUNT_ID } from "../../example-account";
-import { FakeAccount, emptyAccount, mockAccount, sagemakerQuotas } from "./fake-account";
+import { FakeAccount, emptyAccount, mockAccount, realtimeEndpoint, sagemakerQuotas } from "./fake-account";
 import { IMAGENET_LIKE, modelTarball } from "./model-tarball";
 import { preflightOf } from "./run";
 
@@ -86,6 +86,59 @@ describe("Preflight: the whole report", () => {
     expect(preflightPassed(run.report)).toBe(false);
   });
 
+  it("after the stack's own deploy (local state), counts neither its endpoint nor its existing names against it", async () => {
+    // Prepare
+    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
+    account.endpoints = [realtimeEndpoint("vit-classifier", "ml.c7i.xlarge", 1)];
+    account.roles = ["vit-classifier-api-lambda", "vit-classifier-sagemaker-execution"];
+    account.logGroups = ["/aws/sagemaker/Endpoints/vit-classifier"];
+    const state = stateHolding({
+      aws_iam_role: { name: account.roles },
+      aws_cloudwatch_log_group: { name: account.logGroups },
+      aws_sagemaker_endpoint: { name: ["vit-classifier"] },
+    });
+
+    // Act
+    const run = await preflightOf({ region: "eu-west-1" }, { localState: state });
+
+    // Assess
+    expect(run.line("endpoint quota")).toMatch(
+      /^PASS {2}endpoint quota: .*; other endpoints hold 0; this config needs 1 to deploy, 2 during a rollout$/,
+    );
+    expect(run.line("state")).toMatch(/^PASS {2}state: local file \/\S+\/terraform\.vit-classifier\.tfstate \(holds a deployed stack;/);
+    expect(run.line("account-wide names")).toMatch(
+      /^PASS {2}account-wide names: 4 of the 16 names exist, all in this stack's state \(\/\S+\/terraform\.vit-classifier\.tfstate\)$/,
+    );
+  });
+
+  it("with an S3 backend, checks the bucket and lock, and reads the state there to tell the stack's own names", async () => {
+    // Prepare
+    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
+    account.dashboards = ["vit-classifier-inference"];
+    account.buckets["team-state"] = {
+      versioning: "Enabled",
+      objects: {
+        "vision/terraform.tfstate": JSON.stringify(stateHolding({ aws_cloudwatch_dashboard: { dashboard_name: account.dashboards } })),
+      },
+    };
+    const config = { region: "eu-west-1", backend: { bucket: "team-state", key: "vision/terraform.tfstate", region: "eu-central-1" } };
+
+    // Act
+    const run = await preflightOf(config);
+
+    // Assess
+    expect(run.line("state bucket")).toMatch(
+      /^PASS {2}state bucket: s3:\/\/team-state\/vision\/terraform\.tfstate \(eu-central-1\) answers, the state object exists \(\d+ bytes\), versions kept$/,
+    );
+    expect(run.line("state lock")).toMatch(
+      /^PASS {2}state lock: S3-native lock file s3:\/\/team-state\/vision\/terraform\.tfstate\.tflock: not held now/,
+    );
+    expect(run.line("account-wide names")).toBe(
+      "PASS  account-wide names: 1 of the 16 names exist, all in this stack's state (s3://team-state/vision/terraform.tfstate)",
+    );
+    expect(run.report.results.map((r) => r.check)).not.toContain("state");
+  });
+
   it("without credentials, fails the identity line with how to give some, and runs only the checks that need no AWS", async () => {
     // Prepare
     account.identityError = awsCredentialsError();
@@ -134,6 +187,18 @@ describe("Preflight: the whole report", () => {
     expect(aws.commandNames()).toEqual([]);
   });
 });
+
+/** A Terraform state (format 4) holding resources of these types with these names. */
+function stateHolding(resources: Record<string, Record<string, string[]>>) {
+  return {
+    version: 4,
+    resources: Object.entries(resources).flatMap(([type, byAttribute]) =>
+      Object.entries(byAttribute).flatMap(([attribute, names]) =>
+        names.map((name, i) => ({ mode: "managed", type, name: `r${i}`, instances: [{ attributes: { [attribute]: name } }] })),
+      ),
+    ),
+  };
+}
 
 function awsCredentialsError(): Error {
   return Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
