@@ -24,9 +24,17 @@ export function costCheck(config: ClassifierConfig, inputs: CostSummaryInputs): 
       "of instance time per million images when kept busy"
     : "";
   const placeholder = summary.modelTime.placeholder ? ` (model time per image: ${summary.modelTime.source})` : "";
-  return pass(
-    "cost",
+  const detail =
     `${usd(summary.idleMonthlyUsd)} a month idle (${items}), + ${usd(summary.perMillionImagesUsd)} per million images${busy}` +
-      `${placeholder}; ${summary.prices.region} list prices of ${summary.prices.asOf}; npm run cost -- --requests-per-second <rate> for your traffic`,
-  );
+    `${placeholder}; ${summary.prices.region} list prices of ${summary.prices.asOf}; npm run cost -- --requests-per-second <rate> for your traffic`;
+  const provisioned = config.variant.kind === "serverless" ? config.variant.provisionedConcurrency : undefined;
+  if (provisioned !== undefined) {
+    // The cost tool has no price for provisioned concurrency: the idle month above leaves out what it bills.
+    return warn(
+      "cost",
+      `${detail}; NOT included: endpoint.serverless.provisionedConcurrency ${provisioned}, billed around the clock`,
+      'price it on https://aws.amazon.com/sagemaker/pricing/ ("Serverless Inference", "Provisioned Concurrency") before deploying',
+    );
+  }
+  return pass("cost", detail);
 }

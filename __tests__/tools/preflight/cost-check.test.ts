@@ -57,6 +57,21 @@ describe("Preflight: cost", () => {
     expect(summary.busyInstance).toBeUndefined();
   });
 
+  it("warns that serverless provisioned concurrency, billed while idle, is not in the figures", () => {
+    // Act
+    const line = formatCheck(
+      costCheck(config({ endpoint: { serverless: { provisionedConcurrency: 2 } } }), { prices: PRICES, bench: BENCH }),
+    );
+
+    // Assess
+    expect(line).toMatch(
+      /^WARN {2}cost: \$[\d.]+ a month idle .*; NOT included: endpoint\.serverless\.provisionedConcurrency 2, billed around the clock\n/,
+    );
+    expect(line).toContain(
+      'fix: price it on https://aws.amazon.com/sagemaker/pricing/ ("Serverless Inference", "Provisioned Concurrency") before deploying',
+    );
+  });
+
   it("says when the model time is a placeholder", () => {
     // Act
     const line = formatCheck(costCheck(config({ endpoint: { instance: { type: "ml.m5.xlarge" } } }), { prices: PRICES }));
