@@ -22,12 +22,14 @@ export interface PreflightClients {
   readonly cloudwatch: CloudWatchClient;
   /** S3 in another region (the state bucket's). */
   s3(region: string): S3Client;
+  /** Closes every client (their connections would keep the process alive a little longer). */
+  destroy(): void;
 }
 
 export function preflightClients(region: string): PreflightClients {
   const config = { region, maxAttempts: 3 };
   const s3Clients = new Map<string, S3Client>();
-  return {
+  const clients = {
     sts: new STSClient(config),
     serviceQuotas: new ServiceQuotasClient(config),
     sagemaker: new SageMakerClient(config),
@@ -35,10 +37,16 @@ export function preflightClients(region: string): PreflightClients {
     iam: new IAMClient(config),
     logs: new CloudWatchLogsClient(config),
     cloudwatch: new CloudWatchClient(config),
+  };
+  return {
+    ...clients,
     s3(bucketRegion: string): S3Client {
       let client = s3Clients.get(bucketRegion);
       if (!client) s3Clients.set(bucketRegion, (client = new S3Client({ ...config, region: bucketRegion })));
       return client;
+    },
+    destroy(): void {
+      for (const client of [...Object.values(clients), ...s3Clients.values()]) client.destroy();
     },
   };
 }

@@ -58,7 +58,7 @@ export async function runPreflight(options: PreflightOptions = {}): Promise<Pref
   try {
     const file = readConfigFile(options.configPath ?? env.CLASSIFIER_CONFIG, "the config file does not exist");
     source = file.source;
-    // The tarball is the model line's business, and the region the region line's: both are reported there.
+    // A missing tarball is the model line's to report, and a region from the environment or a profile the region line's.
     config = resolveConfig(file.raw, { baseDir: file.baseDir, source: file.source, requireArtifact: false });
   } catch (error) {
     if (!(error instanceof UserFacingError)) throw error;
@@ -80,31 +80,35 @@ export async function runPreflight(options: PreflightOptions = {}): Promise<Pref
   results.push(regionCheck(region, config.model.imageRepository));
   if (!region) return { subject, results: [...results, ...offline()], notRun: `${AWS_CHECKS} (no region)` };
   const clients = (options.clients ?? preflightClients)(region.region);
-  const { identity, result } = await callerIdentity(clients.sts);
-  results.push(result);
-  if (!identity) return { subject, results: [...results, ...offline()], notRun: `${AWS_CHECKS} (no credentials)` };
+  try {
+    const { identity, result } = await callerIdentity(clients.sts);
+    results.push(result);
+    if (!identity) return { subject, results: [...results, ...offline()], notRun: `${AWS_CHECKS} (no credentials)` };
+    results.push(...(await accountChecks(config, clients, region.region, identity)));
+    return { subject, results: [...results, ...offline()] };
+  } finally {
+    clients.destroy();
+  }
+}
 
-  results.push(
+/** What needs the account: the endpoint's quotas, Lambda's concurrency, the state and the names. */
+async function accountChecks(
+  config: ClassifierConfig,
+  clients: PreflightClients,
+  region: string,
+  identity: CallerIdentity,
+): Promise<CheckResult[]> {
+  const context = { clients, region, partition: identity.partition };
+  return [
     ...(await endpointQuotaChecks({
-      clients,
+      ...context,
       variant: config.variant,
       autoscaling: config.autoscaling,
       endpointName: config.endpointName,
-      region: region.region,
-      partition: identity.partition,
     })),
-  );
-  results.push(
-    await lambdaConcurrencyCheck({
-      clients,
-      reservedConcurrency: config.lambda.reservedConcurrency,
-      functionName: config.functionName,
-      region: region.region,
-      partition: identity.partition,
-    }),
-  );
-  results.push(...(await stackChecks(config, clients, region.region, identity)));
-  return { subject, results: [...results, ...offline()] };
+    await lambdaConcurrencyCheck({ ...context, reservedConcurrency: config.lambda.reservedConcurrency, functionName: config.functionName }),
+    ...(await stackChecks(config, clients, region, identity)),
+  ];
 }
 
 /** The state and the names, both read from the synthesized stack. */
