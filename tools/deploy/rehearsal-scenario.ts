@@ -1,5 +1,6 @@
 /**
- * The rehearsal's steps, in order: deploy the default config, check what exists, re-plan (idempotency), catch a
+ * The rehearsal's steps, in order: the preflight of a new account (fails, fixed, passes), deploy the default config,
+ * check what exists, the preflight again (the stack's own resources are not held against it), re-plan (idempotency), catch a
  * drift, roll out another model (plan, review, apply), plan an endpoint rename (downtime), fail a rollout on
  * purpose, recover, destroy. Each step reports problems instead of stopping at the first; an exception (a command
  * that failed) stops the scenario, and the steps after it are reported as not run.
@@ -21,6 +22,7 @@ import { CheckResult } from "./deployed-stack-checks";
 import { unexplainedChanges } from "./emulator-fidelity";
 import { PlanJson } from "./plan-json";
 import { PlanReview, reviewPlan } from "./plan-review";
+import { PreflightOutputs, preflightAfterDeploy, preflightBeforeDeploy } from "./rehearsal-preflight";
 import { FAILS_HEALTH_CHECK_ENV, Rehearsal } from "./rehearsal";
 import { rolloutProblems } from "./rollout-expectations";
 import { LEFTOVER_KINDS } from "./stack-leftovers";
@@ -39,6 +41,8 @@ export interface ScenarioReport {
   readonly plans: Partial<Record<"idempotency" | "drift" | "rollout" | "rename", { plan: PlanJson; review: PlanReview }>>;
   /** What `cdktf deploy` printed when the failing rollout was refused. */
   readonly failedRolloutOutput?: string;
+  /** What `npm run preflight` printed before and after the deploy. */
+  readonly preflight: PreflightOutputs;
   readonly totalMs: number;
 }
 
@@ -64,9 +68,17 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
   });
   let before: { configName: string; modelName: string; objectKey: string; bucket: string } | undefined;
 
+  // ---- Preflight (tools/deploy/rehearsal-preflight.ts): a new account before the deploy, the deployed stack after it ----
+  const preflight: PreflightOutputs = {};
+  const preflightOfNewAccount = preflightBeforeDeploy(r, base, preflight);
+  const preflightOfDeployedStack = preflightAfterDeploy(r, base, preflight);
+  // ---- end of the preflight block ----
+
   const steps: Step[] = [
+    ...preflightOfNewAccount,
     ["deploy the default config (cdktf deploy)", async () => (await r.deploy(base), [])],
     ["what exists is what the stack asked for", async () => failed(await r.checkDeployed(base))],
+    ...preflightOfDeployedStack,
     [
       "a plan right after deploy changes nothing (emulator fidelity aside)",
       async () => {
@@ -174,7 +186,7 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
       `${step.status === "passed" ? "PASSED" : "FAILED"} ${name} (${(step.durationMs / 1000).toFixed(1)} s)${problems.map((p) => `\n    - ${p}`).join("")}`,
     );
   }
-  return { steps: reports, plans, ...report, totalMs: Date.now() - started };
+  return { steps: reports, plans, ...report, preflight, totalMs: Date.now() - started };
 }
 
 function failed(checks: CheckResult[]): string[] {

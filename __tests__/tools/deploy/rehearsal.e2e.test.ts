@@ -30,8 +30,11 @@ const step = (prefix: string) => {
 
 describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
   it.each([
+    "preflight of a new account fails with the fix",
+    "preflight passes once the printed fixes are applied",
     "deploy the default config",
     "what exists is what the stack asked for",
+    "preflight after the deploy counts neither the stack's endpoint nor its names against it",
     "a plan right after deploy changes nothing",
     "a drift made outside Terraform is caught",
     "a new model tarball plans as a rollout without downtime",
@@ -42,6 +45,23 @@ describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
     "destroy leaves nothing",
   ])("%s", (name) => {
     expect(step(name)).toMatchObject({ status: "passed", problems: [] });
+  });
+
+  it("preflight: fails with the quota request when the endpoint quota is 0, and passes once it suffices", () => {
+    const line = (output: string | undefined, check: string) => output?.split("\n").find((l) => l.slice(6).startsWith(`${check}:`));
+    expect(line(report.preflight.newAccount, "endpoint quota")).toMatch(
+      /^FAIL {2}endpoint quota: "ml\.c7i\.xlarge for endpoint usage" is 0 \(the AWS default\); other endpoints hold 0; this config needs 1 to deploy, 2 during a rollout/,
+    );
+    expect(report.preflight.newAccount).toMatch(
+      /fix: request 2: .* aws service-quotas request-service-quota-increase --service-code sagemaker --quota-code L-[0-9A-F]{8} --desired-value 2 --region us-east-1/,
+    );
+    expect(line(report.preflight.fixed, "endpoint quota")).toMatch(
+      /^PASS {2}endpoint quota: "ml\.c7i\.xlarge for endpoint usage" is 2 \(applied to this account\)/,
+    );
+    expect(report.preflight.fixed?.trimEnd().split("\n").pop()).toMatch(
+      /^Preflight: \d+ passed, 1 warning, 0 failed: nothing blocks a deploy; read the WARN lines first\.$/,
+    );
+    expect(line(report.preflight.fixed, "model")).toMatch(/^WARN {2}model: THIS DEPLOYS THE DEMO SHAPES MODEL/);
   });
 
   it("explains a rolled-back rollout in the deploy output", () => {
@@ -78,9 +98,9 @@ describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
     const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rename-plan-")), "rename.json");
     fs.writeFileSync(planFile, JSON.stringify(report.plans.rename!.plan));
     // Act
-    const refused = cli("--plan", planFile);
-    const allowed = cli("--plan", planFile, "--allow-destructive");
-    const bad = cli("--plan");
+    const refused = cli("--skip-preflight", "--plan", planFile);
+    const allowed = cli("--skip-preflight", "--plan", planFile, "--allow-destructive");
+    const bad = cli("--skip-preflight", "--plan");
     // Assess
     expect({ status: refused.status, stderr: refused.stderr }).toEqual({ status: 1, stderr: "" });
     expect(refused.stdout).toContain("STOP endpoint REPLACED (downtime)");
