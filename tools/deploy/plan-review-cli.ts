@@ -12,6 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PlanJson } from "./plan-json";
 import { formatReview, reviewPlan } from "./plan-review";
+import { onlyStackDir, UsageError } from "./stack-folder";
 import { terraformBinary } from "./terraform-setup";
 
 interface CliOptions {
@@ -39,21 +40,6 @@ export function parseArgs(argv: readonly string[], cwd: string): CliOptions {
   // A binary plan is read in its stack folder: the one named, the plan's own folder, or the only one synthesized.
   const planFolder = plan && fs.existsSync(path.join(path.dirname(plan), "cdk.tf.json")) ? path.dirname(plan) : undefined;
   return { stackDir: stackDir ?? planFolder ?? onlyStackDir(cwd), plan, allowDestructive };
-}
-
-export class UsageError extends Error {}
-
-function onlyStackDir(cwd: string): string {
-  const stacks = path.join(cwd, "cdktf.out", "stacks");
-  const dirs = fs.existsSync(stacks) ? fs.readdirSync(stacks).filter((d) => fs.existsSync(path.join(stacks, d, "cdk.tf.json"))) : [];
-  if (dirs.length !== 1) {
-    throw new UsageError(
-      dirs.length === 0
-        ? "no synthesized stack in cdktf.out/stacks: run `npx cdktf synth` first"
-        : `several stacks in cdktf.out/stacks (${dirs.join(", ")}): pass --stack-dir`,
-    );
-  }
-  return path.join(stacks, dirs[0]);
 }
 
 function terraform(args: string[], cwd: string, inherit = false): string {
