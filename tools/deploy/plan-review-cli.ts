@@ -3,11 +3,12 @@
  *
  * First runs the preflight (tools/preflight: the account, region, quotas and names this config needs, read-only with
  * your AWS credentials) and stops if it fails; --skip-preflight leaves it out, for reviewing a saved plan offline.
- * Without --plan: runs `terraform plan -out=review.tfplan` in the synthesized stack folder (run `npx cdktf synth`
- * first; default: the only folder under cdktf.out/stacks/), then reviews that plan, which you can apply as is
- * with `terraform -chdir=<dir> apply review.tfplan`. With --plan: reviews a saved plan (binary plans are read with
- * `terraform show -json` in the stack folder). Exit code 1 on destructive changes unless --allow-destructive,
- * 2 on usage errors and when the plan cannot be made or read.
+ * Without --plan: runs `terraform plan -out=review.tfplan` in the synthesized stack folder (run `npm run synth`
+ * first; default: the only folder under cdktf.out/stacks/), reviews that plan and records the review beside it
+ * (review.json: the plan's hash, the synth it was made from, the verdict), so that `npm run deploy` applies exactly
+ * this plan and refuses it once it is stale. With --plan: reviews a saved plan (binary plans are read with
+ * `terraform show -json` in the stack folder), nothing recorded. Exit code 1 on destructive changes unless
+ * --allow-destructive, 2 on usage errors and when the plan cannot be made or read.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -15,6 +16,9 @@ import * as path from "path";
 import { preflightCommand } from "../preflight/preflight";
 import { PlanJson } from "./plan-json";
 import { formatReview, reviewPlan } from "./plan-review";
+import { REVIEWED_PLAN_FILE, writeReviewRecord } from "./review-record";
+import { onlyStackDir, UsageError } from "./stack-folder";
+import { fileSha256, stackFingerprint } from "./stack-fingerprint";
 import { terraformBinary } from "./terraform-setup";
 
 interface CliOptions {
@@ -48,21 +52,6 @@ export function parseArgs(argv: readonly string[], cwd: string): CliOptions {
   return { stackDir: stackDir ?? planFolder ?? onlyStackDir(cwd), plan, allowDestructive, skipPreflight };
 }
 
-export class UsageError extends Error {}
-
-function onlyStackDir(cwd: string): string {
-  const stacks = path.join(cwd, "cdktf.out", "stacks");
-  const dirs = fs.existsSync(stacks) ? fs.readdirSync(stacks).filter((d) => fs.existsSync(path.join(stacks, d, "cdk.tf.json"))) : [];
-  if (dirs.length !== 1) {
-    throw new UsageError(
-      dirs.length === 0
-        ? "no synthesized stack in cdktf.out/stacks: run `npx cdktf synth` first"
-        : `several stacks in cdktf.out/stacks (${dirs.join(", ")}): pass --stack-dir`,
-    );
-  }
-  return path.join(stacks, dirs[0]);
-}
-
 function terraform(args: string[], cwd: string, inherit = false): string {
   const result = spawnSync(terraformBinary(), args, {
     cwd,
@@ -80,7 +69,7 @@ export function loadPlan(options: CliOptions): PlanJson {
   const stackDir = options.stackDir!;
   let planFile = options.plan;
   if (!planFile) {
-    planFile = path.join(stackDir, "review.tfplan");
+    planFile = path.join(stackDir, REVIEWED_PLAN_FILE);
     terraform(["init", "-input=false"], stackDir, true);
     terraform(["plan", "-input=false", `-out=${planFile}`], stackDir, true);
   }
@@ -116,8 +105,25 @@ export async function runPlanReview(argv: readonly string[], cwd: string, steps:
   }
   const review = reviewPlan(plan);
   console.log(formatReview(review, options.allowDestructive));
-  if (!options.plan)
-    console.log(`To apply exactly this plan: terraform -chdir=${path.relative(cwd, options.stackDir!)} apply review.tfplan`);
+  if (!options.plan) {
+    const stackDir = options.stackDir!;
+    writeReviewRecord(stackDir, {
+      version: 1,
+      stackName: path.basename(stackDir),
+      planSha256: fileSha256(path.join(stackDir, REVIEWED_PLAN_FILE)),
+      stackFingerprint: stackFingerprint(stackDir),
+      reviewedAt: new Date().toISOString(),
+      destructive: review.destructive,
+      allowDestructive: options.allowDestructive,
+      summary: review.summary,
+    });
+    const verdictAllows = !review.destructive || options.allowDestructive;
+    console.log(
+      verdictAllows
+        ? "To apply exactly this plan: npm run deploy"
+        : "npm run deploy will refuse this plan (destructive); after reading the findings: npm run plan:review -- --allow-destructive",
+    );
+  }
   return review.destructive && !options.allowDestructive ? 1 : 0;
 }
 

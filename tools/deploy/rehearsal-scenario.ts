@@ -1,9 +1,10 @@
 /**
  * The rehearsal's steps, in order: the preflight of a new account (fails, fixed, passes), deploy the default config,
- * check what exists, the preflight again (the stack's own resources are not held against it), re-plan (idempotency), catch a
- * drift, roll out another model (plan, review, apply), plan an endpoint rename (downtime), fail a rollout on
- * purpose, recover, destroy. Each step reports problems instead of stopping at the first; an exception (a command
- * that failed) stops the scenario, and the steps after it are reported as not run.
+ * check what exists, the preflight again (the stack's own resources are not held against it), re-plan (idempotency),
+ * catch a drift, roll out another model (cdktf plan, npm run plan:review, a stale plan refused, npm run deploy), plan
+ * an endpoint rename (downtime), fail a rollout on purpose, recover, destroy. Each step reports problems instead of
+ * stopping at the first; an exception (a command that failed) stops the scenario, and the steps after it are
+ * reported as not run.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -22,6 +23,7 @@ import { CheckResult } from "./deployed-stack-checks";
 import { unexplainedChanges } from "./emulator-fidelity";
 import { PlanJson } from "./plan-json";
 import { PlanReview, reviewPlan } from "./plan-review";
+import { DeployCommandOutputs, deployReviewedRollout } from "./rehearsal-deploy-command";
 import { PreflightOutputs, preflightAfterDeploy, preflightBeforeDeploy } from "./rehearsal-preflight";
 import { FAILS_HEALTH_CHECK_ENV, Rehearsal } from "./rehearsal";
 import { rolloutProblems } from "./rollout-expectations";
@@ -43,6 +45,8 @@ export interface ScenarioReport {
   readonly failedRolloutOutput?: string;
   /** What `npm run preflight` printed before and after the deploy. */
   readonly preflight: PreflightOutputs;
+  /** What `npm run plan:review` and `npm run deploy` printed. */
+  readonly deployCommand: DeployCommandOutputs;
   readonly totalMs: number;
 }
 
@@ -74,6 +78,12 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
   const preflightOfDeployedStack = preflightAfterDeploy(r, base, preflight);
   // ---- end of the preflight block ----
 
+  // ---- The deploy command (tools/deploy/rehearsal-deploy-command.ts): plan:review, a stale plan refused, deploy ----
+  const deployCommand: DeployCommandOutputs = {};
+  const changedAfterReview = r.config("changed-after-review", { modelArtifact: { path: rolloutTarball }, lambda: { memoryMb: 1024 } });
+  const deployReviewed = deployReviewedRollout(r, rollout, changedAfterReview, deployCommand);
+  // ---- end of the deploy command block ----
+
   const steps: Step[] = [
     ...preflightOfNewAccount,
     ["deploy the default config (cdktf deploy)", async () => (await r.deploy(base), [])],
@@ -101,10 +111,10 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
         return problems;
       },
     ],
+    ...deployReviewed,
     [
-      "the rollout applies and the old model is gone",
+      "the rollout applied and the old model is gone",
       async () => {
-        await r.applySavedPlan();
         const problems = failed(await r.checkDeployed(rollout));
         problems.push(...(await onlyOneModelAndConfig(r)));
         return problems;
@@ -186,7 +196,7 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
       `${step.status === "passed" ? "PASSED" : "FAILED"} ${name} (${(step.durationMs / 1000).toFixed(1)} s)${problems.map((p) => `\n    - ${p}`).join("")}`,
     );
   }
-  return { steps: reports, plans, ...report, preflight, totalMs: Date.now() - started };
+  return { steps: reports, plans, ...report, preflight, deployCommand, totalMs: Date.now() - started };
 }
 
 function failed(checks: CheckResult[]): string[] {

@@ -9,6 +9,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { DescribeEndpointCommand } from "@aws-sdk/client-sagemaker";
 import { resolveConfig } from "../../src/config/load-config";
 import { AwsClients, destroyClients, emulatorClients } from "./aws-clients";
 import { AwsEmulator, emulatorEnvironment, startAwsEmulator } from "./aws-emulator";
@@ -99,14 +100,6 @@ export class Rehearsal {
     return this.showJson<PlanJson>("plan");
   }
 
-  /** `terraform apply plan`: exactly the plan reviewed, in the synthesized stack folder. */
-  async applySavedPlan(): Promise<CommandResult> {
-    return this.expectSuccess(
-      "terraform apply plan",
-      await this.workspace.terraform(this.names.stackName, ["apply", "-input=false", "plan"]),
-    );
-  }
-
   async destroy(configFile: string): Promise<CommandResult> {
     return this.expectSuccess("cdktf destroy", await this.cdktf(["destroy", "--auto-approve"], configFile));
   }
@@ -134,6 +127,12 @@ export class Rehearsal {
     const stackJson = JSON.parse(fs.readFileSync(path.join(this.stackDir, "cdk.tf.json"), "utf8"));
     const outputs = await this.outputs(configFile);
     return checkDeployedStack({ stackJson, state: await this.state(), stackDir: this.stackDir, clients: this.clients, outputs });
+  }
+
+  /** The endpoint configuration the stack's endpoint runs now. */
+  async endpointConfigName(): Promise<string | undefined> {
+    const endpoint = await this.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: this.names.endpointName }));
+    return endpoint.EndpointConfigName;
   }
 
   leftovers(): Promise<string[]> {

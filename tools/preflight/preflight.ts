@@ -122,7 +122,7 @@ async function stackChecks(
   try {
     stack = synthesizeStack(config);
   } catch (error) {
-    const fix = "run npx cdktf synth to see the error in full";
+    const fix = "run npm run synth to see the error in full";
     return [warn("account-wide names", `not checked: the stack did not synthesize (${(error as Error).message})`, fix)];
   }
   const results: CheckResult[] = [];

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../../../common/repo-root";
-import { parseArgs, runPlanReview, UsageError } from "../../../tools/deploy/plan-review-cli";
+import { parseArgs, runPlanReview } from "../../../tools/deploy/plan-review-cli";
+import { UsageError } from "../../../tools/deploy/stack-folder";
 import { EMULATOR_FIDELITY_DIFFERENCES, unexplainedChanges } from "../../../tools/deploy/emulator-fidelity";
 import { changeCauses, changeKind, managedChanges } from "../../../tools/deploy/plan-json";
 import { formatReview, reviewPlan } from "../../../tools/deploy/plan-review";
@@ -201,7 +202,7 @@ describe("plan:review arguments", () => {
     // Prepare
     const stacks = path.join(root, "cdktf.out", "stacks");
     // Act / Assess
-    expect(() => parseArgs([], root)).toThrow("no synthesized stack in cdktf.out/stacks: run `npx cdktf synth` first");
+    expect(() => parseArgs([], root)).toThrow("no synthesized stack in cdktf.out/stacks: run `npm run synth` first");
     for (const name of ["one", "two"]) {
       fs.mkdirSync(path.join(stacks, name), { recursive: true });
       fs.writeFileSync(path.join(stacks, name, "cdk.tf.json"), "{}");

@@ -38,7 +38,10 @@ describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
     "a plan right after deploy changes nothing",
     "a drift made outside Terraform is caught",
     "a new model tarball plans as a rollout without downtime",
-    "the rollout applies and the old model is gone",
+    "npm run plan:review saves and records the rollout's plan",
+    "npm run deploy refuses the reviewed plan once the config changed, and changes nothing",
+    "npm run deploy applies exactly the reviewed rollout and prints the curl line",
+    "the rollout applied and the old model is gone",
     "renaming the endpoint plans as a replacement",
     "a rollout whose model fails its health checks fails the deploy and deletes nothing in use",
     "deploying a good model after the failed rollout recovers and cleans up",
@@ -62,6 +65,13 @@ describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
       /^Preflight: \d+ passed, 1 warning, 0 failed: nothing blocks a deploy; read the WARN lines first\.$/,
     );
     expect(line(report.preflight.fixed, "model")).toMatch(/^WARN {2}model: THIS DEPLOYS THE DEMO SHAPES MODEL/);
+  });
+
+  it("npm run deploy: applies the plan plan:review saved, refuses it once stale, and says how to review again", () => {
+    expect(report.deployCommand.stale).toMatch(/deploy: refused: the plan is stale: .*run `npm run synth && npm run plan:review` again/);
+    expect(report.deployCommand.stale).not.toMatch(/Apply complete!/);
+    expect(report.deployCommand.deploy).toMatch(/Deployed\. Outputs/);
+    expect(report.deployCommand.deploy).toMatch(/^ {2}classify_url +https:\/\/\S+\/classify$/m);
   });
 
   it("explains a rolled-back rollout in the deploy output", () => {
