@@ -35,7 +35,10 @@ class Settings:
     test_delay_ms: int
     """LOCAL_ENDPOINT_TEST_DELAY_MS: TEST-ONLY extra latency before each invocation (fault tests). @default 0"""
     startup_timeout_s: float
-    """How long to wait for MMS to load the model and answer /ping. @default 240 (SageMaker's 4 min limit)"""
+    """LOCAL_ENDPOINT_STARTUP_TIMEOUT_S: how long to wait for MMS to load the model and answer /ping. @default 240
+
+    Shorter than SageMaker's start-up health check (the stack's endpoint.instance.startupHealthCheckTimeoutSeconds,
+    600 s by default), which also covers downloading the model: here the model is already on disk."""
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
