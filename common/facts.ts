@@ -4,12 +4,15 @@
  * them from here. Pure values and functions only: nothing here may pull a dependency into the Lambda bundle.
  */
 
+import { realtimeInvokeMaxBytes, serverlessInvokeMaxBytes } from "./invoke-limits.json";
+
 // ---- Sizes ----
 
+// The two InvokeEndpoint limits live in invoke-limits.json, which the Python beside the endpoint reads too.
 /** The largest body InvokeEndpoint accepts for a real-time endpoint (botocore's sagemaker-runtime 2017-05-13 model). */
-export const REALTIME_INVOKE_MAX_BYTES = 6_291_456;
+export const REALTIME_INVOKE_MAX_BYTES: number = realtimeInvokeMaxBytes;
 /** Serverless endpoints accept 4 MB and answer a larger body with "ValidationError: Request <id> has oversize body.". */
-export const SERVERLESS_INVOKE_MAX_BYTES = 4_194_304;
+export const SERVERLESS_INVOKE_MAX_BYTES: number = serverlessInvokeMaxBytes;
 /** A synchronous Lambda invocation's request payload (the whole event JSON, base64 body included). */
 export const LAMBDA_MAX_REQUEST_BYTES = 6_291_456;
 

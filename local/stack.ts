@@ -45,7 +45,11 @@ export interface EndpointOptions {
   /** SAGEMAKER_MODEL_SERVER_WORKERS; unset lets MMS choose (one per CPU), as in the container. */
   readonly workers?: number;
   readonly echo?: boolean;
-  /** @default 300000 (model load + MMS start; SageMaker allows 4 min for the first /ping) */
+  /**
+   * @default 300000: the local endpoint's own start-up limit (LOCAL_ENDPOINT_STARTUP_TIMEOUT_S, 240 s) plus the time to
+   * report it, so its message arrives first. Shorter than SageMaker's start-up health check
+   * (endpoint.instance.startupHealthCheckTimeoutSeconds, 600 s by default), which also covers downloading the model.
+   */
   readonly readyTimeoutMs?: number;
 }
 

@@ -87,7 +87,8 @@ describe("Config: each bad value gets its own message", () => {
       'endpoint.instance.type: "m5.xlarge" is not a SageMaker instance type',
     ],
     ["instance count < 1", { endpoint: { instance: { count: 0 } } }, "endpoint.instance.count: must be at least 1"],
-    ["model server workers < 1", { model: { serverWorkers: 0 } }, "model.serverWorkers: must be at least 1"],
+    ["model server workers < 1", { model: { serving: { workers: 0 } } }, "model.serving.workers: must be an integer from 1 to 64"],
+    ["a setting that moved into model.serving", { model: { serverWorkers: 2 } }, "model.serverWorkers: moved to model.serving.workers"],
     [
       "serverless and instance both set",
       { endpoint: { instance: {}, serverless: {} } },

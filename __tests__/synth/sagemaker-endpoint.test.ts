@@ -19,18 +19,8 @@ const realtime: EndpointVariant = {
   startupHealthCheckTimeoutSeconds: 900,
 };
 const serverless: EndpointVariant = { kind: "serverless", memorySizeMb: 4096, maxConcurrency: 8 };
-const realtimeEnvironment = containerEnvironment({
-  containerLogLevel: "20",
-  serverWorkers: undefined,
-  serverless: false,
-  extraEnvironment: {},
-});
-const serverlessEnvironment = containerEnvironment({
-  containerLogLevel: "20",
-  serverWorkers: undefined,
-  serverless: true,
-  extraEnvironment: {},
-});
+const realtimeEnvironment = containerEnvironment({ serving: {}, serverless: false, extraEnvironment: {} });
+const serverlessEnvironment = containerEnvironment({ serving: {}, serverless: true, extraEnvironment: {} });
 const ARTIFACT = {
   s3Uri: "s3://model-bucket/models/aaa/rev12345/model.tar.gz",
   modelObjectsArn: "arn:aws:s3:::model-bucket/models/*",

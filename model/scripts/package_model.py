@@ -3,9 +3,10 @@
 Usage: .venv/bin/python model/scripts/package_model.py <hf-model-dir> [out.tar.gz]
 
 The tarball holds exactly: config.json, preprocessor_config.json, one weights file (model.safetensors if present,
-else pytorch_model.bin), code/inference.py with its helper modules and code/requirements.txt. Same inputs give
-the same bytes (sorted entries, fixed mtime, uid/gid 0, empty owner names, gzip header without name or time),
-so the stack's content hash changes, and the endpoint redeploys, only when the model or code really changed.
+else pytorch_model.bin), code/inference.py with its helper modules, their data (serving_settings.json) and
+code/requirements.txt. Same inputs give the same bytes (sorted entries, fixed mtime, uid/gid 0, empty owner names,
+gzip header without name or time), so the stack's content hash changes, and the endpoint redeploys, only when the
+model or code really changed.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ GZIP_LEVEL = 6  # weights barely compress; higher levels only cost time
 
 
 def code_files(code_dir: Path = CODE_DIR) -> list[Path]:
-    """inference.py, its helper modules and requirements.txt; never caches or test leftovers."""
-    files = [*sorted(code_dir.glob("*.py")), code_dir / "requirements.txt"]
+    """inference.py, its helper modules, their data files and requirements.txt; never caches or test leftovers."""
+    files = [*sorted([*code_dir.glob("*.py"), *code_dir.glob("*.json")]), code_dir / "requirements.txt"]
     missing = [path.name for path in files if not path.is_file()]
     if missing or not (code_dir / "inference.py").is_file():
         raise SystemExit(f"error: {code_dir} lacks {', '.join(missing) or 'inference.py'}")

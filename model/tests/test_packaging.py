@@ -18,7 +18,10 @@ import pytest
 from conftest import MODEL_ROOT
 
 SCRIPT = MODEL_ROOT / "scripts" / "package_model.py"
-CODE_FILES = [*sorted(f"code/{path.name}" for path in (MODEL_ROOT / "code").glob("*.py")), "code/requirements.txt"]
+CODE_FILES = [
+    *sorted(f"code/{path.name}" for path in (MODEL_ROOT / "code").iterdir() if path.suffix in (".py", ".json")),
+    "code/requirements.txt",
+]
 
 
 def run_packager(*args) -> subprocess.CompletedProcess:

@@ -124,10 +124,10 @@ def test_physical_cores_count_hyperthread_siblings_once(tmp_path):
 
 def test_threads_per_worker_use_physical_cores(monkeypatch):
     monkeypatch.setattr(serving_runtime, "available_cores", lambda: 4)
-    assert serving_runtime.worker_threads(0, False, {}, cores=2) == 2  # 4 vCPUs, 2 cores, one local process
-    assert serving_runtime.worker_threads(0, True, {"SAGEMAKER_MODEL_SERVER_WORKERS": "1"}, cores=2) == 2
-    assert serving_runtime.worker_threads(0, True, {"SAGEMAKER_MODEL_SERVER_WORKERS": "2"}, cores=2) == 1
-    assert serving_runtime.worker_threads(0, True, {}, cores=2) == 1  # server default: a worker per vCPU
+    assert serving_runtime.worker_threads(0, False, None, cores=2) == 2  # 4 vCPUs, 2 cores, one local process
+    assert serving_runtime.worker_threads(0, True, 1, cores=2) == 2
+    assert serving_runtime.worker_threads(0, True, 2, cores=2) == 1
+    assert serving_runtime.worker_threads(0, True, None, cores=2) == 1  # server default: a worker per vCPU
 
 
 def test_guard_ignores_near_tie_flips_but_not_confident_ones():

@@ -55,12 +55,7 @@ export interface DerivedConfig {
 export function deriveConfig(c: ParsedConfig): DerivedConfig {
   const serverless = c.endpoint.serverless !== undefined;
   const networkIsolation = c.model.networkIsolation ?? defaultNetworkIsolation(serverless);
-  const environment = containerEnvironment({
-    containerLogLevel: c.model.containerLogLevel,
-    serverWorkers: c.model.serverWorkers,
-    serverless,
-    extraEnvironment: c.model.environment,
-  });
+  const environment = containerEnvironment({ serving: c.model.serving, serverless, extraEnvironment: c.model.environment });
   return {
     endpointName: c.endpoint.name ?? c.namePrefix,
     serverless,

@@ -13,9 +13,10 @@ import {
   ENDPOINT_NAME_PATTERN,
   MAX_LAMBDA_TIMEOUT_SECONDS,
 } from "../../common/facts";
-import { STACK_CONTAINER_ENV_KEYS } from "./container-environment";
+import { extraEnvironmentProblem } from "./extra-environment";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 import { alarmsSection } from "./alarms";
+import { servingSection } from "./serving-settings";
 
 /** Values CloudWatch Logs accepts for `retention_in_days`. */
 export const LOG_RETENTION_DAYS = [
@@ -44,6 +45,9 @@ const namePrefix = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, "must be 2-24 lower-case letters, digits and hyphens, starting with a letter");
 
+/** A setting that moved: any value is an error naming its new place (a silent alias would leave two names). */
+const movedTo = (newPath: string) => z.undefined({ invalid_type_error: `moved to ${newPath}` }).optional();
+
 export const modelArtifactSection = z
   .object({
     /** Path of model.tar.gz (relative to the config file). Unset: model/.cache/model.tar.gz (`npm run model:artifact` builds it). */
@@ -61,19 +65,21 @@ export const modelSection = z
     imageTag: z.string().min(1).default(DEFAULT_IMAGE_TAG),
     /** Unset: on for real-time endpoints, off for serverless (which does not support it). */
     networkIsolation: z.boolean().optional(),
-    /** SAGEMAKER_CONTAINER_LOG_LEVEL (Python logging level number). */
-    containerLogLevel: z.enum(["10", "20", "30", "40"]).default("20"),
     /**
-     * SAGEMAKER_MODEL_SERVER_WORKERS: model server workers per instance, each with its own model copy and
-     * cores / workers threads. Unset: 1 for serverless; the model server's default (one per vCPU) for real-time.
+     * The container's settings (dtype, workers, threads, image limits, ...): model/code/serving_settings.json, the
+     * table the container reads too. Unset ones are not written and keep the container's defaults; `workers` unset
+     * is 1 for serverless and the model server's default (one per vCPU) for real-time.
      */
-    serverWorkers: int(1, 64).optional(),
-    /** Extra container environment variables (cannot override the ones the stack sets). */
+    serving: servingSection.default({}),
+    serverWorkers: movedTo("model.serving.workers"),
+    containerLogLevel: movedTo("model.serving.logLevel"),
+    /** Extra container environment variables: only ones the project does not know (extra-environment.ts). */
     environment: z
       .record(z.string())
       .superRefine((env, ctx) => {
-        for (const key of Object.keys(env).filter((k) => STACK_CONTAINER_ENV_KEYS.includes(k))) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: "is set by the stack and cannot be overridden" });
+        for (const key of Object.keys(env)) {
+          const problem = extraEnvironmentProblem(key);
+          if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: problem });
         }
       })
       .default({}),
