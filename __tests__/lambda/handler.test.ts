@@ -237,6 +237,41 @@ describe("Lambda handler: input kinds", () => {
   });
 
   it.each([
+    ["before", 0],
+    ["after", 20],
+  ])("accepts the documented most: one file and 20 text fields (file %s the fields)", async (_where, fileAt) => {
+    // Prepare: 21 parts in all, the documented limit
+    const parts: Array<{ field: string; value?: string; bytes?: Buffer }> = Array.from({ length: 20 }, (_, i) => ({
+      field: `f${i}`,
+      value: String(i),
+    }));
+    parts.splice(fileAt, 0, { field: "image", bytes: PNG_1X1 });
+    const form = await formDataMultipart(parts);
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", form.body, form.contentType));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(Buffer.from(sentInput().Body as Uint8Array).equals(PNG_1X1)).toBe(true);
+  });
+
+  it("answers 400 invalid_multipart for a 21st text field, naming the limit", async () => {
+    // Prepare
+    const fields = Array.from({ length: 21 }, (_, i) => ({ field: `f${i}`, value: String(i) }));
+    const form = await formDataMultipart([{ field: "image", bytes: PNG_1X1 }, ...fields]);
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", form.body, form.contentType));
+
+    // Assess
+    expectError(result, 400, "invalid_multipart");
+    expect(bodyOf(result).error.message).toContain("at most 20 text fields");
+    expect(summaryLine(logs)).toMatchObject({ errorDetail: { reason: "more than 20 text fields" } });
+    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+  });
+
+  it.each([
     [
       "two file parts",
       async () =>
