@@ -571,6 +571,22 @@ describe("Lambda handler: top_k", () => {
     expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
   });
 
+  it("says a top_k given twice behind an HTTP API was given twice (payload 2.0 joins the values with a comma)", async () => {
+    // Prepare: ?top_k=3&top_k=3 as API Gateway HTTP API passes it
+    const event = {
+      ...binaryEvent("http-api-v2", JPEG, "image/jpeg"),
+      rawQueryString: "top_k=3&top_k=3",
+      queryStringParameters: { top_k: "3,3" },
+    };
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expectError(result, 400, "bad_top_k");
+    expect(bodyOf(result).error.message).toBe("top_k was given 2 times; give it once.");
+  });
+
   it("answers 400 bad_top_k for a repeated top_k (REST multi-value)", async () => {
     // Prepare
     const event = { ...binaryEvent("rest-api-v1", JPEG, "image/jpeg"), multiValueQueryStringParameters: { top_k: ["3", "4"] } };
