@@ -1,7 +1,7 @@
 /**
  * POST /classify and POST /embed: an uploaded image in, the model's JSON answer (or a precise JSON error) out.
  *
- * Flow: normalise the event -> check route, method and top_k -> decode the body to image bytes (size and format
+ * Flow: normalise the event -> check route, method and (for /classify) top_k -> decode the body to image bytes (size and format
  * checked before any SageMaker call) -> invoke the endpoint within the time budget -> validate its answer.
  * Every outcome is one structured log line; errors become responses in exactly one place (errorResponse).
  */
@@ -39,7 +39,8 @@ export async function handler(event: HttpEvent, context: Context): Promise<APIGa
     request = normaliseEvent(event);
     if (request.task === undefined) throw new ApiError("route_not_found", { detail: { path: request.path } });
     if (request.method !== "POST") throw new ApiError("method_not_allowed", { detail: { method: request.method } });
-    topK = parseTopK(request.query.top_k, config.topKMax);
+    // Only /classify has a use for top_k: /embed ignores it, as the endpoint does for task=embed.
+    if (request.task === "classify") topK = parseTopK(request.query.top_k, config.topKMax);
     image = await decodeImage(request, config.maxImageBytes);
 
     const remainingMs = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : Infinity;

@@ -562,13 +562,64 @@ describe("Lambda handler: top_k", () => {
     ]);
   });
 
-  it.each(["0", "1001", "-1", "abc", "5.0", "1e2", "", " 5", "3,4"])("answers 400 bad_top_k for top_k=%j", async (value) => {
+  it.each(["0", "-1", "abc", "5.0", "1e2", "", " 5", "3,4"])("answers 400 bad_top_k for top_k=%j", async (value) => {
     // Act
     const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: value } }));
 
+    // Assess: without TOP_K_MAX the function does not know the label count and names none
+    expectError(result, 400, "bad_top_k");
+    expect(bodyOf(result).error.message).toBe("top_k must be an integer from 1 to the number of labels.");
+    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+  });
+
+  it("leaves a top_k above 1000 to the endpoint, which knows its label count, and passes on the count it answers", async () => {
+    // Prepare: the container's bad_top_k body names its label count (docs/contracts.md, "Endpoint error bodies")
+    const body = JSON.stringify({
+      code: "bad_top_k",
+      message: "top_k must be an integer from 1 to 6, the number of labels.",
+      label_count: 6,
+    });
+    sagemaker
+      .on(InvokeEndpointCommand)
+      .rejects(new ModelError({ message: "Received client error (400)", $metadata: {}, OriginalStatusCode: 400, OriginalMessage: body }));
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: "1001" } }));
+
+    // Assess
+    expect(sentInput().CustomAttributes).toBe("top_k=1001,task=classify");
+    expectError(result, 400, "bad_top_k");
+    expect(bodyOf(result).error.message).toBe("top_k must be an integer from 1 to 6, the number of labels.");
+  });
+
+  it.each([
+    ["no count", JSON.stringify({ code: "bad_top_k", message: "top_k must be at most 6" })],
+    ["a count that is no count", JSON.stringify({ code: "bad_top_k", message: "x", label_count: "6; see http://evil" })],
+  ])("answers an endpoint's bad_top_k with %s without inventing a number", async (_name, body) => {
+    // Prepare
+    sagemaker
+      .on(InvokeEndpointCommand)
+      .rejects(new ModelError({ message: "Received client error (400)", $metadata: {}, OriginalStatusCode: 400, OriginalMessage: body }));
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: "7" } }));
+
     // Assess
     expectError(result, 400, "bad_top_k");
-    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+    expect(bodyOf(result).error.message).toBe("top_k must be an integer from 1 to the number of labels.");
+  });
+
+  it.each(["abc", "0", "3", "3&top_k=4"])("ignores top_k on /embed, which has no use for it (top_k=%s)", async (value) => {
+    // Prepare
+    const event = { ...binaryEvent("http-api-v2", JPEG, "image/jpeg", { path: "/embed" }), rawQueryString: `top_k=${value}` };
+    sagemaker.on(InvokeEndpointCommand).resolves(answer({ embedding: [0.6, 0.8], dim: 2 }));
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(sentInput().CustomAttributes).toBe("task=embed");
   });
 
   it("says a top_k given twice behind an HTTP API was given twice (payload 2.0 joins the values with a comma)", async () => {
@@ -606,9 +657,10 @@ describe("Lambda handler: top_k", () => {
     const ok = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: "10" } }));
     const tooBig = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: "11" } }));
 
-    // Assess
+    // Assess: TOP_K_MAX is the model's label count, and the message says so
     expect(ok.statusCode).toBe(200);
     expectError(tooBig, 400, "bad_top_k");
+    expect(bodyOf(tooBig).error.message).toBe("top_k must be an integer from 1 to 10, the number of labels.");
   });
 });
 
