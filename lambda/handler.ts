@@ -10,6 +10,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResul
 import { decodeImage, DecodedImage, mediaTypeOf } from "./body";
 import { logger, sagemakerClient } from "./clients";
 import { ConfigError, loadConfig } from "./config";
+import { withCurlDataHint } from "./curl-data";
 import { ApiError, toApiError } from "./errors";
 import { HttpRequest, normaliseEvent } from "./event";
 import { invokeWithinBudget, InvokeStats } from "./invoke";
@@ -61,7 +62,9 @@ export async function handler(event: HttpEvent, context: Context): Promise<APIGa
     response = jsonResponse(parseModelAnswer(request.task, body, topK), requestId);
   } catch (err) {
     failure =
-      err instanceof ConfigError ? new ApiError("misconfigured", { cause: err, detail: { problems: err.problems } }) : toApiError(err);
+      err instanceof ConfigError
+        ? new ApiError("misconfigured", { cause: err, detail: { problems: err.problems } })
+        : withCurlDataHint(toApiError(err), image?.inputKind, image?.bytes);
     response = errorResponse(failure, requestId);
   }
 

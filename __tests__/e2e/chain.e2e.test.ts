@@ -274,6 +274,22 @@ describe("bad input through the whole chain", () => {
     expect(images.labels).toHaveLength(6);
   });
 
+  it.each([
+    ["jpg", "image/jpeg"],
+    ["png", "image/png"],
+  ])("tells a caller who sent a %s with curl -d (which drops CR and LF bytes) to use --data-binary", async (format, type) => {
+    // Prepare: the file as `curl -d @photo -H 'Content-Type: ...'` sends it
+    const file = images.images.find((image) => image.format === format)?.file as string;
+    const bytes = fs.readFileSync(file).filter((byte) => byte !== 0x0d && byte !== 0x0a);
+    // Act
+    const answer = await classify({ method: "POST", body: bytes, headers: { "content-type": type } });
+    // Assess: a JPEG reaches the endpoint, which cannot decode it (422); a PNG's signature itself is broken (415)
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual(
+      format === "jpg" ? { status: 422, code: "undecodable_image" } : { status: 415, code: "unsupported_media_type" },
+    );
+    expect(answer.body.error.message).toContain("--data-binary");
+  });
+
   it("ignores top_k on /embed, whatever its value", async () => {
     const answer = await call(`${stack.apiUrl}/embed?top_k=abc`, imageRequest(jpegs()[2].file, "raw"));
     expectOk(answer);

@@ -664,6 +664,72 @@ describe("Lambda handler: top_k", () => {
   });
 });
 
+describe("Lambda handler: a file sent with curl -d (which drops its CR and LF bytes)", () => {
+  const undecodable = () =>
+    new ModelError({
+      message: "Received client error (422)",
+      $metadata: {},
+      OriginalStatusCode: 422,
+      OriginalMessage: '{"code":"undecodable_image","message":"broken data stream"}',
+    });
+  // A photo holds CR and LF bytes like any binary file (about 1 in 128 bytes); curl -d @photo.jpg sends it without them.
+  const photo = Buffer.concat([JPEG.subarray(0, 20), Buffer.from([0x0d, 0x0a, 0x0a, 0x42]), JPEG.subarray(20)]);
+  const stripped = (bytes: Buffer) => Buffer.from(bytes.filter((byte) => byte !== 0x0d && byte !== 0x0a));
+
+  it("says to use --data-binary when the endpoint cannot decode a raw image that holds no CR or LF byte at all", async () => {
+    // Prepare
+    sagemaker.on(InvokeEndpointCommand).rejects(undecodable());
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", stripped(photo), "image/jpeg"));
+
+    // Assess
+    expectError(result, 422, "undecodable_image");
+    expect(bodyOf(result).error.message).toContain("--data-binary");
+    expect(bodyOf(result).error.message).toContain("curl -d");
+  });
+
+  it.each([
+    ["a raw image that holds line-break bytes", () => binaryEvent("http-api-v2", photo, "image/jpeg")],
+    [
+      "a multipart upload (curl -F keeps every byte)",
+      () => {
+        const form = curlMultipart(stripped(photo));
+        return binaryEvent("http-api-v2", form.body, form.contentType);
+      },
+    ],
+  ])("keeps the plain message for %s", async (_name, event) => {
+    // Prepare
+    sagemaker.on(InvokeEndpointCommand).rejects(undecodable());
+
+    // Act
+    const result = await invoke(event());
+
+    // Assess
+    expectError(result, 422, "undecodable_image");
+    expect(bodyOf(result).error.message).toBe("The image could not be decoded: the file looks damaged or truncated.");
+  });
+
+  it("says to use --data-binary for a PNG whose signature lost its CR and LF bytes (no format is recognised then)", async () => {
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", stripped(PNG_1X1), "image/png"));
+
+    // Assess
+    expectError(result, 415, "unsupported_media_type");
+    expect(bodyOf(result).error.message).toContain("--data-binary");
+    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+  });
+
+  it("keeps the plain 415 for bytes that are no image and hold no line break", async () => {
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", Buffer.from("not an image at all"), "image/jpeg"));
+
+    // Assess
+    expectError(result, 415, "unsupported_media_type");
+    expect(bodyOf(result).error.message).not.toContain("--data-binary");
+  });
+});
+
 describe("Lambda handler: SageMaker errors", () => {
   const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode, requestId: "sm-1" } });
   const modelError = (OriginalStatusCode: number, OriginalMessage: string) =>
