@@ -12,8 +12,8 @@ import type { InFlightRequests } from "./in-flight";
  * is one the function would answer late anyway. Below processes.ts's 15 s between SIGTERM and SIGKILL.
  */
 export const DRAIN_TIMEOUT_MS = 10_000;
-/** About what a restart of the local stack takes with a cached model (docs/local.md, "Stopping"). */
-export const STOPPING_RETRY_AFTER_SECONDS = 30;
+/** About what a restart of the local stack takes with a cached model: 40–53 s measured (docs/local.md, "Stopping"). */
+export const STOPPING_RETRY_AFTER_SECONDS = 60;
 /** After the drain: how long connections that are still sending a request get to receive its 503. */
 const CLOSE_GRACE_MS = 1_000;
 

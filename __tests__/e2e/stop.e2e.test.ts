@@ -7,6 +7,7 @@
 import * as path from "path";
 import { REPO_ROOT } from "../../common/repo-root";
 import { ensureDemoModel } from "../../local/model-assets";
+import { STOPPING_RETRY_AFTER_SECONDS } from "../../local/graceful-stop";
 import { assertPortFree, freePort } from "../../local/ports";
 import { startProcess } from "../../local/processes";
 import { pngRgba } from "./support/bad-images";
@@ -74,7 +75,7 @@ it("answers every request on Ctrl-C with eight clients sending, then stops with 
   expect(outcomes.slice(0, beforeSignal).every((outcome) => outcome.status === 200)).toBe(true);
   for (const outcome of outcomes) {
     if (outcome.status === 200) continue;
-    const stopping = { status: 503, retryAfter: "30", body: { message: "Service Unavailable" } };
+    const stopping = { status: 503, retryAfter: String(STOPPING_RETRY_AFTER_SECONDS), body: { message: "Service Unavailable" } };
     const refused = { status: 0, retryAfter: null, body: null, error: "ECONNREFUSED" };
     expect([stopping, refused]).toContainEqual(outcome);
   }

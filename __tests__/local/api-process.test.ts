@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { classifyAnswer, FakeSageMakerRuntime, startFakeSageMakerRuntime } from "../../local/fake-sagemaker-runtime";
+import { STOPPING_RETRY_AFTER_SECONDS } from "../../local/graceful-stop";
 import { freePort } from "../../local/ports";
 import type { ManagedProcess } from "../../local/processes";
 import { startApi } from "../../local/stack";
@@ -106,7 +107,7 @@ describe.each(["SIGTERM", "SIGINT"] as const)("the local API process on %s", (si
     expect(answers).toEqual(
       Array.from({ length: 6 }, () => expect.objectContaining({ status: 200, body: { predictions: expect.any(Array) } })),
     );
-    expect(during).toEqual({ status: 503, retryAfter: "30", body: { message: "Service Unavailable" } });
+    expect(during).toEqual({ status: 503, retryAfter: String(STOPPING_RETRY_AFTER_SECONDS), body: { message: "Service Unavailable" } });
     expect(api.running()).toBe(false);
     expect(exitedAfterMs).toBeLessThan(5_000);
     expect(api.output()).toContain(`local API: ${signal}: stopping`);

@@ -3,6 +3,7 @@ import type { AddressInfo } from "net";
 import type { Server } from "http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createApiServer, LambdaInvoker } from "../../local/api-server";
+import { STOPPING_RETRY_AFTER_SECONDS } from "../../local/graceful-stop";
 import type { InvokeOutcome } from "../../local/lambda-runtime";
 import { exchangeRaw, RawAfter } from "./raw-http";
 
@@ -303,7 +304,7 @@ describe("stopping (SIGINT/SIGTERM in api-main.ts) without losing an answer", ()
     }
     expect(during.status).toBe(503);
     expect(await during.json()).toEqual({ message: "Service Unavailable" });
-    expect(during.headers.get("retry-after")).toBe("30");
+    expect(during.headers.get("retry-after")).toBe(String(STOPPING_RETRY_AFTER_SECONDS));
     expect(invoked).toHaveLength(5);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(own.listening).toBe(false);
@@ -324,7 +325,7 @@ describe("stopping (SIGINT/SIGTERM in api-main.ts) without losing an answer", ()
     // Assess
     expect(answer.status).toBe(503);
     expect(await answer.json()).toEqual({ message: "Service Unavailable" });
-    expect(answer.headers.get("retry-after")).toBe("30");
+    expect(answer.headers.get("retry-after")).toBe(String(STOPPING_RETRY_AFTER_SECONDS));
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(lines).toEqual([
       expect.objectContaining({ status: 503, integrationError: expect.stringContaining("stopped before the function answered") }),
