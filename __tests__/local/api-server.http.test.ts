@@ -268,7 +268,8 @@ describe("stopping (SIGINT/SIGTERM in api-main.ts) without losing an answer", ()
       lambda: {
         async invoke(event) {
           invoked.push(event);
-          await sleep(delayMs);
+          // Unref'd: a function still "running" after its test must not keep the Jest worker alive.
+          await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
           return { kind: "result", value: { statusCode: 200, body: '{"ok":true}' }, durationMs: delayMs };
         },
       },
