@@ -5,24 +5,26 @@
  * Only for raw bodies: multipart (`curl -F`) and base64 JSON keep every byte of the file.
  */
 import { ApiError } from "./errors";
-import type { InputKind } from "./body";
 
 const CR = 0x0d;
 const LF = 0x0a;
 /** The PNG signature (89 50 4E 47 0D 0A 1A 0A) without its CR and LF bytes. */
 const PNG_SIGNATURE_STRIPPED = [0x89, 0x50, 0x4e, 0x47, 0x1a];
 
-const ADVICE = "`curl -d` removes them from a file: send it with `curl --data-binary @photo.jpg` instead.";
+const advice = (example: string) => `curl -d removes them from a file: send it with curl --data-binary @${example} instead.`;
 
 export function holdsNoLineBreak(bytes: Uint8Array): boolean {
   return bytes.length > 0 && !bytes.includes(CR) && !bytes.includes(LF);
 }
 
-/** The endpoint could not decode a raw image with no CR or LF byte: the same 422, with the cause and the fix. */
-export function withCurlDataHint(error: ApiError, inputKind: InputKind | undefined, bytes: Uint8Array | undefined): ApiError {
-  if (error.code !== "undecodable_image" || inputKind !== "raw" || bytes === undefined || !holdsNoLineBreak(bytes)) return error;
+/**
+ * The endpoint could not decode a raw image with no CR or LF byte: the same 422, with the cause and the fix.
+ * @param rawBytes the image when it came as a raw body, else undefined (other body kinds keep every byte)
+ */
+export function withCurlDataHint(error: ApiError, rawBytes: Uint8Array | undefined): ApiError {
+  if (error.code !== "undecodable_image" || rawBytes === undefined || !holdsNoLineBreak(rawBytes)) return error;
   return new ApiError("undecodable_image", {
-    message: `The image could not be decoded, and it holds no line-break bytes (CR or LF) at all: ${ADVICE}`,
+    message: `The image could not be decoded, and it holds no line-break bytes (CR or LF) at all: ${advice("photo.jpg")}`,
     detail: { ...error.detail, hint: "no CR or LF byte: curl -d" },
     cause: error.cause,
   });
@@ -34,4 +36,4 @@ export function isPngStrippedOfLineBreaks(bytes: Uint8Array): boolean {
 }
 
 export const STRIPPED_PNG_MESSAGE =
-  "The body starts like a PNG whose line-break bytes (CR, LF) were removed, so it is no image any more: " + ADVICE;
+  "The body starts like a PNG whose line-break bytes (CR, LF) were removed, so it is no image any more: " + advice("photo.png");

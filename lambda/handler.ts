@@ -1,8 +1,9 @@
 /**
  * POST /classify and POST /embed: an uploaded image in, the model's JSON answer (or a precise JSON error) out.
  *
- * Flow: normalise the event -> check route, method and (for /classify) top_k -> decode the body to image bytes (size and format
- * checked before any SageMaker call) -> invoke the endpoint within the time budget -> validate its answer.
+ * Flow: normalise the event -> check route, method and (for /classify) top_k -> decode the body to image bytes
+ * (size and format checked before any SageMaker call) -> invoke the endpoint within the time budget -> validate its
+ * answer.
  * Every outcome is one structured log line; errors become responses in exactly one place (errorResponse).
  */
 import { randomUUID } from "node:crypto";
@@ -64,7 +65,7 @@ export async function handler(event: HttpEvent, context: Context): Promise<APIGa
     failure =
       err instanceof ConfigError
         ? new ApiError("misconfigured", { cause: err, detail: { problems: err.problems } })
-        : withCurlDataHint(toApiError(err), image?.inputKind, image?.bytes);
+        : withCurlDataHint(toApiError(err), image?.inputKind === "raw" ? image.bytes : undefined);
     response = errorResponse(failure, requestId);
   }
 

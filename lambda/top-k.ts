@@ -23,11 +23,12 @@ export function topKRangeMessage(labelCount: number | undefined): string {
 export function parseTopK(values: readonly string[] | undefined, labelCount: number | undefined): number | undefined {
   if (values === undefined || values.length === 0) return undefined;
   if (values.length > 1) {
-    throw new ApiError("bad_top_k", { message: `top_k was given ${values.length} times; give it once.`, detail: { values } });
+    throw new ApiError("bad_top_k", { message: `top_k was given ${values.length} times; give it once.`, detail: { given: values.length } });
   }
   const raw = values[0];
   const value = /^[0-9]{1,7}$/.test(raw) ? Number(raw) : 0;
-  if (value < 1 || (labelCount !== undefined && value > labelCount)) throw badTopK(labelCount, { value: raw });
+  // Logged, cut short: the caller's text may be long.
+  if (value < 1 || (labelCount !== undefined && value > labelCount)) throw badTopK(labelCount, { value: raw.slice(0, 20) });
   return value;
 }
 
