@@ -12,8 +12,8 @@
 import type { AddressInfo } from "net";
 import { API_ROUTE_PATHS } from "../common/facts";
 import { createApiServer } from "./api-server";
-import { DRAIN_TIMEOUT_MS } from "./graceful-stop";
 import { LocalLambdaFunction } from "./lambda-runtime";
+import { DRAIN_TIMEOUT_MS } from "./graceful-stop";
 
 function required(name: string): string {
   const value = process.env[name];

@@ -2,8 +2,7 @@
  * The local API Gateway: an HTTP server on 127.0.0.1 that does what an HTTP API with Lambda proxy integrations
  * (payload format 2.0) does for this project's routes: match the route, build the event, invoke the function,
  * write its answer back, and answer API Gateway's own errors (404 unknown route, 413 too large, 500 function
- * failure) with API Gateway's JSON bodies. Connection-level behaviour: client-errors.ts (what is no routable request),
- * graceful-stop.ts (stopping without losing an answer).
+ * failure) with API Gateway's JSON bodies.
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -18,10 +17,11 @@ import {
   REQUEST_TIMEOUT,
   REQUEST_TOO_LARGE,
 } from "./apigw-response";
+import type { InvokeOutcome } from "./lambda-runtime";
+// Connection-level behaviour: what is no routable request, and stopping without losing an answer.
 import { answerClientErrors } from "./client-errors";
 import { GracefulStop, stoppingAnswer } from "./graceful-stop";
 import { InFlightRequests } from "./in-flight";
-import type { InvokeOutcome } from "./lambda-runtime";
 
 /** HTTP API's payload limit (API Gateway quotas). */
 export const HTTP_API_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;

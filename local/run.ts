@@ -3,8 +3,7 @@
  *   1. model: MODEL_DIR, or the demo model (trained once, then reused from model/.cache)
  *   2. the Lambda bundle, built by src/support/lambda-bundle.ts exactly as the stack deploys it (dist/lambda)
  *   3. the local endpoint (ENDPOINT_PORT, default 8080) and the local API (API_PORT, default 3000)
- *   4. curl lines with generated sample images; Ctrl-C (or SIGTERM) stops both servers without losing an answer:
- *      the API first (it finishes the requests in flight, which still need the endpoint), then the endpoint.
+ *   4. curl lines with generated sample images; Ctrl-C (or SIGTERM) stops both servers.
  */
 import * as fs from "fs";
 import * as path from "path";
