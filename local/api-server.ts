@@ -99,8 +99,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     });
 
     if (graceful.stopping) {
+      // Answered once the body is in: a connection closed while its client still sends makes the client's kernel
+      // see a reset, not the answer. A body that never ends is answered when the drain ends (graceful-stop.ts).
+      req.on("end", () => finish(stoppingAnswer(), "the local API is stopping"));
+      req.on("error", () => undefined);
       req.resume();
-      return finish(stoppingAnswer(), "the local API is stopping");
+      return;
     }
 
     if (requestLineAndHeaderBytes(req) > HTTP_API_MAX_REQUEST_LINE_AND_HEADER_BYTES) {

@@ -1,4 +1,5 @@
 // The local API server over real HTTP on loopback, with a recording fake in place of the Lambda bundle.
+import * as net from "net";
 import type { AddressInfo } from "net";
 import type { Server } from "http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
@@ -331,6 +332,35 @@ describe("stopping (SIGINT/SIGTERM in api-main.ts) without losing an answer", ()
     expect(lines).toEqual([
       expect.objectContaining({ status: 503, integrationError: expect.stringContaining("stopped before the function answered") }),
     ]);
+  });
+
+  it("reads the whole body of a request that arrives while stopping before it answers, so the client sees no reset", async () => {
+    // Prepare: a stopping server (one slow request keeps it draining) and a client whose body comes after its headers
+    const { own, send, untilInvoked } = await startServer(1_000);
+    const slow = send();
+    await untilInvoked(1);
+    const stopped = own.stopGracefully(5_000);
+    // allowHalfOpen: like an HTTP client, it goes on sending its body whatever the server does meanwhile
+    const socket = net.connect({ port: (own.address() as AddressInfo).port, host: "127.0.0.1", allowHalfOpen: true });
+    let text = "";
+    let error: string | undefined;
+    socket.on("data", (chunk) => (text += chunk.toString()));
+    socket.on("error", (err: NodeJS.ErrnoException) => (error = err.code));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+
+    // Act: headers and half the body, then the rest a moment later
+    socket.write("POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 2000000\r\n\r\n");
+    socket.write(Buffer.alloc(100_000, 1));
+    await sleep(200);
+    socket.write(Buffer.alloc(1_900_000, 1));
+    socket.end();
+    await closed;
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(text).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*\{"message":"Service Unavailable"\}$/);
+    expect((await slow).status).toBe(200);
+    await stopped;
   });
 
   it("stops waiting when asked again (a second Ctrl-C)", async () => {
