@@ -40,13 +40,20 @@ async function main(): Promise<number> {
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    say("stopping...");
-    await Promise.all(running.map((proc) => proc.stop()));
+    say("stopping: the API finishes the requests in flight (Ctrl-C again to stop now), then the endpoint...");
+    // Last started, first stopped: the API's requests in flight still need the endpoint.
+    for (const proc of [...running].reverse()) await proc.stop();
     say("stopped");
     process.exit(code);
   };
-  process.on("SIGINT", () => void stopAll(0));
-  process.on("SIGTERM", () => void stopAll(0));
+  const onSignal = () => {
+    if (!stopping) return void stopAll(0);
+    // A second signal: the API answers what is still in flight with 503 now (its own second-signal rule).
+    say("stopping now");
+    for (const proc of running) void proc.stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   say(`starting the endpoint on 127.0.0.1:${settings.endpointPort} (Hugging Face toolkit on multi-model-server)...`);
   const endpoint = await startEndpoint({
