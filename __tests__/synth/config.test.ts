@@ -74,6 +74,33 @@ describe("Config: defaults", () => {
   });
 });
 
+describe("Config: names follow the stack's name", () => {
+  it.each([
+    ["nothing set", {}, "vit-classifier", "vit-classifier/terraform.tfstate"],
+    ["only stackName", { stackName: "Classifier-EU" }, "classifier-eu", "Classifier-EU/terraform.tfstate"],
+    [
+      "stackName and namePrefix",
+      { stackName: "classifier-eu", namePrefix: "vit-classifier" },
+      "vit-classifier",
+      "classifier-eu/terraform.tfstate",
+    ],
+  ])("%s", (_name, raw, namePrefix, stateKey) => {
+    // Act
+    const c = testConfig({ ...raw, backend: { bucket: "state", region: "eu-west-1" } });
+    // Assess
+    expect(c.namePrefix).toBe(namePrefix);
+    expect(c.endpointName).toBe(namePrefix);
+    expect(c.functionName).toBe(`${namePrefix}-api`);
+    expect(c.backend?.key).toBe(stateKey);
+  });
+
+  it("keeps a configured state key", () => {
+    expect(testConfig({ backend: { bucket: "state", region: "eu-west-1", key: "old/terraform.tfstate" } }).backend?.key).toBe(
+      "old/terraform.tfstate",
+    );
+  });
+});
+
 describe("Config: each bad value gets its own message", () => {
   const cases: [string, Record<string, unknown>, string][] = [
     [
@@ -170,6 +197,11 @@ describe("Config: each bad value gets its own message", () => {
     ],
     ["tarball that is not .tar.gz", { modelArtifact: { path: __filename } }, "modelArtifact.path: must be a .tar.gz file"],
     ["name prefix with capitals", { namePrefix: "VitClassifier" }, "namePrefix: must be 2-24 lower-case letters"],
+    [
+      "a stack name too long to be the name prefix, and no name prefix",
+      { stackName: "image-classifier-production-eu" },
+      'namePrefix: not set, and stackName "image-classifier-production-eu" cannot serve as the name prefix (2-24 lower-case',
+    ],
     ["bad endpoint name", { endpoint: { name: "-bad" } }, "endpoint.name: must be 1-63 letters, digits and hyphens"],
     [
       "overriding a stack-set container variable",

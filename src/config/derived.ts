@@ -4,7 +4,7 @@
  */
 import { invokeBudgetMs, integrationTimeoutMs, maxImageBytes } from "../../common/facts";
 import { containerEnvironment, modelSettingsFingerprint } from "./container-environment";
-import { defaultNetworkIsolation, defaultTags } from "./defaults";
+import { defaultNamePrefix, defaultNetworkIsolation, defaultStateKey, defaultTags } from "./defaults";
 import type { ParsedConfig } from "./schema";
 import { instanceSection } from "./schema";
 
@@ -30,6 +30,10 @@ export type ApiAuth =
   | { readonly mode: "jwt"; readonly issuer: string; readonly audience: string[]; readonly scopes?: string[] };
 
 export interface DerivedConfig {
+  /** Prefix of every resource name (defaults to the stackName in lower case). */
+  readonly namePrefix: string;
+  /** The S3 backend with its key resolved (defaults to `<stackName>/terraform.tfstate`); undefined: local state. */
+  readonly backend: (NonNullable<ParsedConfig["backend"]> & { readonly key: string }) | undefined;
   /** Endpoint name (defaults to namePrefix). */
   readonly endpointName: string;
   /** True for a serverless endpoint, false for real-time instances. */
@@ -53,6 +57,7 @@ export interface DerivedConfig {
 }
 
 export function deriveConfig(c: ParsedConfig): DerivedConfig {
+  const namePrefix = c.namePrefix ?? defaultNamePrefix(c.stackName);
   const serverless = c.endpoint.serverless !== undefined;
   const networkIsolation = c.model.networkIsolation ?? defaultNetworkIsolation(serverless);
   const environment = containerEnvironment({
@@ -62,7 +67,9 @@ export function deriveConfig(c: ParsedConfig): DerivedConfig {
     extraEnvironment: c.model.environment,
   });
   return {
-    endpointName: c.endpoint.name ?? c.namePrefix,
+    namePrefix,
+    backend: c.backend && { ...c.backend, key: c.backend.key ?? defaultStateKey(c.stackName) },
+    endpointName: c.endpoint.name ?? namePrefix,
     serverless,
     variant: endpointVariant(c),
     networkIsolation,
@@ -73,12 +80,12 @@ export function deriveConfig(c: ParsedConfig): DerivedConfig {
       networkIsolation,
       environment,
     }),
-    functionName: `${c.namePrefix}-api`,
+    functionName: `${namePrefix}-api`,
     maxImageBytes: maxImageBytes(serverless),
     invokeBudgetMs: invokeBudgetMs(c.lambda.timeoutSeconds),
     integrationTimeoutMs: integrationTimeoutMs(c.lambda.timeoutSeconds),
     apiAuth: apiAuth(c),
-    defaultTags: { ...defaultTags(c.namePrefix), ...c.tags },
+    defaultTags: { ...defaultTags(namePrefix), ...c.tags },
   };
 }
 

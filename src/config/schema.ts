@@ -16,6 +16,7 @@ import {
 import { STACK_CONTAINER_ENV_KEYS } from "./container-environment";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 import { alarmsSection } from "./alarms";
+import { defaultNamePrefix } from "./defaults";
 
 /** Values CloudWatch Logs accepts for `retention_in_days`. */
 export const LOG_RETENTION_DAYS = [
@@ -38,11 +39,12 @@ const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS re
 
 /**
  * Prefix of every resource name. Lower case because S3 bucket prefixes must be; 24 characters at
- * most so that `<prefix>-model-<hash>` style names stay inside SageMaker's and S3's 63-character limits.
+ * most so that `<prefix>-model-<hash>` style names stay inside SageMaker's and S3's 63-character limits, and
+ * `<prefix>-<region>-sagemaker` inside IAM's 64 (common/facts.ts, accountWideNames).
  */
-const namePrefix = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, "must be 2-24 lower-case letters, digits and hyphens, starting with a letter");
+export const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
+const NAME_PREFIX_RULE = "2-24 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen";
+const namePrefix = z.string().regex(NAME_PREFIX_PATTERN, `must be ${NAME_PREFIX_RULE}`);
 
 export const modelArtifactSection = z
   .object({
@@ -184,7 +186,8 @@ export const authSection = z
 export const backendSection = z
   .object({
     bucket: z.string().min(3),
-    key: z.string().min(1).default("vit-classifier/terraform.tfstate"),
+    /** State object key. Unset: `<stackName>/terraform.tfstate`, so two stacks can share one state bucket. */
+    key: z.string().min(1).optional(),
     region: awsRegion,
     encrypt: z.boolean().default(true),
     /** S3-native state locking (Terraform >= 1.10), no DynamoDB table needed. */
@@ -197,12 +200,16 @@ export const backendSection = z
  * never hides the problems of another; a top-level key not listed here is reported as unknown.
  */
 export const configSections = {
-  /** Name of the cdktf stack (folder under cdktf.out/stacks/). */
+  /**
+   * Name of the cdktf stack: the folder under cdktf.out/stacks/, the local state file terraform.<stackName>.tfstate
+   * and, unless namePrefix says otherwise, the start of every resource name. One stackName per deployment.
+   */
   stackName: z
     .string()
     .regex(/^[a-zA-Z][a-zA-Z0-9-]*$/, "must be letters, digits and hyphens")
     .default("vit-classifier"),
-  namePrefix: namePrefix.default("vit-classifier"),
+  /** Prefix of every resource name. Unset: the stackName in lower case (derived.ts). */
+  namePrefix: namePrefix.optional(),
   /** Provider region; unset = Terraform's usual AWS_REGION / profile resolution at plan time. */
   region: awsRegion.optional(),
   /** Provider default_tags, merged over {project: <namePrefix>, managed-by: cdktf}. */
@@ -275,6 +282,12 @@ export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfi
   const api = parsed.api;
   if (api && api.throttlingBurstLimit < api.throttlingRateLimit) {
     problems.push({ path: "api.throttlingBurstLimit", message: `must be at least throttlingRateLimit (${api.throttlingRateLimit})` });
+  }
+  if (raw.namePrefix === undefined && parsed.stackName !== undefined && !NAME_PREFIX_PATTERN.test(defaultNamePrefix(parsed.stackName))) {
+    problems.push({
+      path: "namePrefix",
+      message: `not set, and stackName "${parsed.stackName}" cannot serve as the name prefix (${NAME_PREFIX_RULE}): set namePrefix`,
+    });
   }
   const mode = auth.mode ?? "none";
   if (mode === "jwt") {

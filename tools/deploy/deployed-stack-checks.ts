@@ -152,7 +152,9 @@ async function checkModelBucket({ stackJson, state, stackDir, clients }: Deploye
 }
 
 async function checkIam({ stackJson, state, clients }: DeployedStackInput, checks: Checks): Promise<void> {
-  for (const [name, body] of synthesized(stackJson, "aws_iam_role")) {
+  for (const [name, synthesizedBody] of synthesized(stackJson, "aws_iam_role")) {
+    // The name may hold the region's reference (a config without `region`).
+    const body = state.resolve(synthesizedBody);
     const live = await clients.iam.send(new GetRoleCommand({ RoleName: body.name }));
     checks.equal(
       `role ${body.name}: trust policy`,
