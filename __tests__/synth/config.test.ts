@@ -345,14 +345,31 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
   });
 });
 
-describe("Config: the documented example", () => {
-  it("classifier.config.example.json is a valid config", () => {
-    // Prepare
-    const example = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "classifier.config.example.json"), "utf8"));
-    // Act
-    const c = resolveConfig({ ...example, modelArtifact: { path: testTarball() } }, noBuild);
-    // Assess
-    expect(c.auth.mode).toBe("iam");
-    expect(c.backend?.useLockfile).toBe(true);
+describe("Config: the example config (classifier.config.example.json) deploys as it is on a new account", () => {
+  const file = path.join(REPO_ROOT, "classifier.config.example.json");
+  const example = JSON.parse(fs.readFileSync(file, "utf8"));
+  const c = resolveConfig(example, { baseDir: REPO_ROOT, source: file, requireArtifact: false });
+
+  it("names the demo model's tarball relative to itself, as the default does", () => {
+    expect(c.modelArtifactPath).toBe(path.join(REPO_ROOT, "model", ".cache", "model.tar.gz"));
+  });
+
+  it("needs no bucket of yours, no raised quota and no credentials to call: local state, no reserved concurrency, one instance, open API", () => {
+    expect(c.backend).toBeUndefined();
+    expect(c.lambda.reservedConcurrency).toBeNull();
+    expect(c.variant).toMatchObject({ kind: "realtime", instanceCount: 1 });
+    expect(c.autoscaling.enabled).toBe(false);
+    expect(c.auth.mode).toBe("none");
+  });
+
+  it("holds no placeholder: no e-mail, topic, issuer or region to replace (the region is the deployer's AWS_REGION or profile)", () => {
+    expect(c.alarms.email).toBeUndefined();
+    expect(c.alarms.snsTopicArn).toBeUndefined();
+    expect(c.region).toBeUndefined();
+    expect(JSON.stringify(example)).not.toMatch(/example\.com|my-|changeme|xxx|<|1234/i);
+  });
+
+  it("is the stack the README's commands name (cdktf.out/stacks/vit-classifier)", () => {
+    expect(c.stackName).toBe("vit-classifier");
   });
 });
