@@ -114,6 +114,7 @@ export class ClassifierStack extends TerraformStack {
       throttlingBurstLimit: c.api.throttlingBurstLimit,
       integrationTimeoutMs: c.integrationTimeoutMs,
       auth: c.apiAuth,
+      cors: c.apiCors,
       logRetentionDays: c.api.logRetentionDays,
     });
 

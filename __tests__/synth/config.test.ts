@@ -373,3 +373,25 @@ describe("Config: the example config (classifier.config.example.json) deploys as
     expect(c.stackName).toBe("vit-classifier");
   });
 });
+
+describe("Config: the fuller example in docs/configuration.md", () => {
+  it("is a valid config once its <...> values are filled in", () => {
+    // Prepare
+    const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
+    const block = /### A fuller example[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)![1];
+    const filled: Record<string, string> = {
+      "<your web app's host>": "app.example.com",
+      "<user-pool-id>": "eu-west-1_AbCdEfGhI",
+      "<app-client-id>": "3n4b5urk1ft4fl3mg5e62d9ado",
+      "<ops address>": "ops@example.com",
+      "<your state bucket>": "tf-state-example",
+    };
+    const raw = JSON.parse(block.replace(/<[^>]+>/g, (placeholder) => filled[placeholder] ?? placeholder));
+    // Act
+    const c = resolveConfig({ ...raw, modelArtifact: { path: testTarball() } }, noBuild);
+    // Assess
+    expect(c.namePrefix).toBe("vit-classifier-prod");
+    expect(c.apiCors?.allowOrigins).toEqual(["https://app.example.com"]);
+    expect(c.backend?.key).toBe("vit-classifier-prod/terraform.tfstate");
+  });
+});

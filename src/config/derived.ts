@@ -4,6 +4,7 @@
  */
 import { invokeBudgetMs, integrationTimeoutMs, maxImageBytes } from "../../common/facts";
 import { containerEnvironment, modelSettingsFingerprint } from "./container-environment";
+import { CorsSettings, corsSettings } from "./cors";
 import { defaultNamePrefix, defaultNetworkIsolation, defaultStateKey, defaultTags } from "./defaults";
 import type { ParsedConfig } from "./schema";
 import { instanceSection } from "./schema";
@@ -52,6 +53,8 @@ export interface DerivedConfig {
   readonly invokeBudgetMs: number;
   readonly integrationTimeoutMs: number;
   readonly apiAuth: ApiAuth;
+  /** The HTTP API's CORS configuration, complete (api.cors plus what the API needs); undefined: no CORS. */
+  readonly apiCors: CorsSettings | undefined;
   /** Provider default tags after merging config tags over the defaults. */
   readonly defaultTags: Record<string, string>;
 }
@@ -85,6 +88,7 @@ export function deriveConfig(c: ParsedConfig): DerivedConfig {
     invokeBudgetMs: invokeBudgetMs(c.lambda.timeoutSeconds),
     integrationTimeoutMs: integrationTimeoutMs(c.lambda.timeoutSeconds),
     apiAuth: apiAuth(c),
+    apiCors: c.api.cors && corsSettings(c.api.cors, c.auth.mode),
     defaultTags: { ...defaultTags(namePrefix), ...c.tags },
   };
 }

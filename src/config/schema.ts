@@ -16,6 +16,7 @@ import {
 import { STACK_CONTAINER_ENV_KEYS } from "./container-environment";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 import { alarmsSection } from "./alarms";
+import { corsSection } from "./cors";
 import { defaultNamePrefix } from "./defaults";
 
 /** Values CloudWatch Logs accepts for `retention_in_days`. */
@@ -168,6 +169,8 @@ export const apiSection = z
     /** Stage-wide burst (token bucket size): 10 requests drain from the default instance in under 2 s. */
     throttlingBurstLimit: int(1, 5000).default(10),
     logRetentionDays: retentionDays.default(30),
+    /** Browser pages on other origins that may call the API (cors.ts). Unset: none (no CORS headers at all). */
+    cors: corsSection.optional(),
   })
   .strict();
 
