@@ -84,13 +84,15 @@ export interface AccountWideNames {
   readonly dashboard: string;
 }
 
+/** What every account-wide name of one copy of the stack starts with (and no other copy's does). */
+export function accountWideNamePrefix(namePrefix: string, region: string): string {
+  return `${namePrefix}-${region}-`;
+}
+
 /** `region` may be a Terraform reference (the aws_region data source) when the config names no region. */
 export function accountWideNames(namePrefix: string, region: string): AccountWideNames {
-  return {
-    sagemakerRole: `${namePrefix}-${region}-sagemaker`,
-    functionRole: `${namePrefix}-${region}-lambda`,
-    dashboard: `${namePrefix}-${region}-inference`,
-  };
+  const start = accountWideNamePrefix(namePrefix, region);
+  return { sagemakerRole: `${start}sagemaker`, functionRole: `${start}lambda`, dashboard: `${start}inference` };
 }
 
 /** The log group SageMaker writes an endpoint's container logs to. */
