@@ -4,6 +4,7 @@
  *   LOCAL_API_BUNDLE   the bundled handler (bundleLambda().file)      LOCAL_API_PORT   port on 127.0.0.1
  *   LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB                   the function's settings
  *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (LAMBDA_CONCURRENCY in stack.ts)
+ *   LOCAL_API_CORS     optional: the HTTP API's CORS configuration as JSON (local/cors.ts)
  * The routes are the stack's own (POST on each of API_ROUTE_PATHS).
  * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening. SIGTERM/SIGINT stop it without losing an answer
  * (graceful-stop.ts): requests in flight finish (at most DRAIN_TIMEOUT_MS), new ones get a 503; a second signal
@@ -12,6 +13,7 @@
 import type { AddressInfo } from "net";
 import { API_ROUTE_PATHS } from "../common/facts";
 import { createApiServer } from "./api-server";
+import { corsFromEnvironment } from "./cors";
 import { LocalLambdaFunction } from "./lambda-runtime";
 import { DRAIN_TIMEOUT_MS } from "./graceful-stop";
 
@@ -30,7 +32,11 @@ function main(): void {
     region: process.env.AWS_REGION ?? "us-east-1",
     concurrency: Number(required("LOCAL_LAMBDA_CONCURRENCY")),
   });
-  const server = createApiServer({ routeKeys: API_ROUTE_PATHS.map((route) => `POST ${route}`), lambda });
+  const server = createApiServer({
+    routeKeys: API_ROUTE_PATHS.map((route) => `POST ${route}`),
+    lambda,
+    cors: corsFromEnvironment(process.env),
+  });
   server.listen(Number(required("LOCAL_API_PORT")), "127.0.0.1", () => {
     const { port } = server.address() as AddressInfo;
     console.log(`LOCAL_API_READY http://127.0.0.1:${port}`);

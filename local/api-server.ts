@@ -2,7 +2,8 @@
  * The local API Gateway: an HTTP server on 127.0.0.1 that does what an HTTP API with Lambda proxy integrations
  * (payload format 2.0) does for this project's routes: match the route, build the event, invoke the function,
  * write its answer back, and answer API Gateway's own errors (404 unknown route, 413 too large, 500 function
- * failure) with API Gateway's JSON bodies.
+ * failure) with API Gateway's JSON bodies. With a CORS configuration it also answers preflights and adds the CORS
+ * headers as API Gateway does (local/cors.ts).
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -17,6 +18,8 @@ import {
   REQUEST_TIMEOUT,
   REQUEST_TOO_LARGE,
 } from "./apigw-response";
+import type { CorsSettings } from "../src/config/cors";
+import { isPreflight, preflightAnswer, withCorsHeaders } from "./cors";
 import type { InvokeOutcome } from "./lambda-runtime";
 // Connection-level behaviour: what is no routable request, and stopping without losing an answer.
 import { answerClientErrors } from "./client-errors";
@@ -45,6 +48,8 @@ export interface ApiServerOptions {
   readonly accessLog?: (entry: Record<string, unknown>) => void;
   /** @default REQUEST_BODY_TIMEOUT_MS */
   readonly bodyTimeoutMs?: number;
+  /** The HTTP API's CORS configuration (config resolution's apiCors). @default undefined: no CORS, as deployed without */
+  readonly cors?: CorsSettings;
 }
 
 export interface ApiServer extends http.Server {
@@ -80,8 +85,13 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         integrationLatency: integrationMs,
       });
 
-    const finish = (answer: GatewayAnswer, note?: string) => {
+    const { cors } = options;
+    const origin = req.headers.origin;
+    const preflight = cors !== undefined && isPreflight(req.method, req.headers);
+
+    const finish = (gatewayAnswer: GatewayAnswer, note?: string) => {
       if (res.headersSent || res.destroyed) return;
+      const answer = cors && !preflight ? withCorsHeaders(gatewayAnswer, cors, origin) : gatewayAnswer;
       res.statusCode = answer.status;
       for (const [name, values] of Object.entries(answer.headers)) res.setHeader(name, values.length === 1 ? values[0] : values);
       res.setHeader("apigw-requestid", requestId);
@@ -111,6 +121,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       res.setHeader("connection", "close");
       req.resume();
       return finish(REQUEST_HEADERS_TOO_LARGE(), "request line and headers over 10240 bytes");
+    }
+    if (preflight) {
+      req.resume();
+      return finish(preflightAnswer(cors, origin));
     }
 
     readBody(req, HTTP_API_MAX_PAYLOAD_BYTES, options.bodyTimeoutMs ?? REQUEST_BODY_TIMEOUT_MS)

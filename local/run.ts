@@ -2,11 +2,13 @@
  * `npm run local`: the whole classify chain on loopback.
  *   1. model: MODEL_DIR, or the demo model (trained once, then reused from model/.cache)
  *   2. the Lambda bundle, built by src/support/lambda-bundle.ts exactly as the stack deploys it (dist/lambda)
- *   3. the local endpoint (ENDPOINT_PORT, default 8080) and the local API (API_PORT, default 3000)
+ *   3. the local endpoint (ENDPOINT_PORT, default 8080) and the local API (API_PORT, default 3000), which answers
+ *      browsers as the config's api.cors says (CLASSIFIER_CONFIG or classifier.config.json, as for a deploy)
  *   4. curl lines with generated sample images; Ctrl-C (or SIGTERM) stops both servers.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { readConfigFile, resolveConfig } from "../src/config/load-config";
 import { bundleLambda } from "../src/support/lambda-bundle";
 import { ensureDemoModel, writeSampleImages } from "./model-assets";
 import { assertPortFree } from "./ports";
@@ -19,6 +21,9 @@ const say = (line: string) => console.log(`\x1b[1m[local]\x1b[0m ${line}`);
 
 async function main(): Promise<number> {
   const settings = loadLocalSettings();
+  // The deploy config's CORS, so a web page tried against the local API gets the answers the deployed API gives.
+  const file = readConfigFile(process.env.CLASSIFIER_CONFIG, "CLASSIFIER_CONFIG points to a file that does not exist");
+  const cors = resolveConfig(file.raw, { baseDir: file.baseDir, source: file.source, requireArtifact: false }).apiCors;
   // Before minutes of model training: without a Node.js 22 the API cannot start.
   say(`Lambda runtime: ${lambdaNode().description}`);
   await assertPortFree(settings.apiPort, "API_PORT");
@@ -68,6 +73,7 @@ async function main(): Promise<number> {
     bundleFile: bundle.file,
     endpointUrl: endpoint.ready,
     endpointName: settings.endpointName,
+    cors,
     echo: true,
   }).catch(async (error: unknown) => {
     await endpoint.stop();
@@ -84,6 +90,7 @@ async function main(): Promise<number> {
   API       ${url}  (POST /classify, POST /embed)   -> Lambda bundle -> SageMaker Runtime API
   endpoint  ${endpoint.ready}  (GET /ping, POST /invocations, POST /endpoints/${settings.endpointName}/invocations)
   model     ${modelDir}
+  CORS      ${cors ? `origins ${cors.allowOrigins.join(" ")} (api.cors of ${file.source})` : "off (no api.cors in the config)"}
   samples   ${rel(samplesDir)}/ (${samples.length} images)
 
 Try:

@@ -11,6 +11,8 @@ import { resolveConfig } from "../src/config/load-config";
 import { functionEnvironment } from "../src/support/function-environment";
 import { ManagedProcess, startProcess } from "./processes";
 import { lambdaNode, paths } from "./settings";
+import { LOCAL_API_CORS_ENV } from "./cors";
+import type { CorsSettings } from "../src/config/cors";
 import { REPO_ROOT } from "../common/repo-root";
 
 /** The function as the default config deploys it (timeout, memory, budget, image limit): the local one is the same. */
@@ -93,6 +95,8 @@ export interface ApiOptions {
   readonly logLevel?: string;
   /** Execution environments at most; more concurrent requests are throttled. @default LAMBDA_CONCURRENCY */
   readonly concurrency?: number;
+  /** The HTTP API's CORS configuration (a config's apiCors). @default undefined: no CORS */
+  readonly cors?: CorsSettings;
   readonly echo?: boolean;
 }
 
@@ -146,6 +150,7 @@ export async function startApi(options: ApiOptions): Promise<ManagedProcess> {
       LOCAL_LAMBDA_TIMEOUT_S: String(LAMBDA_TIMEOUT_SECONDS),
       LOCAL_LAMBDA_MEMORY_MB: String(LAMBDA_MEMORY_MB),
       LOCAL_LAMBDA_CONCURRENCY: String(options.concurrency ?? LAMBDA_CONCURRENCY),
+      ...(options.cors ? { [LOCAL_API_CORS_ENV]: JSON.stringify(options.cors) } : {}),
       LOCAL_STOP_WITH_PARENT: "1",
     },
     readyLine: /^LOCAL_API_READY (\S+)/,

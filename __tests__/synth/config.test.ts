@@ -74,6 +74,33 @@ describe("Config: defaults", () => {
   });
 });
 
+describe("Config: names follow the stack's name", () => {
+  it.each([
+    ["nothing set", {}, "vit-classifier", "vit-classifier/terraform.tfstate"],
+    ["only stackName", { stackName: "Classifier-EU" }, "classifier-eu", "Classifier-EU/terraform.tfstate"],
+    [
+      "stackName and namePrefix",
+      { stackName: "classifier-eu", namePrefix: "vit-classifier" },
+      "vit-classifier",
+      "classifier-eu/terraform.tfstate",
+    ],
+  ])("%s", (_name, raw, namePrefix, stateKey) => {
+    // Act
+    const c = testConfig({ ...raw, backend: { bucket: "state", region: "eu-west-1" } });
+    // Assess
+    expect(c.namePrefix).toBe(namePrefix);
+    expect(c.endpointName).toBe(namePrefix);
+    expect(c.functionName).toBe(`${namePrefix}-api`);
+    expect(c.backend?.key).toBe(stateKey);
+  });
+
+  it("keeps a configured state key", () => {
+    expect(testConfig({ backend: { bucket: "state", region: "eu-west-1", key: "old/terraform.tfstate" } }).backend?.key).toBe(
+      "old/terraform.tfstate",
+    );
+  });
+});
+
 describe("Config: each bad value gets its own message", () => {
   const cases: [string, Record<string, unknown>, string][] = [
     [
@@ -171,6 +198,11 @@ describe("Config: each bad value gets its own message", () => {
     ],
     ["tarball that is not .tar.gz", { modelArtifact: { path: __filename } }, "modelArtifact.path: must be a .tar.gz file"],
     ["name prefix with capitals", { namePrefix: "VitClassifier" }, "namePrefix: must be 2-24 lower-case letters"],
+    [
+      "a stack name too long to be the name prefix, and no name prefix",
+      { stackName: "image-classifier-production-eu" },
+      'namePrefix: not set, and stackName "image-classifier-production-eu" cannot serve as the name prefix (2-24 lower-case',
+    ],
     ["bad endpoint name", { endpoint: { name: "-bad" } }, "endpoint.name: must be 1-63 letters, digits and hyphens"],
     [
       "overriding a stack-set container variable",
@@ -314,14 +346,53 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
   });
 });
 
-describe("Config: the documented example", () => {
-  it("classifier.config.example.json is a valid config", () => {
+describe("Config: the example config (classifier.config.example.json) deploys as it is on a new account", () => {
+  const file = path.join(REPO_ROOT, "classifier.config.example.json");
+  const example = JSON.parse(fs.readFileSync(file, "utf8"));
+  const c = resolveConfig(example, { baseDir: REPO_ROOT, source: file, requireArtifact: false });
+
+  it("names the demo model's tarball relative to itself, as the default does", () => {
+    expect(c.modelArtifactPath).toBe(path.join(REPO_ROOT, "model", ".cache", "model.tar.gz"));
+  });
+
+  it("needs no bucket of yours, no raised quota and no credentials to call: local state, no reserved concurrency, one instance, open API", () => {
+    expect(c.backend).toBeUndefined();
+    expect(c.lambda.reservedConcurrency).toBeNull();
+    expect(c.variant).toMatchObject({ kind: "realtime", instanceCount: 1 });
+    expect(c.autoscaling.enabled).toBe(false);
+    expect(c.auth.mode).toBe("none");
+  });
+
+  it("holds no placeholder: no e-mail, topic, issuer or region to replace (the region is the deployer's AWS_REGION or profile)", () => {
+    expect(c.alarms.email).toBeUndefined();
+    expect(c.alarms.snsTopicArn).toBeUndefined();
+    expect(c.region).toBeUndefined();
+    expect(JSON.stringify(example)).not.toMatch(/example\.com|my-|changeme|xxx|<|1234/i);
+  });
+
+  it("is the stack the README's commands name (cdktf.out/stacks/vit-classifier)", () => {
+    expect(c.stackName).toBe("vit-classifier");
+  });
+});
+
+describe("Config: the fuller example in docs/configuration.md", () => {
+  it("is a valid config once its <...> values are filled in", () => {
     // Prepare
-    const example = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "classifier.config.example.json"), "utf8"));
+    const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
+    const block = /### A fuller example[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)![1];
+    const filled: Record<string, string> = {
+      "<your web app's host>": "app.example.com",
+      "<user-pool-id>": "eu-west-1_AbCdEfGhI",
+      "<app-client-id>": "3n4b5urk1ft4fl3mg5e62d9ado",
+      "<ops address>": "ops@example.com",
+      "<your state bucket>": "tf-state-example",
+    };
+    const raw = JSON.parse(block.replace(/<[^>]+>/g, (placeholder) => filled[placeholder] ?? placeholder));
     // Act
-    const c = resolveConfig({ ...example, modelArtifact: { path: testTarball() } }, noBuild);
+    const c = resolveConfig({ ...raw, modelArtifact: { path: testTarball() } }, noBuild);
     // Assess
-    expect(c.auth.mode).toBe("iam");
-    expect(c.backend?.useLockfile).toBe(true);
+    expect(c.namePrefix).toBe("vit-classifier-prod");
+    expect(c.apiCors?.allowOrigins).toEqual(["https://app.example.com"]);
+    expect(c.backend?.key).toBe("vit-classifier-prod/terraform.tfstate");
   });
 });

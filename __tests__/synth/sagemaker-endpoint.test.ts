@@ -33,6 +33,7 @@ function synthEndpoint(props: Partial<SagemakerEndpointProps> = {}): { text: str
     new SagemakerEndpoint(scope, "endpoint", {
       endpointName: "Vit-Classifier",
       namePrefix: "vit-classifier",
+      executionRoleName: "vit-classifier-eu-west-1-sagemaker",
       variantName: "AllTraffic",
       variant: realtime,
       modelArtifact: ARTIFACT,
@@ -164,7 +165,7 @@ describe("Construct: SagemakerEndpoint", () => {
   });
 
   it("gives the execution role a trust policy for sagemaker.amazonaws.com only", () => {
-    expect(text).toHaveResourceWithProperties(IamRole, { name: "vit-classifier-sagemaker-execution" });
+    expect(text).toHaveResourceWithProperties(IamRole, { name: "vit-classifier-eu-west-1-sagemaker" });
     expect(statements(only(json, "aws_iam_role").body.assume_role_policy)).toEqual([
       { Sid: "TrustService", Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" },
     ]);

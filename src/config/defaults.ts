@@ -15,6 +15,19 @@ export function defaultConfigFilePath(): string {
   return path.join(REPO_ROOT, "classifier.config.json");
 }
 
+/**
+ * The prefix of every resource name when the config sets none: the stack's name, so a second stack made by setting
+ * only `stackName` gets names of its own. Lower case, as S3 bucket names must be (the config checks the rest).
+ */
+export function defaultNamePrefix(stackName: string): string {
+  return stackName.toLowerCase();
+}
+
+/** The S3 backend's state key when the config sets none: one object per stack name. */
+export function defaultStateKey(stackName: string): string {
+  return `${stackName}/terraform.tfstate`;
+}
+
 export function defaultTags(namePrefix: string): Record<string, string> {
   return { project: namePrefix, "managed-by": "cdktf" };
 }

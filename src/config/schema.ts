@@ -16,6 +16,8 @@ import {
 import { extraEnvironmentProblem } from "./extra-environment";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 import { alarmsSection } from "./alarms";
+import { corsSection } from "./cors";
+import { defaultNamePrefix } from "./defaults";
 import { servingSection } from "./serving-settings";
 
 /** Values CloudWatch Logs accepts for `retention_in_days`. */
@@ -39,11 +41,12 @@ const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS re
 
 /**
  * Prefix of every resource name. Lower case because S3 bucket prefixes must be; 24 characters at
- * most so that `<prefix>-model-<hash>` style names stay inside SageMaker's and S3's 63-character limits.
+ * most so that `<prefix>-model-<hash>` style names stay inside SageMaker's and S3's 63-character limits, and
+ * `<prefix>-<region>-sagemaker` inside IAM's 64 (common/facts.ts, accountWideNames).
  */
-const namePrefix = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, "must be 2-24 lower-case letters, digits and hyphens, starting with a letter");
+export const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
+const NAME_PREFIX_RULE = "2-24 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen";
+const namePrefix = z.string().regex(NAME_PREFIX_PATTERN, `must be ${NAME_PREFIX_RULE}`);
 
 /** A setting that moved: any value is an error naming its new place (a silent alias would leave two names). */
 const movedTo = (newPath: string) => z.undefined({ invalid_type_error: `moved to ${newPath}` }).optional();
@@ -172,6 +175,8 @@ export const apiSection = z
     /** Stage-wide burst (token bucket size): 10 requests drain from the default instance in under 2 s. */
     throttlingBurstLimit: int(1, 5000).default(10),
     logRetentionDays: retentionDays.default(30),
+    /** Browser pages on other origins that may call the API (cors.ts). Unset: none (no CORS headers at all). */
+    cors: corsSection.optional(),
   })
   .strict();
 
@@ -190,7 +195,8 @@ export const authSection = z
 export const backendSection = z
   .object({
     bucket: z.string().min(3),
-    key: z.string().min(1).default("vit-classifier/terraform.tfstate"),
+    /** State object key. Unset: `<stackName>/terraform.tfstate`, so two stacks can share one state bucket. */
+    key: z.string().min(1).optional(),
     region: awsRegion,
     encrypt: z.boolean().default(true),
     /** S3-native state locking (Terraform >= 1.10), no DynamoDB table needed. */
@@ -203,12 +209,16 @@ export const backendSection = z
  * never hides the problems of another; a top-level key not listed here is reported as unknown.
  */
 export const configSections = {
-  /** Name of the cdktf stack (folder under cdktf.out/stacks/). */
+  /**
+   * Name of the cdktf stack: the folder under cdktf.out/stacks/, the local state file terraform.<stackName>.tfstate
+   * and, unless namePrefix says otherwise, the start of every resource name. One stackName per deployment.
+   */
   stackName: z
     .string()
     .regex(/^[a-zA-Z][a-zA-Z0-9-]*$/, "must be letters, digits and hyphens")
     .default("vit-classifier"),
-  namePrefix: namePrefix.default("vit-classifier"),
+  /** Prefix of every resource name. Unset: the stackName in lower case (derived.ts). */
+  namePrefix: namePrefix.optional(),
   /** Provider region; unset = Terraform's usual AWS_REGION / profile resolution at plan time. */
   region: awsRegion.optional(),
   /** Provider default_tags, merged over {project: <namePrefix>, managed-by: cdktf}. */
@@ -281,6 +291,12 @@ export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfi
   const api = parsed.api;
   if (api && api.throttlingBurstLimit < api.throttlingRateLimit) {
     problems.push({ path: "api.throttlingBurstLimit", message: `must be at least throttlingRateLimit (${api.throttlingRateLimit})` });
+  }
+  if (raw.namePrefix === undefined && parsed.stackName !== undefined && !NAME_PREFIX_PATTERN.test(defaultNamePrefix(parsed.stackName))) {
+    problems.push({
+      path: "namePrefix",
+      message: `not set, and stackName "${parsed.stackName}" cannot serve as the name prefix (${NAME_PREFIX_RULE}): set namePrefix`,
+    });
   }
   const mode = auth.mode ?? "none";
   if (mode === "jwt") {

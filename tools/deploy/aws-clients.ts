@@ -20,10 +20,10 @@ export interface AwsClients {
   readonly serviceQuotas: ServiceQuotasClient;
 }
 
-export function emulatorClients(endpoint: string): AwsClients {
+export function emulatorClients(endpoint: string, region: string = EMULATOR_REGION): AwsClients {
   const config = {
     endpoint,
-    region: EMULATOR_REGION,
+    region,
     credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" },
     maxAttempts: 2,
   };

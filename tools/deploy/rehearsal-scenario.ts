@@ -2,9 +2,9 @@
  * The rehearsal's steps, in order: the preflight of a new account (fails, fixed, passes), deploy the default config,
  * check what exists, the preflight again (the stack's own resources are not held against it), re-plan (idempotency),
  * catch a drift, roll out another model (cdktf plan, npm run plan:review, a stale plan refused, npm run deploy), plan
- * an endpoint rename (downtime), fail a rollout on purpose, recover, destroy. Each step reports problems instead of
- * stopping at the first; an exception (a command that failed) stops the scenario, and the steps after it are
- * reported as not run.
+ * an endpoint rename (downtime), fail a rollout on purpose, recover, deploy a second copy of the stack beside the first
+ * (rehearsal-second-copy.ts), destroy. Each step reports problems instead of stopping at the first; an exception (a
+ * command that failed) stops the scenario, and the steps after it are reported as not run.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -27,6 +27,7 @@ import { DeployCommandOutputs, deployReviewedRollout } from "./rehearsal-deploy-
 import { PreflightOutputs, preflightAfterDeploy, preflightBeforeDeploy } from "./rehearsal-preflight";
 import { FAILS_HEALTH_CHECK_ENV, Rehearsal } from "./rehearsal";
 import { rolloutProblems } from "./rollout-expectations";
+import { secondCopySteps } from "./rehearsal-second-copy";
 import { LEFTOVER_KINDS } from "./stack-leftovers";
 import { StateView } from "./terraform-refs";
 
@@ -40,7 +41,7 @@ export interface StepReport {
 export interface ScenarioReport {
   readonly steps: StepReport[];
   /** Plans and reviews the steps made, for callers that look closer (the rehearsal test). */
-  readonly plans: Partial<Record<"idempotency" | "drift" | "rollout" | "rename", { plan: PlanJson; review: PlanReview }>>;
+  readonly plans: Partial<Record<"idempotency" | "drift" | "rollout" | "rename" | "cors", { plan: PlanJson; review: PlanReview }>>;
   /** What `cdktf deploy` printed when the failing rollout was refused. */
   readonly failedRolloutOutput?: string;
   /** What `npm run preflight` printed before and after the deploy. */
@@ -50,7 +51,7 @@ export interface ScenarioReport {
   readonly totalMs: number;
 }
 
-type Step = [name: string, run: () => Promise<string[]>];
+export type Step = [name: string, run: () => Promise<string[]>];
 
 export async function runScenario(r: Rehearsal, log: (line: string) => void = () => undefined): Promise<ScenarioReport> {
   const started = Date.now();
@@ -155,6 +156,8 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
         return problems;
       },
     ],
+    // A second copy of the stack beside this one (rehearsal-second-copy.ts); the first copy now runs `rollout`.
+    ...secondCopySteps({ first: r, firstConfig: rollout, plans }),
     [
       "destroy leaves nothing (cdktf destroy)",
       async () => {
