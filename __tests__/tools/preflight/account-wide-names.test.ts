@@ -49,14 +49,14 @@ describe("Preflight: account-wide names from the synthesized stack", () => {
     expect(unresolved).toEqual([]);
     expect(names).toEqual(
       expect.arrayContaining([
-        { type: "aws_iam_role", name: "vit-classifier-sagemaker-execution" },
-        { type: "aws_iam_role", name: "vit-classifier-api-lambda" },
+        { type: "aws_iam_role", name: "vit-classifier-eu-west-1-sagemaker" },
+        { type: "aws_iam_role", name: "vit-classifier-eu-west-1-lambda" },
         { type: "aws_lambda_function", name: "vit-classifier-api" },
         { type: "aws_cloudwatch_log_group", name: "/aws/sagemaker/Endpoints/vit-classifier" },
         { type: "aws_cloudwatch_log_group", name: "/aws/lambda/vit-classifier-api" },
         { type: "aws_cloudwatch_log_group", name: "/aws/apigateway/vit-classifier/access" },
         { type: "aws_sagemaker_endpoint", name: "vit-classifier" },
-        { type: "aws_cloudwatch_dashboard", name: "vit-classifier-inference" },
+        { type: "aws_cloudwatch_dashboard", name: "vit-classifier-eu-west-1-inference" },
         { type: "aws_cloudwatch_metric_alarm", name: "vit-classifier-lambda-errors" },
         { type: "aws_sns_topic", name: "vit-classifier-alarms" },
       ]),
@@ -75,7 +75,7 @@ describe("Preflight: account-wide names from the synthesized stack", () => {
     expect(names).toEqual(
       expect.arrayContaining([
         { type: "aws_sagemaker_endpoint", name: "shop-endpoint" },
-        { type: "aws_iam_role", name: "shop-vision-api-lambda" },
+        { type: "aws_iam_role", name: "shop-vision-eu-west-1-lambda" },
       ]),
     );
     expect(names.filter((n) => n.name.includes("vit-classifier"))).toEqual([]);
@@ -125,7 +125,7 @@ describe("Preflight: account-wide names from the synthesized stack", () => {
     // Prepare
     const state = {
       resources: [
-        { mode: "managed", type: "aws_iam_role", instances: [{ attributes: { name: "vit-classifier-api-lambda" } }] },
+        { mode: "managed", type: "aws_iam_role", instances: [{ attributes: { name: "vit-classifier-eu-west-1-lambda" } }] },
         { mode: "managed", type: "aws_cloudwatch_dashboard", instances: [{ attributes: { dashboard_name: "vit-classifier-inference" } }] },
         { mode: "data", type: "aws_iam_role", instances: [{ attributes: { name: "someone-elses" } }] },
         { mode: "managed", type: "aws_s3_bucket", instances: [{ attributes: { bucket: "b" } }] },
@@ -136,7 +136,7 @@ describe("Preflight: account-wide names from the synthesized stack", () => {
     const names = namesInState(state, { aws_iam_role: "name", aws_cloudwatch_dashboard: "dashboard_name" });
 
     // Assess
-    expect([...names]).toEqual(["aws_iam_role:vit-classifier-api-lambda", "aws_cloudwatch_dashboard:vit-classifier-inference"]);
+    expect([...names]).toEqual(["aws_iam_role:vit-classifier-eu-west-1-lambda", "aws_cloudwatch_dashboard:vit-classifier-inference"]);
     expect(namesInState(undefined, { aws_iam_role: "name" }).size).toBe(0);
   });
 });

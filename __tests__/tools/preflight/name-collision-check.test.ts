@@ -14,12 +14,12 @@ import { NameCollisionInput, nameCollisionCheck } from "../../../tools/preflight
 import { FakeAccount, awsError, emptyAccount, mockAccount } from "./fake-account";
 
 const NAMES: StackName[] = [
-  { type: "aws_iam_role", name: "vit-classifier-api-lambda" },
+  { type: "aws_iam_role", name: "vit-classifier-eu-west-1-lambda" },
   { type: "aws_lambda_function", name: "vit-classifier-api" },
   { type: "aws_cloudwatch_log_group", name: "/aws/sagemaker/Endpoints/vit-classifier" },
   { type: "aws_cloudwatch_log_group", name: "/aws/lambda/vit-classifier-api" },
   { type: "aws_sagemaker_endpoint", name: "vit-classifier" },
-  { type: "aws_cloudwatch_dashboard", name: "vit-classifier-inference" },
+  { type: "aws_cloudwatch_dashboard", name: "vit-classifier-eu-west-1-inference" },
   { type: "aws_cloudwatch_metric_alarm", name: "vit-classifier-lambda-errors" },
   { type: "aws_cloudwatch_metric_alarm", name: "vit-classifier-api-5xx-rate" },
 ];
@@ -56,7 +56,7 @@ describe("Preflight: account-wide names", () => {
   it("passes when none of the names exists yet", async () => {
     // Prepare: similar names that are not the stack's (prefix searches must match exactly).
     account.logGroups = ["/aws/lambda/vit-classifier-api-old"];
-    account.dashboards = ["vit-classifier-inference-v2"];
+    account.dashboards = ["vit-classifier-eu-west-1-inference-v2"];
     account.endpoints = [{ describe: { EndpointName: "vit-classifier-staging" } }];
 
     // Act
@@ -68,9 +68,9 @@ describe("Preflight: account-wide names", () => {
 
   it("passes when every name that exists is in this stack's state (its own deploy)", async () => {
     // Prepare
-    account.roles = ["vit-classifier-api-lambda"];
+    account.roles = ["vit-classifier-eu-west-1-lambda"];
     account.functions["vit-classifier-api"] = undefined;
-    account.dashboards = ["vit-classifier-inference"];
+    account.dashboards = ["vit-classifier-eu-west-1-inference"];
 
     // Act
     const line = await check({ owned: EVERY_NAME });
@@ -84,22 +84,22 @@ describe("Preflight: account-wide names", () => {
   it("fails on names that exist outside the stack's state, with how to rename or delete leftovers", async () => {
     // Prepare: a log group SageMaker wrote to after a destroy, another stack's dashboard and alarms, a role.
     account.logGroups = ["/aws/sagemaker/Endpoints/vit-classifier"];
-    account.dashboards = ["vit-classifier-inference"];
+    account.dashboards = ["vit-classifier-eu-west-1-inference"];
     account.alarms = ["vit-classifier-lambda-errors", "vit-classifier-api-5xx-rate"];
-    account.roles = ["vit-classifier-api-lambda"];
+    account.roles = ["vit-classifier-eu-west-1-lambda"];
 
     // Act
     const line = await check();
 
     // Assess
     expect(line).toBe(
-      "FAIL  account-wide names: IAM role vit-classifier-api-lambda, log group /aws/sagemaker/Endpoints/vit-classifier, dashboard vit-classifier-inference, " +
+      "FAIL  account-wide names: IAM role vit-classifier-eu-west-1-lambda, log group /aws/sagemaker/Endpoints/vit-classifier, dashboard vit-classifier-eu-west-1-inference, " +
         "alarm vit-classifier-lambda-errors, alarm vit-classifier-api-5xx-rate already exist and are not in this stack's state (/work/terraform.vit-classifier.tfstate)\n" +
         "      fix: if another stack uses these names, give this one others (namePrefix, endpoint.name in classifier.config.json); if they are left over " +
         "from an earlier deploy of this stack (log groups written to after a destroy are the usual case), delete them: " +
-        "IAM console → Roles → vit-classifier-api-lambda → Delete (it deletes the inline policies with the role); " +
+        "IAM console → Roles → vit-classifier-eu-west-1-lambda → Delete (it deletes the inline policies with the role); " +
         "aws logs delete-log-group --log-group-name '/aws/sagemaker/Endpoints/vit-classifier' --region eu-west-1; " +
-        "aws cloudwatch delete-dashboards --dashboard-names 'vit-classifier-inference' --region eu-west-1; " +
+        "aws cloudwatch delete-dashboards --dashboard-names 'vit-classifier-eu-west-1-inference' --region eu-west-1; " +
         "aws cloudwatch delete-alarms --alarm-names 'vit-classifier-lambda-errors' 'vit-classifier-api-5xx-rate' --region eu-west-1",
     );
   });
@@ -110,7 +110,7 @@ describe("Preflight: account-wide names", () => {
     account.functions["vit-classifier-api"] = undefined;
 
     // Act
-    const line = await check({ owned: new Set(["aws_iam_role:vit-classifier-api-lambda"]) });
+    const line = await check({ owned: new Set(["aws_iam_role:vit-classifier-eu-west-1-lambda"]) });
 
     // Assess
     expect(line).toMatch(
@@ -123,14 +123,14 @@ describe("Preflight: account-wide names", () => {
 
   it("warns when names exist but the state cannot be read to tell whose they are", async () => {
     // Prepare
-    account.roles = ["vit-classifier-api-lambda"];
+    account.roles = ["vit-classifier-eu-west-1-lambda"];
 
     // Act
     const line = await check({ owned: undefined, stateDescription: "s3://team-state/vit.tfstate could not be read: AccessDenied" });
 
     // Assess
     expect(line).toBe(
-      "WARN  account-wide names: IAM role vit-classifier-api-lambda already exists, and whether it is this stack's own is unknown: " +
+      "WARN  account-wide names: IAM role vit-classifier-eu-west-1-lambda already exists, and whether it is this stack's own is unknown: " +
         "s3://team-state/vit.tfstate could not be read: AccessDenied\n" +
         "      fix: allow read access to the state (docs/deploy.md lists the read actions the preflight needs), then run it again",
     );
@@ -139,7 +139,7 @@ describe("Preflight: account-wide names", () => {
   it("warns, naming the read action, when a lookup is refused, and still fails on what it did find", async () => {
     // Prepare
     account.lookupErrors.iam = awsError("AccessDenied", 403, "not authorized: iam:GetRole");
-    account.dashboards = ["vit-classifier-inference"];
+    account.dashboards = ["vit-classifier-eu-west-1-inference"];
 
     // Act
     const refused = await check({ names: NAMES.filter((n) => n.type === "aws_iam_role") });
@@ -151,7 +151,7 @@ describe("Preflight: account-wide names", () => {
         "      fix: allow iam:GetRole (docs/deploy.md lists the read actions the preflight needs), then run it again",
     );
     expect(both).toMatch(
-      /^FAIL {2}account-wide names: dashboard vit-classifier-inference already exists and is not in .*; IAM role names not checked/,
+      /^FAIL {2}account-wide names: dashboard vit-classifier-eu-west-1-inference already exists and is not in .*; IAM role names not checked/,
     );
   });
 

@@ -90,7 +90,7 @@ describe("Preflight: the whole report", () => {
     // Prepare
     account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
     account.endpoints = [realtimeEndpoint("vit-classifier", "ml.c7i.xlarge", 1)];
-    account.roles = ["vit-classifier-api-lambda", "vit-classifier-sagemaker-execution"];
+    account.roles = ["vit-classifier-eu-west-1-lambda", "vit-classifier-eu-west-1-sagemaker"];
     account.logGroups = ["/aws/sagemaker/Endpoints/vit-classifier"];
     const state = stateHolding({
       aws_iam_role: { name: account.roles },
@@ -114,7 +114,7 @@ describe("Preflight: the whole report", () => {
   it("with an S3 backend, checks the bucket and lock, and reads the state there to tell the stack's own names", async () => {
     // Prepare
     account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
-    account.dashboards = ["vit-classifier-inference"];
+    account.dashboards = ["vit-classifier-eu-west-1-inference"];
     account.buckets["team-state"] = {
       versioning: "Enabled",
       objects: {
