@@ -2,10 +2,11 @@
 
 Usage: .venv/bin/python model/scripts/package_model.py <hf-model-dir> [out.tar.gz]
 
-The tarball holds exactly: config.json, preprocessor_config.json, one weights file (model.safetensors if present,
-else pytorch_model.bin), code/inference.py with its helper modules and code/requirements.txt. Same inputs give
-the same bytes (sorted entries, fixed mtime, uid/gid 0, empty owner names, gzip header without name or time),
-so the stack's content hash changes, and the endpoint redeploys, only when the model or code really changed.
+The tarball holds exactly: config.json, preprocessor_config.json, the weights (model.safetensors if present, else
+model.safetensors.index.json with its shards, else pytorch_model.bin), code/inference.py with its helper modules and
+code/requirements.txt. Same inputs give the same bytes (sorted entries, fixed mtime, uid/gid 0, empty owner names,
+gzip header without name or time), so the stack's content hash changes, and the endpoint redeploys, only when the
+model or code really changed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
-from model_folder import CONFIG, PREPROCESSOR, folder_problems, weights_file
+from model_folder import CONFIG, PREPROCESSOR, folder_problems, weights_files
 
 MODEL_ROOT = Path(__file__).resolve().parents[1]
 CODE_DIR = MODEL_ROOT / "code"
@@ -42,10 +43,13 @@ def code_files(code_dir: Path = CODE_DIR) -> list[Path]:
 
 def tar_members(model_dir: Path, code_dir: Path = CODE_DIR) -> list[tuple[str, Path | None]]:
     """(name in archive, source file) pairs, sorted by name; a None source is a directory."""
+    weights = weights_files(model_dir)
+    if weights is None:
+        raise SystemExit(f"error: {model_dir} has no complete weights")
     members: list[tuple[str, Path | None]] = [
         (CONFIG, model_dir / CONFIG),
         (PREPROCESSOR, model_dir / PREPROCESSOR),
-        (weights_file(model_dir).name, weights_file(model_dir)),
+        *((path.name, path) for path in weights),
         ("code", None),
     ]
     members += [(f"code/{path.name}", path) for path in code_files(code_dir)]

@@ -37,6 +37,19 @@ def model_copy(demo_model_dir, tmp_path) -> Path:
     return folder
 
 
+@pytest.fixture
+def sharded_copy(demo_model_dir, tmp_path) -> Path:
+    """The demo model saved the way large checkpoints are: model.safetensors.index.json plus several shards."""
+    from transformers import ViTForImageClassification
+
+    folder = tmp_path / "sharded-model"
+    ViTForImageClassification.from_pretrained(demo_model_dir).save_pretrained(folder, max_shard_size="500KB")
+    shutil.copy(demo_model_dir / "preprocessor_config.json", folder)
+    assert not (folder / "model.safetensors").exists()
+    assert len(list(folder.glob("model-*-of-*.safetensors"))) >= 2
+    return folder
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -138,13 +151,10 @@ def test_validation_rejects_non_json_and_missing_folder(tmp_path):
     assert "is not a directory" in result.stderr
 
 
-def test_extracted_tarball_serves(model_copy, tmp_path):
-    """The archive is what SageMaker unpacks into /opt/ml/model: loading it from there must work."""
-    out = tmp_path / "model.tar.gz"
-    assert run_packager(model_copy, out).returncode == 0
-    extracted = tmp_path / "opt-ml-model"
-    with tarfile.open(out) as tar:
-        tar.extractall(extracted, filter="data")
+def extracted_answer(extracted: Path) -> dict:
+    """The classification of one red picture by model_fn loading `extracted` in a fresh process (its own code/)."""
+    if not (extracted / "code").is_dir():
+        shutil.copytree(MODEL_ROOT / "code", extracted / "code", ignore=shutil.ignore_patterns("__pycache__"))
     probe = (
         "import sys, io; sys.path.insert(0, sys.argv[1] + '/code'); import inference; "
         "from PIL import Image; b = io.BytesIO(); Image.new('RGB', (50, 50), (220, 10, 10)).save(b, 'PNG'); "
@@ -153,10 +163,20 @@ def test_extracted_tarball_serves(model_copy, tmp_path):
         "'application/json'))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True, check=False, cwd=tmp_path
+        [sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True, check=False, cwd=extracted
     )
     assert result.returncode == 0, result.stderr
-    assert "predictions" in json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_extracted_tarball_serves(model_copy, tmp_path):
+    """The archive is what SageMaker unpacks into /opt/ml/model: loading it from there must work."""
+    out = tmp_path / "model.tar.gz"
+    assert run_packager(model_copy, out).returncode == 0
+    extracted = tmp_path / "opt-ml-model"
+    with tarfile.open(out) as tar:
+        tar.extractall(extracted, filter="data")
+    assert "predictions" in extracted_answer(extracted)
 
 
 def test_gzip_stream_is_a_plain_tar(model_copy, tmp_path):
@@ -164,3 +184,28 @@ def test_gzip_stream_is_a_plain_tar(model_copy, tmp_path):
     assert run_packager(model_copy, out).returncode == 0
     with gzip.open(out) as stream:
         assert stream.read(512)[257:262] == b"ustar"
+
+
+def test_sharded_safetensors_are_packaged_with_their_index_and_serve(sharded_copy, model_copy, tmp_path):
+    out = tmp_path / "sharded.tar.gz"
+    result = run_packager(sharded_copy, out)
+    assert result.returncode == 0, result.stderr
+    shards = sorted(path.name for path in sharded_copy.glob("model-*-of-*.safetensors"))
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+        tar.extractall(tmp_path / "opt-ml-model", filter="data")
+    assert sorted(set(names) - {"code", *CODE_FILES}) == sorted(
+        ["config.json", "preprocessor_config.json", "model.safetensors.index.json", *shards]
+    )
+    single = tmp_path / "single"
+    shutil.copytree(model_copy, single)
+    assert extracted_answer(tmp_path / "opt-ml-model") == extracted_answer(single)
+
+
+def test_a_missing_shard_is_named(sharded_copy, tmp_path):
+    missing = sorted(sharded_copy.glob("model-*-of-*.safetensors"))[-1]
+    missing.unlink()
+    result = run_packager(sharded_copy, tmp_path / "never.tar.gz")
+    assert result.returncode == 2
+    assert f"model.safetensors.index.json names shards that are missing: {missing.name}" in result.stderr
+    assert not (tmp_path / "never.tar.gz").exists()
