@@ -14,6 +14,7 @@ import { REPO_ROOT } from "../../common/repo-root";
 import { defaultConfigFilePath, defaultModelArtifactPath } from "./defaults";
 import { DerivedConfig, deriveConfig } from "./derived";
 import { UserFacingError } from "./errors";
+import { artifactProblems, defaultArtifactProblems } from "./model-source";
 import { prebuiltImageRegionProblem } from "./prebuilt-image-regions";
 import { ConfigProblem, ParsedConfig, RawConfig, configSections, crossSectionProblems } from "./schema";
 
@@ -98,29 +99,6 @@ function imageRegionProblems(parsed: Partial<ParsedConfig>, environmentRegion: R
   const problem = repository && region ? prebuiltImageRegionProblem(repository, region) : undefined;
   if (!problem) return [];
   return [{ path: parsed.region ? "region" : `(environment) ${environmentRegion!.variable}`, message: problem }];
-}
-
-/** The default tarball is built on request only (`npm run model:artifact`), never as a side effect of reading the config. */
-function defaultArtifactProblems(artifact: string): ConfigProblem[] {
-  if (fs.existsSync(artifact)) return [];
-  return [
-    {
-      path: "modelArtifact.path",
-      message:
-        `not set, and the default ${path.relative(REPO_ROOT, artifact)} does not exist yet: build it with \`npm run model:artifact\` ` +
-        "(the demo model), or set modelArtifact.path to your own model.tar.gz",
-    },
-  ];
-}
-
-function artifactProblems(artifact: string): ConfigProblem[] {
-  if (!fs.existsSync(artifact) || !fs.statSync(artifact).isFile()) {
-    return [{ path: "modelArtifact.path", message: `model tarball not found: ${artifact}` }];
-  }
-  if (!artifact.endsWith(".tar.gz")) {
-    return [{ path: "modelArtifact.path", message: `must be a .tar.gz file (SageMaker's model.tar.gz): ${artifact}` }];
-  }
-  return [];
 }
 
 /** The deploy region AWS_REGION / AWS_DEFAULT_REGION name, as the AWS provider reads them. */
