@@ -66,7 +66,7 @@ def _read_json(path: Path, problems: list[str]) -> dict[str, Any] | None:
     return value
 
 
-def _classifier_problems(config: dict[str, Any]) -> list[str]:
+def classifier_problems(config: dict[str, Any]) -> list[str]:
     # Decided from config.json alone (no transformers import: packaging stays fast and torch-free).
     problems = []
     architectures = config.get("architectures") or []
@@ -114,7 +114,7 @@ def folder_problems(model_dir: str | Path) -> list[str]:
     if weights_files(model_dir) is None:
         problems.append(_missing_weights_problem(model_dir))
     if config is not None:
-        problems.extend(_classifier_problems(config))
+        problems.extend(classifier_problems(config))
     return problems
 
 

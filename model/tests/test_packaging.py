@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MODEL_ROOT
+from conftest import MODEL_ROOT, extracted_answer
 
 SCRIPT = MODEL_ROOT / "scripts" / "package_model.py"
 CODE_FILES = [*sorted(f"code/{path.name}" for path in (MODEL_ROOT / "code").glob("*.py")), "code/requirements.txt"]
@@ -149,24 +149,6 @@ def test_validation_rejects_non_json_and_missing_folder(tmp_path):
     result = run_packager(tmp_path / "nowhere", tmp_path / "x.tar.gz")
     assert result.returncode == 2
     assert "is not a directory" in result.stderr
-
-
-def extracted_answer(extracted: Path) -> dict:
-    """The classification of one red picture by model_fn loading `extracted` in a fresh process (its own code/)."""
-    if not (extracted / "code").is_dir():
-        shutil.copytree(MODEL_ROOT / "code", extracted / "code", ignore=shutil.ignore_patterns("__pycache__"))
-    probe = (
-        "import sys, io; sys.path.insert(0, sys.argv[1] + '/code'); import inference; "
-        "from PIL import Image; b = io.BytesIO(); Image.new('RGB', (50, 50), (220, 10, 10)).save(b, 'PNG'); "
-        "m = inference.model_fn(sys.argv[1]); "
-        "print(inference.output_fn(inference.predict_fn(inference.input_fn(b.getvalue(), 'image/png'), m), "
-        "'application/json'))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True, check=False, cwd=extracted
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_extracted_tarball_serves(model_copy, tmp_path):
