@@ -90,7 +90,7 @@ def _fetch(repo_id: str, revision: str, log: Callable[[str], None], artifact_roo
 
     def fetch(name: str) -> Path:
         remote = listing.files[name]
-        log(f"{name} ({remote.megabytes})")
+        log(f"{name} ({remote.shown_size})")
         return download(repo_id, listing.sha, remote, log)
 
     log(f"downloading into the Hugging Face cache, checking each file against the Hub's hash ({endpoint()})")

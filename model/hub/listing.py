@@ -26,8 +26,10 @@ class RemoteFile:
     blob_id: str | None  # every file: its git object id (for an LFS file, that of its pointer)
 
     @property
-    def megabytes(self) -> str:
-        return f"{self.size / 1e6:.1f} MB" if self.size >= 1e6 else f"{self.size} bytes"
+    def shown_size(self) -> str:
+        if self.size >= 1e6:
+            return f"{self.size / 1e6:.1f} MB"
+        return f"{self.size / 1e3:.1f} kB" if self.size >= 1e3 else f"{self.size} bytes"
 
 
 @dataclass(frozen=True)
