@@ -81,6 +81,8 @@ it("synth builds the Hub model the config names, where the config finds it, and 
   expect(synth.stderr).not.toMatch(/Traceback|\[ERROR\]/);
   expect(synth.status).toBe(0);
   expect(synth.stdout).toContain(`model: ${id}@${sha.slice(0, 12)} from the Hugging Face Hub`);
+  // What the packager suggests is what the config already says (not a path to the same tarball).
+  expect(synth.stdout).toContain(`"modelArtifact": {"huggingFace": {"id": "${id}", "revision": "${sha}"}}`);
   expect(loadConfig({ CLASSIFIER_CONFIG: config }).modelSource).toEqual({ kind: "huggingFace", id, revision: sha, tarballPath: tarball });
   const stack = fs.readFileSync(path.join(out, "stacks", "vit-classifier", "cdk.tf.json"), "utf8");
   expect(stack).toContain(`models/${sha256(tarball)}/`);

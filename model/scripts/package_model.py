@@ -149,9 +149,11 @@ def package_hub_model(repo_id: str, revision: str, out: Path | None) -> int:
     if problems:
         print(f"error: {repo_id}@{fetched.sha[:12]} cannot be served: {'; '.join(problems)}", file=sys.stderr)
         return 2
-    target = out if out is not None else default_tarball(repo_id, fetched.sha)
+    default = default_tarball(repo_id, fetched.sha)
+    target = out if out is not None else default
     report(target, *_build_once(fetched, target))
-    _say_how_to_use(fetched, target, default_location=out is None)
+    # Where the stack config's modelArtifact.huggingFace looks (npm run synth passes that path explicitly).
+    _say_how_to_use(fetched, target, default_location=target.resolve() == default.resolve())
     return 0
 
 
