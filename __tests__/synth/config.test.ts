@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, resolveConfig } from "../../src/config/load-co
 import { invokeBudgetMs, integrationTimeoutMs } from "../../common/facts";
 import { defaultNetworkIsolation } from "../../src/config/defaults";
 import { instanceTypeProblem } from "../../src/config/instance-types";
+import { buildCommand, describeModelSource } from "../../src/config/model-source";
 import { testConfig, testTarball } from "./helpers";
 
 const noBuild = {};
@@ -336,13 +337,103 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
     // Act / Assess
     expect(loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: testTarball() }).modelArtifactPath).toBe(testTarball());
     expect(() => loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: missing })).toThrow(
-      "modelArtifact.path: not set, and the default model/.cache/not-built-yet.tar.gz does not exist yet: build it with `npm run model:artifact` (the demo model), or set modelArtifact.path to your own model.tar.gz",
+      "modelArtifact.path: not set, and the default model/.cache/not-built-yet.tar.gz does not exist yet: build it with `npm run model:artifact` (the demo model), set modelArtifact.huggingFace to a model on the Hub, or modelArtifact.path to your own model.tar.gz",
     );
     expect(fs.existsSync(missing)).toBe(false);
     // Tools that only read settings do not need it.
     expect(loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: missing, requireArtifact: false }).modelArtifactPath).toBe(
       missing,
     );
+  });
+});
+
+describe("Config: the model it deploys (modelArtifact)", () => {
+  const vit = "google/vit-base-patch16-384";
+  const sha = "2960116e809e2fca84146dbb240289aee7db4827";
+  const hubTarball = (id: string, revision: string) =>
+    path.join(REPO_ROOT, "model", ".cache", "huggingface", id.replace("/", "--"), revision, "model.tar.gz");
+
+  it("is the demo model when nothing is set, a file for path, and id@revision for huggingFace", () => {
+    // Act
+    const demo = resolveConfig({}, { defaultArtifactPath: testTarball() });
+    const file = testConfig();
+    const hub = resolveConfig({ modelArtifact: { huggingFace: { id: vit, revision: sha } } }, { requireArtifact: false });
+    // Assess
+    expect(demo.modelSource).toEqual({ kind: "demo", tarballPath: testTarball() });
+    expect(file.modelSource).toEqual({ kind: "file", tarballPath: testTarball() });
+    expect(hub.modelSource).toEqual({ kind: "huggingFace", id: vit, revision: sha, tarballPath: hubTarball(vit, sha) });
+    expect(hub.modelArtifactPath).toBe(hubTarball(vit, sha));
+    expect(describeModelSource(demo.modelSource)).toMatch(/^the demo model \(a tiny ViT trained on generated shapes/);
+    expect(describeModelSource(hub.modelSource)).toBe(
+      `${vit}@2960116e809e from the Hugging Face Hub: model/.cache/huggingface/google--vit-base-patch16-384/${sha}/model.tar.gz`,
+    );
+  });
+
+  it("never downloads: a Hub model not packaged yet is a problem naming the exact command", () => {
+    // Prepare
+    const id = "never-downloaded-in-tests/vit";
+    // Act / Assess
+    expect(() => resolveConfig({ modelArtifact: { huggingFace: { id, revision: sha } } }, { source: "test" })).toThrow(
+      `modelArtifact.huggingFace: ${id}@2960116e809e is not packaged yet (model/.cache/huggingface/never-downloaded-in-tests--vit/${sha}/model.tar.gz): ` +
+        `run \`npm run package-model -- ${id} --revision ${sha}\` (npm run synth does it first)`,
+    );
+    expect(fs.existsSync(path.dirname(hubTarball(id, sha)))).toBe(false);
+  });
+
+  it("finds a packaged Hub model where the packager writes it", () => {
+    // Prepare
+    const id = `config-test-${process.pid}/vit`;
+    const tarball = hubTarball(id, sha);
+    fs.mkdirSync(path.dirname(tarball), { recursive: true });
+    fs.copyFileSync(testTarball(), tarball);
+    try {
+      // Act
+      const c = resolveConfig({ modelArtifact: { huggingFace: { id, revision: sha } } }, { source: "test" });
+      // Assess
+      expect(c.modelArtifactPath).toBe(tarball);
+    } finally {
+      fs.rmSync(path.join(REPO_ROOT, "model", ".cache", "huggingface", id.replace("/", "--")), { recursive: true });
+    }
+  });
+
+  it("rejects path with huggingFace, branch revisions and ids the Hub would refuse, all at once", () => {
+    // Act
+    const problems = problemsOf({
+      modelArtifact: { path: testTarball(), huggingFace: { id: vit, revision: sha } },
+      endpoint: { name: "-bad" },
+    });
+    const bad = problemsOf({ modelArtifact: { huggingFace: { id: "google/vit--base", revision: "main", token: "hf_x" } } });
+    // Assess
+    expect(problems).toEqual([
+      expect.stringMatching(/^endpoint.name: /),
+      'modelArtifact: set either "path" (a model.tar.gz you built) or "huggingFace" (a model on the Hub), not both',
+    ]);
+    expect(bad).toEqual(
+      expect.arrayContaining([
+        'modelArtifact.huggingFace.id: must be a Hugging Face model id (no "--", "..", or ".git" ending)',
+        "modelArtifact.huggingFace.revision: must be a full commit sha (40 hex characters), not a branch or tag: `npm run package-model -- <id>` prints the one main points to",
+        "modelArtifact.huggingFace: Unrecognized key(s) in object: 'token'",
+      ]),
+    );
+    expect(problemsOf({ modelArtifact: { huggingFace: { id: "not a model", revision: sha } } })).toContain(
+      "modelArtifact.huggingFace.id: must be a Hugging Face model id such as google/vit-base-patch16-384",
+    );
+  });
+
+  it("names the command that builds each kind (none for a tarball of your own)", () => {
+    expect(buildCommand({ kind: "demo", tarballPath: testTarball() })).toEqual(["npm", "run", "--silent", "model:artifact"]);
+    expect(buildCommand({ kind: "file", tarballPath: testTarball() })).toBeUndefined();
+    expect(buildCommand({ kind: "huggingFace", id: vit, revision: sha, tarballPath: hubTarball(vit, sha) })).toEqual([
+      "npm",
+      "run",
+      "--silent",
+      "package-model",
+      "--",
+      vit,
+      "--revision",
+      sha,
+      `model/.cache/huggingface/google--vit-base-patch16-384/${sha}/model.tar.gz`,
+    ]);
   });
 });
 

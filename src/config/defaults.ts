@@ -10,6 +10,15 @@ export function defaultModelArtifactPath(): string {
   return path.join(REPO_ROOT, "model", ".cache", "model.tar.gz");
 }
 
+/**
+ * Where `npm run package-model -- <id> --revision <sha>` writes a Hub model's tarball: a pure function of id and
+ * commit, so reading the config finds it without running anything. The packager computes the same path
+ * (model/hub/names.py); "--" cannot occur in a Hub id, so the folder name is unambiguous.
+ */
+export function huggingFaceArtifactPath(id: string, revision: string): string {
+  return path.join(REPO_ROOT, "model", ".cache", "huggingface", id.replace("/", "--"), revision, "model.tar.gz");
+}
+
 /** Config file read when CLASSIFIER_CONFIG is not set (optional: missing means "all defaults"). */
 export function defaultConfigFilePath(): string {
   return path.join(REPO_ROOT, "classifier.config.json");

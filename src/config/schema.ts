@@ -51,10 +51,43 @@ const namePrefix = z.string().regex(NAME_PREFIX_PATTERN, `must be ${NAME_PREFIX_
 /** A setting that moved: any value is an error naming its new place (a silent alias would leave two names). */
 const movedTo = (newPath: string) => z.undefined({ invalid_type_error: `moved to ${newPath}` }).optional();
 
+/**
+ * A model id on the Hugging Face Hub, by the Hub's own rule (huggingface_hub's validate_repo_id): `name` or
+ * `namespace/name`, letters, digits, `_`, `-`, `.`, not starting or ending with `-` or `.`, no `--` or `..`.
+ */
+const hubModelId = z
+  .string()
+  .regex(/^(?:\w(?:[\w.-]*\w)?\/)?\w(?:[\w.-]{0,94}\w)?$/, "must be a Hugging Face model id such as google/vit-base-patch16-384")
+  .refine((id) => !id.includes("--") && !id.includes("..") && !id.endsWith(".git"), {
+    message: 'must be a Hugging Face model id (no "--", "..", or ".git" ending)',
+  });
+
+export const huggingFaceModelSection = z
+  .object({
+    /** The model on the Hub, e.g. google/vit-base-patch16-384: an image classifier with safetensors weights. */
+    id: hubModelId,
+    /**
+     * The commit to deploy, as its full 40-character sha: a branch such as main moves, so the deployed model would
+     * change with whoever pushes to it. `npm run package-model -- <id>` prints the sha main points to.
+     */
+    revision: z
+      .string()
+      .regex(
+        /^[0-9a-f]{40}$/,
+        "must be a full commit sha (40 hex characters), not a branch or tag: `npm run package-model -- <id>` prints the one main points to",
+      ),
+  })
+  .strict();
+
 export const modelArtifactSection = z
   .object({
-    /** Path of model.tar.gz (relative to the config file). Unset: model/.cache/model.tar.gz (`npm run model:artifact` builds it). */
+    /** Path of your own model.tar.gz (relative to the config file). Unset (and no huggingFace): the demo model's. */
     path: z.string().min(1).optional(),
+    /**
+     * A model on the Hugging Face Hub at a pinned commit, packaged into model/.cache/huggingface/ by
+     * `npm run package-model -- <id> --revision <sha>` (`npm run synth` runs it first). Not with `path`.
+     */
+    huggingFace: huggingFaceModelSection.optional(),
     /** Let `destroy` delete the bucket with its object versions (the tarball is rebuilt from the repo). */
     forceDestroyBucket: z.boolean().default(true),
     /** Days S3 keeps superseded tarball versions before deleting them. */
@@ -252,6 +285,13 @@ export interface ConfigProblem {
  */
 export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfig>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const artifact = asRecord(raw.modelArtifact);
+  if (artifact.path !== undefined && artifact.huggingFace !== undefined) {
+    problems.push({
+      path: "modelArtifact",
+      message: 'set either "path" (a model.tar.gz you built) or "huggingFace" (a model on the Hub), not both',
+    });
+  }
   const endpoint = asRecord(raw.endpoint);
   const model = asRecord(raw.model);
   const autoscaling = asRecord(raw.autoscaling);

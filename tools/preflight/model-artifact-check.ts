@@ -7,6 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../../common/repo-root";
+import type { ModelSource } from "../../src/config/model-source";
 import { CheckResult, fail, pass, warn } from "./check-result";
 
 /** The demo model's labels (model/demo/shapes.py: every colour with every shape); a test keeps them in step. */
@@ -14,35 +15,26 @@ export const DEMO_MODEL_LABELS: readonly string[] = ["red_disc", "red_ring", "re
 
 export const REAL_MODEL_COMMAND = "npm run package-model -- google/vit-base-patch16-384";
 
+/** How to deploy the real classifier instead: the packager prints the config line that pins what it downloaded. */
+export const REAL_MODEL_FIX =
+  `for the real classifier: ${REAL_MODEL_COMMAND} (it prints the "modelArtifact": {"huggingFace": ...} line ` +
+  "to put in classifier.config.json), then npm run synth";
+
 interface ModelConfigJson {
   readonly architectures?: readonly string[];
   readonly id2label?: Readonly<Record<string, string>>;
 }
 
-export interface ModelArtifactInput {
-  /** The tarball the deploy uploads (resolved by the config). */
-  readonly tarballPath: string;
-  /** Whether modelArtifact.path names it (else it is the default, the demo model's). */
-  readonly configured: boolean;
-}
-
-export function modelArtifactCheck(input: ModelArtifactInput): CheckResult {
-  const shown = path.relative(REPO_ROOT, input.tarballPath).startsWith("..")
-    ? input.tarballPath
-    : path.relative(REPO_ROOT, input.tarballPath);
-  if (!fs.existsSync(input.tarballPath)) {
-    return fail(
-      "model",
-      `${shown} does not exist`,
-      input.configured
-        ? `package the model into it (${REAL_MODEL_COMMAND}, or npm run package-model -- <model folder> ${shown}), or fix modelArtifact.path`
-        : `for the real model: ${REAL_MODEL_COMMAND}, then set modelArtifact.path to the tarball it writes; npm run model:artifact builds the demo model`,
-    );
-  }
-  const size = `${(fs.statSync(input.tarballPath).size / 1024 ** 2).toFixed(1)} MB`;
+/** The model the config names (modelArtifact: nothing for the demo model, huggingFace, or path). */
+export function modelArtifactCheck(source: ModelSource): CheckResult {
+  const shown = path.relative(REPO_ROOT, source.tarballPath).startsWith("..")
+    ? source.tarballPath
+    : path.relative(REPO_ROOT, source.tarballPath);
+  if (!fs.existsSync(source.tarballPath)) return missingTarball(source, shown);
+  const size = `${(fs.statSync(source.tarballPath).size / 1024 ** 2).toFixed(1)} MB`;
   let config: ModelConfigJson;
   try {
-    config = readModelConfig(input.tarballPath);
+    config = readModelConfig(source.tarballPath);
   } catch (error) {
     return warn(
       "model",
@@ -55,10 +47,33 @@ export function modelArtifactCheck(input: ModelArtifactInput): CheckResult {
     return warn(
       "model",
       `THIS DEPLOYS THE DEMO SHAPES MODEL (${shown}: a tiny ViT that knows ${labels.length} coloured shapes, not photos)`,
-      `for the real classifier: ${REAL_MODEL_COMMAND}, then set modelArtifact.path in classifier.config.json to the tarball it writes`,
+      REAL_MODEL_FIX,
     );
   }
-  return pass("model", `${shown} (${size}): ${config.architectures?.join(", ") ?? "no architecture named"}, ${labels.length} labels`);
+  const what = source.kind === "huggingFace" ? `${source.id}@${source.revision.slice(0, 12)}, ` : "";
+  return pass(
+    "model",
+    `${what}${shown} (${size}): ${config.architectures?.join(", ") ?? "no architecture named"}, ${labels.length} labels`,
+  );
+}
+
+function missingTarball(source: ModelSource, shown: string): CheckResult {
+  switch (source.kind) {
+    case "demo":
+      return fail("model", `${shown} (the demo model) does not exist`, `${REAL_MODEL_FIX}; or npm run synth, which builds the demo model`);
+    case "huggingFace":
+      return fail(
+        "model",
+        `${source.id}@${source.revision.slice(0, 12)} is not packaged yet (${shown})`,
+        `npm run synth downloads and packages it (npm run package-model -- ${source.id} --revision ${source.revision})`,
+      );
+    case "file":
+      return fail(
+        "model",
+        `${shown} does not exist`,
+        `package a model into it (npm run package-model -- <model folder or Hub id> ${shown}), or fix modelArtifact.path`,
+      );
+  }
 }
 
 export function isDemoModel(labels: readonly string[]): boolean {

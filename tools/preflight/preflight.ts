@@ -71,7 +71,7 @@ export async function runPreflight(options: PreflightOptions = {}): Promise<Pref
   }
   const results: CheckResult[] = [pass("config", `${config.source}: stack ${config.stackName}, ${describeVariant(config)}`)];
   const offline = () => [
-    modelArtifactCheck({ tarballPath: config.modelArtifactPath, configured: config.modelArtifact.path !== undefined }),
+    modelArtifactCheck(config.modelSource),
     costCheck(config, { bench: loadBench(options.bench), modelArtifactGb: tarballGb(config.modelArtifactPath) }),
   ];
   const subject = `stack ${config.stackName} (${config.source})`;

@@ -19,12 +19,12 @@ describe("Preflight: the model artifact", () => {
     const tarball = modelTarball(DEMO_CONFIG);
 
     // Act
-    const line = formatCheck(modelArtifactCheck({ tarballPath: tarball, configured: true }));
+    const line = formatCheck(modelArtifactCheck({ kind: "file", tarballPath: tarball }));
 
     // Assess
     expect(line).toBe(
       `WARN  model: THIS DEPLOYS THE DEMO SHAPES MODEL (${tarball}: a tiny ViT that knows 6 coloured shapes, not photos)\n` +
-        "      fix: for the real classifier: npm run package-model -- google/vit-base-patch16-384, then set modelArtifact.path in classifier.config.json to the tarball it writes",
+        '      fix: for the real classifier: npm run package-model -- google/vit-base-patch16-384 (it prints the "modelArtifact": {"huggingFace": ...} line to put in classifier.config.json), then npm run synth',
     );
   });
 
@@ -33,7 +33,7 @@ describe("Preflight: the model artifact", () => {
     const tarball = modelTarball(IMAGENET_LIKE);
 
     // Act
-    const line = formatCheck(modelArtifactCheck({ tarballPath: tarball, configured: true }));
+    const line = formatCheck(modelArtifactCheck({ kind: "file", tarballPath: tarball }));
 
     // Assess
     expect(line).toBe(`PASS  model: ${tarball} (0.0 MB): ViTForImageClassification, 3 labels`);
@@ -47,7 +47,7 @@ describe("Preflight: the model artifact", () => {
     spawnSync("tar", ["-czf", tarball, "-C", dir, "./config.json"]);
 
     // Act
-    const line = formatCheck(modelArtifactCheck({ tarballPath: tarball, configured: true }));
+    const line = formatCheck(modelArtifactCheck({ kind: "file", tarballPath: tarball }));
 
     // Assess
     expect(line).toMatch(/^PASS {2}model: .*: ViTForImageClassification, 3 labels$/);
@@ -55,26 +55,48 @@ describe("Preflight: the model artifact", () => {
 
   it("fails when the configured tarball does not exist, naming how to make it", () => {
     // Act
-    const line = formatCheck(modelArtifactCheck({ tarballPath: "/nowhere/vit.tar.gz", configured: true }));
+    const line = formatCheck(modelArtifactCheck({ kind: "file", tarballPath: "/nowhere/vit.tar.gz" }));
 
     // Assess
     expect(line).toBe(
       "FAIL  model: /nowhere/vit.tar.gz does not exist\n" +
-        "      fix: package the model into it (npm run package-model -- google/vit-base-patch16-384, or npm run package-model -- <model folder> /nowhere/vit.tar.gz), or fix modelArtifact.path",
+        "      fix: package a model into it (npm run package-model -- <model folder or Hub id> /nowhere/vit.tar.gz), or fix modelArtifact.path",
     );
+  });
+
+  it("fails when the Hub model the config names is not packaged yet, naming the command synth runs", () => {
+    // Prepare
+    const revision = "2960116e809e2fca84146dbb240289aee7db4827";
+    const tarballPath = path.join(REPO_ROOT, "model", ".cache", "huggingface", "absent--vit", revision, "model.tar.gz");
+    // Act
+    const line = formatCheck(modelArtifactCheck({ kind: "huggingFace", id: "absent/vit", revision, tarballPath }));
+    // Assess
+    expect(line).toBe(
+      `FAIL  model: absent/vit@2960116e809e is not packaged yet (model/.cache/huggingface/absent--vit/${revision}/model.tar.gz)\n` +
+        `      fix: npm run synth downloads and packages it (npm run package-model -- absent/vit --revision ${revision})`,
+    );
+  });
+
+  it("names the Hub model it passes", () => {
+    // Prepare
+    const tarballPath = modelTarball(IMAGENET_LIKE);
+    // Act
+    const line = formatCheck(
+      modelArtifactCheck({ kind: "huggingFace", id: "google/vit-base-patch16-384", revision: "a".repeat(40), tarballPath }),
+    );
+    // Assess
+    expect(line).toMatch(/^PASS {2}model: google\/vit-base-patch16-384@aaaaaaaaaaaa, .*: ViTForImageClassification, 3 labels$/);
   });
 
   it("fails when the default tarball was never built, offering the real model first", () => {
     // Act
-    const line = formatCheck(
-      modelArtifactCheck({ tarballPath: path.join(REPO_ROOT, "model", ".cache", "absent.tar.gz"), configured: false }),
-    );
+    const line = formatCheck(modelArtifactCheck({ kind: "demo", tarballPath: path.join(REPO_ROOT, "model", ".cache", "absent.tar.gz") }));
 
     // Assess
     expect(line).toBe(
-      "FAIL  model: model/.cache/absent.tar.gz does not exist\n" +
-        "      fix: for the real model: npm run package-model -- google/vit-base-patch16-384, then set modelArtifact.path to the tarball it writes; " +
-        "npm run model:artifact builds the demo model",
+      "FAIL  model: model/.cache/absent.tar.gz (the demo model) does not exist\n" +
+        '      fix: for the real classifier: npm run package-model -- google/vit-base-patch16-384 (it prints the "modelArtifact": {"huggingFace": ...} line ' +
+        "to put in classifier.config.json), then npm run synth; or npm run synth, which builds the demo model",
     );
   });
 
@@ -86,7 +108,7 @@ describe("Preflight: the model artifact", () => {
     const tarball = make();
 
     // Act
-    const line = formatCheck(modelArtifactCheck({ tarballPath: tarball, configured: true }));
+    const line = formatCheck(modelArtifactCheck({ kind: "file", tarballPath: tarball }));
 
     // Assess
     expect(line).toMatch(
