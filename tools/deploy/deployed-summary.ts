@@ -23,7 +23,7 @@ export function apiRegion(url: string): string | undefined {
 export function deployedSummary(outputs: Record<string, { value: unknown }>, stackJson: StackJson): string[] {
   const shown = ["classify_url", "embed_url", "endpoint_name", "model_artifact_uri"].filter((name) => outputs[name] !== undefined);
   const width = Math.max(...shown.map((name) => name.length));
-  const lines = ["", "Deployed. Outputs (again any time: npx cdktf output):"];
+  const lines = ["", "Deployed. Outputs (again any time: npm run outputs):"];
   for (const name of shown) lines.push(`  ${name.padEnd(width)}  ${String(outputs[name].value)}`);
   const url = outputs.classify_url ? String(outputs.classify_url.value) : undefined;
   if (!url) return lines;
@@ -44,6 +44,6 @@ export function deployedSummary(outputs: Record<string, { value: unknown }>, sta
       "  (auth.mode jwt: a token from your issuer, docs/configuration.md#calling-the-api-per-auth-mode)",
     );
   }
-  lines.push("The endpoint bills by the hour while it exists: `npx cdktf destroy` removes the stack (docs/deploy.md).");
+  lines.push("The endpoint bills by the hour while it exists: `npm run destroy` removes the stack (docs/deploy.md).");
   return lines;
 }
