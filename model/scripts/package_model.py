@@ -8,10 +8,10 @@ into the Hugging Face cache; its tarball goes to model/.cache/huggingface/<org>-
 `out` is given, which is where `modelArtifact.huggingFace` in the stack config expects it.
 
 The tarball holds exactly: config.json, preprocessor_config.json, the weights (model.safetensors if present, else
-model.safetensors.index.json with its shards, else pytorch_model.bin), code/inference.py with its helper modules, their
-data (serving_settings.json) and code/requirements.txt. Same inputs give the same bytes (sorted entries, fixed mtime, uid/gid 0, empty owner names,
-gzip header without name or time), so the stack's content hash changes, and the endpoint redeploys, only when the
-model or code really changed.
+model.safetensors.index.json with its shards, else pytorch_model.bin), code/inference.py with its helper modules,
+their data (serving_settings.json) and code/requirements.txt. Same inputs give the same bytes (sorted entries, fixed
+mtime, uid/gid 0, empty owner names, gzip header without name or time), so the stack's content hash changes, and the
+endpoint redeploys, only when the model or code really changed.
 """
 
 from __future__ import annotations
