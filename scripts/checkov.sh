@@ -33,7 +33,7 @@ status=0
 for config in "${configs[@]}"; do
   out="$work/out-$(basename "$config" .json)"
   echo "== checkov: $(basename "$config")"
-  CLASSIFIER_CONFIG="$config" CDKTF_OUTDIR="$out" NODE_OPTIONS=--no-deprecation npx ts-node --transpile-only main.ts >/dev/null
+  CLASSIFIER_CONFIG="$config" CDKTF_OUTDIR="$out" npx ts-node --transpile-only main.ts >/dev/null
   tfjson="$(ls "$out"/stacks/*/cdk.tf.json)"
   # checkov 3.3.30's terraform_json parser crashes on terraform.required_version (bridgecrewio/checkov#7454):
   # scan a copy without that one key (it is a version constraint, not a resource setting).
