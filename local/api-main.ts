@@ -4,9 +4,12 @@
  *   LOCAL_API_BUNDLE   the bundled handler (bundleLambda().file)      LOCAL_API_PORT   port on 127.0.0.1
  *   LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB                   the function's settings
  *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (LAMBDA_CONCURRENCY in stack.ts)
+ *   LOCAL_FUNCTION_LOG  optional: a file for the function's own log lines (unset: this process's stdout/stderr),
+ *                       so stdout holds one access-log line per request, as API Gateway's access log does
  * The routes are the stack's own (POST on each of API_ROUTE_PATHS).
  * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening; stops on SIGTERM/SIGINT.
  */
+import * as fs from "fs";
 import type { AddressInfo } from "net";
 import { API_ROUTE_PATHS } from "../common/facts";
 import { createApiServer } from "./api-server";
@@ -26,6 +29,7 @@ function main(): void {
     memoryMb: Number(required("LOCAL_LAMBDA_MEMORY_MB")),
     region: process.env.AWS_REGION ?? "us-east-1",
     concurrency: Number(required("LOCAL_LAMBDA_CONCURRENCY")),
+    functionLog: process.env.LOCAL_FUNCTION_LOG ? fs.createWriteStream(process.env.LOCAL_FUNCTION_LOG) : undefined,
   });
   const server = createApiServer({ routeKeys: API_ROUTE_PATHS.map((route) => `POST ${route}`), lambda });
   server.listen(Number(required("LOCAL_API_PORT")), "127.0.0.1", () => {

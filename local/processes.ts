@@ -4,6 +4,7 @@
  * killed, so a crashed test or a Ctrl-C never leaves servers behind.
  */
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 
 export interface StartOptions {
   /** Short name for messages and the output prefix, e.g. "endpoint". */
@@ -17,6 +18,8 @@ export interface StartOptions {
   readonly readyTimeoutMs: number;
   /** Copy the child's output to this process's stderr, prefixed with the name. @default false */
   readonly echo?: boolean;
+  /** Also write the child's output (stdout and stderr, as they come) to this file, replacing what it held. */
+  readonly logFile?: string;
 }
 
 export interface ManagedProcess {
@@ -60,6 +63,13 @@ export function startProcess(options: StartOptions): Promise<ManagedProcess> {
     );
   }
   liveGroups.add(pid);
+  // Written synchronously: the last lines before a crash are the ones that explain it. Closed on "close", not
+  // "exit": output still in the pipes arrives after the child has exited.
+  let logFd = options.logFile === undefined ? undefined : fs.openSync(options.logFile, "w");
+  child.on("close", () => {
+    if (logFd !== undefined) fs.closeSync(logFd);
+    logFd = undefined;
+  });
 
   let output = "";
   let exitCode: number | null | undefined;
@@ -75,6 +85,7 @@ export function startProcess(options: StartOptions): Promise<ManagedProcess> {
   const remember = (chunk: Buffer) => {
     const text = chunk.toString();
     output = (output + text).slice(-OUTPUT_KEEP);
+    if (logFd !== undefined) fs.writeSync(logFd, chunk);
     if (options.echo) process.stderr.write(text.replace(/^(?=.)/gm, `[${options.name}] `));
   };
   child.stderr?.on("data", remember);
