@@ -16,7 +16,7 @@ export interface StartOptions {
   /** A line on stdout that says the process is ready; its first capture group is returned. */
   readonly readyLine: RegExp;
   readonly readyTimeoutMs: number;
-  /** Copy the child's output to this process's stderr, prefixed with the name. @default false */
+  /** Copy the child's output (but the ready line) to this process's stderr, prefixed with the name. @default false */
   readonly echo?: boolean;
   /** Also write the child's output (stdout and stderr, as they come) to this file, replacing what it held. */
   readonly logFile?: string;
@@ -86,7 +86,11 @@ export function startProcess(options: StartOptions): Promise<ManagedProcess> {
     const text = chunk.toString();
     output = (output + text).slice(-OUTPUT_KEEP);
     if (logFd !== undefined) fs.writeSync(logFd, chunk);
-    if (options.echo) process.stderr.write(text.replace(/^(?=.)/gm, `[${options.name}] `));
+    if (options.echo) {
+      // The ready line is for startProcess, not for a reader.
+      const shown = text.split(/(?<=\n)/).filter((line) => !options.readyLine.test(line.trimEnd()));
+      process.stderr.write(shown.join("").replace(/^(?=.)/gm, `[${options.name}] `));
+    }
   };
   child.stderr?.on("data", remember);
 

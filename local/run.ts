@@ -36,7 +36,8 @@ async function stopAll(code: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // From the start: a server still starting is ended with this process (processes.ts kills its group on exit).
+  // From the start: the training is stopped too, and a server still starting ends with this process (processes.ts
+  // kills its group on exit; the endpoint's guard then cleans up after it).
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
 

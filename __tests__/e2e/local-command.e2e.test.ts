@@ -2,7 +2,7 @@
  * README's first command as a user meets it: `bash scripts/local.sh` (here with --no-setup: the test command has
  * set the machine up), on free ports, with the demo model. What the console shows before the curl lines and for
  * each request, where the model server's log goes, and that SIGINT or SIGTERM to the process the script started
- * stops everything it started.
+ * stops everything it started, once the stack is up or while it is still starting.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
@@ -66,71 +66,102 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<number | string
   });
 }
 
-it.each(["SIGINT", "SIGTERM"] as const)(
-  "shows the curl lines after at most 20 lines, then one line per request; %s to its process stops everything",
-  async (signal) => {
-    // Prepare
-    const apiPort = await freePort();
-    const endpointPort = await freePort();
-    const env: NodeJS.ProcessEnv = { API_PORT: String(apiPort), ENDPOINT_PORT: String(endpointPort) };
-    for (const [name, value] of Object.entries(process.env)) {
-      if (!name.startsWith("JEST_") && name !== "NODE_OPTIONS" && name !== "MODEL_DIR") env[name] = value;
-    }
-    const child = spawn("bash", [path.join(REPO_ROOT, "scripts", "local.sh"), "--no-setup"], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    started = child;
-    const terminal = captureConsole(child);
+interface Started {
+  readonly child: ChildProcess;
+  readonly terminal: Console;
+  readonly apiPort: number;
+}
 
-    // Act: up to the curl lines
-    const firstCurl = await terminal.waitFor((line) => line.trimStart().startsWith("curl "), 480_000);
+async function startLocalCommand(): Promise<Started> {
+  const apiPort = await freePort();
+  const endpointPort = await freePort();
+  const env: NodeJS.ProcessEnv = { API_PORT: String(apiPort), ENDPOINT_PORT: String(endpointPort) };
+  for (const [name, value] of Object.entries(process.env)) {
+    if (!name.startsWith("JEST_") && name !== "NODE_OPTIONS" && name !== "MODEL_DIR") env[name] = value;
+  }
+  const child = spawn("bash", [path.join(REPO_ROOT, "scripts", "local.sh"), "--no-setup"], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  started = child;
+  return { child, terminal: captureConsole(child), apiPort };
+}
 
-    // Assess: few lines before them, none of them the model server's; its log named once, in a file
-    const before = terminal.lines.slice(0, firstCurl);
-    expect(before.length).toBeLessThanOrEqual(MAX_LINES_BEFORE_CURL);
-    expect(terminal.lines.filter((line) => line.startsWith("[endpoint]"))).toEqual([]);
-    const logLines = terminal.lines.filter((line) => line.includes("endpoint.log"));
-    expect(logLines).toHaveLength(1);
-    const endpointLog = path.join(REPO_ROOT, "dist", "local-logs", "endpoint.log");
-    expect(logLines[0]).toContain(path.relative(REPO_ROOT, endpointLog));
-    expect(fs.readFileSync(endpointLog, "utf8")).toContain("LOCAL_ENDPOINT_READY");
+/** Sends `signal` to the script's own process id (it execs the runner); resolves once it and all it started are gone. */
+async function stopWith(child: ChildProcess, signal: NodeJS.Signals): Promise<{ outcome: number | string; survivors: number[] }> {
+  const tree = descendantPids(child.pid as number);
+  process.kill(child.pid as number, signal);
+  const outcome = await exited(child, 30_000);
+  for (let i = 0; i < 20 && tree.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 250));
+  return { outcome, survivors: tree.filter(isAlive) };
+}
 
-    // Act: one request
-    await terminal.waitFor((line) => line.startsWith("Ctrl-C stops both servers"), 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const linesBefore = terminal.lines.length;
-    const sample = path.join(
-      REPO_ROOT,
-      "dist",
-      "local-samples",
-      fs.readdirSync(path.join(REPO_ROOT, "dist", "local-samples")).find((name) => name.endsWith(".jpg")) as string,
-    );
-    const response = await fetch(`http://127.0.0.1:${apiPort}/classify`, {
-      method: "POST",
-      headers: { "content-type": "image/jpeg" },
-      body: fs.readFileSync(sample),
-    });
-    await response.text();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+it("shows the curl lines after at most 20 lines, then one line per request; SIGINT to its process stops everything", async () => {
+  // Prepare
+  const { child, terminal, apiPort } = await startLocalCommand();
 
-    // Assess: exactly one console line for it, the API's access-log line
-    expect(response.status).toBe(200);
-    const added = terminal.lines.slice(linesBefore).filter((line) => line.trim() !== "");
-    expect(added).toHaveLength(1);
-    expect(added[0]).toMatch(/"routeKey":"POST \/classify".*"status":200/);
+  // Act: up to the curl lines
+  const firstCurl = await terminal.waitFor((line) => line.trimStart().startsWith("curl "), 480_000);
 
-    // Act: the signal, to the process the script started (the script's own id: it execs the runner)
-    const tree = descendantPids(child.pid as number);
-    expect(tree.length).toBeGreaterThan(3); // the API, the endpoint's front, guard, model server, workers
-    process.kill(child.pid as number, signal);
-    const outcome = await exited(child, 30_000);
+  // Assess: few lines before them, none of them the model server's; its log named once, in a file
+  expect(terminal.lines.slice(0, firstCurl).length).toBeLessThanOrEqual(MAX_LINES_BEFORE_CURL);
+  expect(terminal.lines.filter((line) => line.startsWith("[endpoint]"))).toEqual([]);
+  const logLines = terminal.lines.filter((line) => line.includes("endpoint.log"));
+  expect(logLines).toHaveLength(1);
+  const endpointLog = path.join(REPO_ROOT, "dist", "local-logs", "endpoint.log");
+  expect(logLines[0]).toContain(path.relative(REPO_ROOT, endpointLog));
+  expect(fs.readFileSync(endpointLog, "utf8")).toContain("LOCAL_ENDPOINT_READY");
 
-    // Assess: it stopped, and so did everything it had started
-    expect(outcome).toBe(0);
-    for (let i = 0; i < 20 && tree.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(tree.filter(isAlive)).toEqual([]);
-  },
-);
+  // Act: one request
+  await terminal.waitFor((line) => line.startsWith("Ctrl-C stops both servers"), 5_000);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const linesBefore = terminal.lines.length;
+  const samples = path.join(REPO_ROOT, "dist", "local-samples");
+  const sample = path.join(samples, fs.readdirSync(samples).find((name) => name.endsWith(".jpg")) as string);
+  const response = await fetch(`http://127.0.0.1:${apiPort}/classify`, {
+    method: "POST",
+    headers: { "content-type": "image/jpeg" },
+    body: fs.readFileSync(sample),
+  });
+  await response.text();
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+  // Assess: exactly one console line for it, the API's access-log line
+  expect(response.status).toBe(200);
+  const added = terminal.lines.slice(linesBefore).filter((line) => line.trim() !== "");
+  expect(added).toHaveLength(1);
+  expect(added[0]).toMatch(/"routeKey":"POST \/classify".*"status":200/);
+
+  // Act
+  expect(descendantPids(child.pid as number).length).toBeGreaterThan(3); // the API, the endpoint's processes
+  const { outcome, survivors } = await stopWith(child, "SIGINT");
+
+  // Assess
+  expect(outcome).toBe(0);
+  expect(survivors).toEqual([]);
+});
+
+it("stops what it started, cleaned up, when SIGTERM arrives while the endpoint is still starting", async () => {
+  // Prepare: the endpoint has made its scratch folder (its log names it) and is loading the model
+  const { child, terminal } = await startLocalCommand();
+  await terminal.waitFor((line) => line.includes("starting the endpoint"), 480_000);
+  const endpointLog = path.join(REPO_ROOT, "dist", "local-logs", "endpoint.log");
+  let scratch: string | undefined;
+  for (let i = 0; i < 100 && scratch === undefined; i++) {
+    scratch = /serving (\S+)\/model /.exec(fs.existsSync(endpointLog) ? fs.readFileSync(endpointLog, "utf8") : "")?.[1];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(scratch).toBeDefined();
+  expect(fs.existsSync(scratch as string)).toBe(true);
+
+  // Act
+  const { outcome, survivors } = await stopWith(child, "SIGTERM");
+
+  // Assess: everything stopped, and the endpoint cleaned up after itself
+  expect(outcome).toBe(0);
+  expect(survivors).toEqual([]);
+  expect(fs.existsSync(scratch as string)).toBe(false);
+  expect(terminal.lines.some((line) => line.trimStart().startsWith("curl "))).toBe(false);
+});
