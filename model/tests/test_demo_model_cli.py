@@ -19,4 +19,5 @@ def test_a_cached_model_is_reused_with_one_line_and_no_training_time(demo_model_
     lines = result.stderr.splitlines()
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"demo model: {demo_model_dir} (cached")
-    assert " s" not in lines[0] and "time" not in lines[0]
+    assert " s" not in lines[0]
+    assert "time" not in lines[0]
