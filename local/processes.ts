@@ -35,11 +35,21 @@ export interface ManagedProcess {
 }
 
 const OUTPUT_KEEP = 200_000;
-const liveGroups = new Set<number>();
+/** The children still running, by process group, each with its stop(). */
+const liveGroups = new Map<number, (graceMs?: number) => Promise<void>>();
 
 process.on("exit", () => {
-  for (const pid of liveGroups) killGroup(pid, "SIGKILL");
+  for (const pid of liveGroups.keys()) killGroup(pid, "SIGKILL");
 });
+
+/**
+ * Stops every child still running, ready or still starting, as stop() does (SIGTERM to the group, SIGKILL after
+ * graceMs). A server still starting is then stopped as it would be once ready (the local endpoint removes its scratch
+ * folder), not killed by the exit handler above.
+ */
+export async function stopAllProcesses(graceMs?: number): Promise<void> {
+  await Promise.all([...liveGroups.values()].map((stop) => stop(graceMs)));
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -62,7 +72,6 @@ export function startProcess(options: StartOptions): Promise<ManagedProcess> {
       child.once("error", (error) => reject(new Error(`${options.name}: could not start ${options.command}: ${error.message}`))),
     );
   }
-  liveGroups.add(pid);
   // Written synchronously: the last lines before a crash are the ones that explain it. Closed on "close", not
   // "exit": output still in the pipes arrives after the child has exited.
   let logFd = options.logFile === undefined ? undefined : fs.openSync(options.logFile, "w");
@@ -94,19 +103,22 @@ export function startProcess(options: StartOptions): Promise<ManagedProcess> {
   };
   child.stderr?.on("data", remember);
 
+  const stop = async (graceMs = 15_000) => {
+    if (exitCode !== undefined) return;
+    killGroup(pid, "SIGTERM");
+    const timer = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  liveGroups.set(pid, stop);
+
   const handle = (ready: string): ManagedProcess => ({
     name: options.name,
     pid,
     ready,
     output: () => output,
     running: () => exitCode === undefined,
-    async stop(graceMs = 15_000) {
-      if (exitCode !== undefined) return;
-      killGroup(pid, "SIGTERM");
-      const timer = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop,
   });
 
   return new Promise<ManagedProcess>((resolve, reject) => {

@@ -13,7 +13,7 @@ import * as path from "path";
 import { bundleLambda } from "../src/support/lambda-bundle";
 import { ensureDemoModel, writeSampleImages } from "./model-assets";
 import { assertPortFree } from "./ports";
-import type { ManagedProcess } from "./processes";
+import { ManagedProcess, stopAllProcesses } from "./processes";
 import { lambdaNode, loadLocalSettings } from "./settings";
 import { REPO_ROOT } from "../common/repo-root";
 import { startApi, startEndpoint } from "./stack";
@@ -30,14 +30,13 @@ async function stopAll(code: number): Promise<void> {
   stopping = true;
   training.abort();
   say("stopping...");
-  await Promise.all(running.map((proc) => proc.stop()));
+  await stopAllProcesses();
   say("stopped");
   process.exit(code);
 }
 
 async function main(): Promise<void> {
-  // From the start: the training is stopped too, and a server still starting ends with this process (processes.ts
-  // kills its group on exit; the endpoint's guard then cleans up after it).
+  // From the start: the training is stopped too, and a server still starting is stopped like a ready one.
   process.on("SIGINT", () => void stopAll(0));
   process.on("SIGTERM", () => void stopAll(0));
 

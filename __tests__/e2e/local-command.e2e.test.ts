@@ -145,9 +145,10 @@ it("shows the curl lines after at most 20 lines, then one line per request; SIGI
 
 it("stops what it started, cleaned up, when SIGTERM arrives while the endpoint is still starting", async () => {
   // Prepare: the endpoint has made its scratch folder (its log names it) and is loading the model
+  const endpointLog = path.join(REPO_ROOT, "dist", "local-logs", "endpoint.log");
+  fs.rmSync(endpointLog, { force: true }); // an earlier run's log names an earlier folder
   const { child, terminal } = await startLocalCommand();
   await terminal.waitFor((line) => line.includes("starting the endpoint"), 480_000);
-  const endpointLog = path.join(REPO_ROOT, "dist", "local-logs", "endpoint.log");
   let scratch: string | undefined;
   for (let i = 0; i < 100 && scratch === undefined; i++) {
     scratch = /serving (\S+)\/model /.exec(fs.existsSync(endpointLog) ? fs.readFileSync(endpointLog, "utf8") : "")?.[1];
