@@ -104,7 +104,7 @@ async function main(): Promise<number> {
     throw new Error("LOAD_SECONDS must be > 0 and LOAD_CLIENTS a comma-separated list of positive integers");
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "load-test-"));
-  const modelDir = process.env.MODEL_DIR ? path.resolve(process.env.MODEL_DIR) : await ensureDemoModel();
+  const modelDir = process.env.MODEL_DIR ? path.resolve(process.env.MODEL_DIR) : ensureDemoModel();
   const images = writeTestImages(path.join(work, "images"), 2).images.filter((image) => image.format === "jpg");
   const bodies = images.map((image) => fs.readFileSync(image.file));
   const bundle = bundleLambda({ outdir: path.join(work, "lambda") });

@@ -27,7 +27,7 @@ function lastLine(text: string): string {
 }
 
 /**
- * The same without blocking this process (training takes a minute): a signal handler can still run, and `signal`
+ * runPython without blocking this process (training takes a minute): a signal handler can still run, and `signal`
  * stops the script. Stderr is passed through when `inheritStderr`, else kept for the error message.
  */
 function runPythonAsync(python: string, args: string[], options: { inheritStderr: boolean; signal?: AbortSignal }): Promise<string> {
@@ -50,11 +50,17 @@ function runPythonAsync(python: string, args: string[], options: { inheritStderr
   });
 }
 
+/** Trains the demo model, or reuses the cached one (contract: the folder is the last stdout line). */
+export function ensureDemoModel(options: { verbose?: boolean } = {}): string {
+  return lastLine(runPython(paths.modelPython, [paths.demoModelScript], options.verbose ?? false));
+}
+
 /**
- * Trains the demo model, or reuses the cached one (contract: the folder is the last stdout line). `verbose`: the
- * script's own lines on stderr (reuse, or start and result of training: no line per epoch).
+ * The same for the local stack's runner, which must stay stoppable while the model trains: it does not block this
+ * process (its signal handlers run), and `signal` stops the script. `verbose`: the script's own lines on stderr (reuse,
+ * or start and result of training: no line per epoch).
  */
-export async function ensureDemoModel(options: { verbose?: boolean; signal?: AbortSignal } = {}): Promise<string> {
+export async function ensureDemoModelAsync(options: { verbose?: boolean; signal?: AbortSignal } = {}): Promise<string> {
   const args = [paths.demoModelScript, "--quiet"];
   return lastLine(await runPythonAsync(paths.modelPython, args, { inheritStderr: options.verbose ?? false, signal: options.signal }));
 }

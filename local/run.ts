@@ -11,7 +11,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { bundleLambda } from "../src/support/lambda-bundle";
-import { ensureDemoModel, writeSampleImages } from "./model-assets";
+import { ensureDemoModelAsync, writeSampleImages } from "./model-assets";
 import { assertPortFree } from "./ports";
 import { ManagedProcess, stopAllProcesses } from "./processes";
 import { lambdaNode, loadLocalSettings } from "./settings";
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   await assertPortFree(settings.endpointPort, "ENDPOINT_PORT");
 
   if (settings.modelDir) say(`model: ${settings.modelDir}`);
-  const modelDir = settings.modelDir ?? (await ensureDemoModel({ verbose: true, signal: training.signal }));
+  const modelDir = settings.modelDir ?? (await ensureDemoModelAsync({ verbose: true, signal: training.signal }));
 
   const bundle = bundleLambda();
   say(`Lambda bundle: ${path.relative(REPO_ROOT, bundle.file)} (${fs.statSync(bundle.file).size} bytes)`);

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<{ endpoint: ManagedProcess; tree: number[] }> {
-  endpoint = await startEndpoint({ port: await freePort(), modelDir: await ensureDemoModel(), endpointName: "local-vit", workers: 2 });
+  endpoint = await startEndpoint({ port: await freePort(), modelDir: ensureDemoModel(), endpointName: "local-vit", workers: 2 });
   const tree = descendantPids(endpoint.pid);
   return { endpoint, tree };
 }

@@ -30,7 +30,7 @@ export interface E2EStack {
 
 export async function startE2EStack(apiOptions: Partial<ApiOptions> = {}): Promise<E2EStack> {
   // E2E_MODEL_DIR: development aid to run the suite against another model folder; unset (CI), the demo model.
-  const modelDir = process.env.E2E_MODEL_DIR ?? (await ensureDemoModel());
+  const modelDir = process.env.E2E_MODEL_DIR ?? ensureDemoModel();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-stack-"));
   const bundle = bundleLambda({ outdir: path.join(work, "lambda") });
   const endpointPort = await freePort();
