@@ -2,10 +2,12 @@
  * README's first command as a user meets it: `bash scripts/local.sh` (here with --no-setup: the test command has
  * set the machine up), on free ports, with the demo model. What the console shows before the curl lines and for
  * each request, where the model server's log goes, and that SIGINT or SIGTERM to the process the script started
- * stops everything it started, once the stack is up or while it is still starting.
+ * stops everything it started, once the stack is up, while the endpoint is still starting, or while the demo model
+ * trains.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { stripVTControlCharacters } from "util";
 import { REPO_ROOT } from "../../common/repo-root";
@@ -72,12 +74,12 @@ interface Started {
   readonly apiPort: number;
 }
 
-async function startLocalCommand(): Promise<Started> {
+async function startLocalCommand(extraEnv: NodeJS.ProcessEnv = {}): Promise<Started> {
   const apiPort = await freePort();
   const endpointPort = await freePort();
-  const env: NodeJS.ProcessEnv = { API_PORT: String(apiPort), ENDPOINT_PORT: String(endpointPort) };
+  const env: NodeJS.ProcessEnv = { API_PORT: String(apiPort), ENDPOINT_PORT: String(endpointPort), ...extraEnv };
   for (const [name, value] of Object.entries(process.env)) {
-    if (!name.startsWith("JEST_") && name !== "NODE_OPTIONS" && name !== "MODEL_DIR") env[name] = value;
+    if (!name.startsWith("JEST_") && name !== "NODE_OPTIONS" && name !== "MODEL_DIR" && !(name in env)) env[name] = value;
   }
   const child = spawn("bash", [path.join(REPO_ROOT, "scripts", "local.sh"), "--no-setup"], {
     cwd: REPO_ROOT,
@@ -165,4 +167,26 @@ it("stops what it started, cleaned up, when SIGTERM arrives while the endpoint i
   expect(survivors).toEqual([]);
   expect(fs.existsSync(scratch as string)).toBe(false);
   expect(terminal.lines.some((line) => line.trimStart().startsWith("curl "))).toBe(false);
+});
+
+it("stops the demo model's training, and itself, when SIGINT arrives while the model trains", async () => {
+  // Prepare: a stand-in for the model's Python that "trains" for ten minutes (the real training writes the shared
+  // model/.cache; what is tested is that the runner stays stoppable while its child works)
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "local-command-training-"));
+  const python = path.join(work, "python");
+  fs.writeFileSync(python, '#!/usr/bin/env bash\necho "stand-in: training the demo model" >&2\nexec sleep 600\n', { mode: 0o755 });
+  try {
+    const { child, terminal } = await startLocalCommand({ MODEL_PYTHON: python });
+    await terminal.waitFor((line) => line.includes("stand-in: training the demo model"), 60_000);
+
+    // Act
+    const { outcome, survivors } = await stopWith(child, "SIGINT");
+
+    // Assess: the training and the runner gone, nothing else started
+    expect(outcome).toBe(0);
+    expect(survivors).toEqual([]);
+    expect(terminal.lines.some((line) => line.includes("starting the endpoint"))).toBe(false);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 });
