@@ -44,11 +44,14 @@ process.on("exit", () => {
 
 /**
  * Stops every child still running, ready or still starting, as stop() does (SIGTERM to the group, SIGKILL after
- * graceMs). A server still starting is then stopped as it would be once ready (the local endpoint removes its scratch
- * folder), not killed by the exit handler above.
+ * graceMs), the last started first and each once the one started after it has exited: a server started later may
+ * need an earlier one for the requests it still has in flight (the local API needs the endpoint). A server still
+ * starting is stopped as it would be once ready (the local endpoint removes its scratch folder), not killed by the
+ * exit handler above.
  */
 export async function stopAllProcesses(graceMs?: number): Promise<void> {
-  await Promise.all([...liveGroups.values()].map((stop) => stop(graceMs)));
+  // A Map keeps insertion order: the order the children were started in.
+  for (const stop of [...liveGroups.values()].reverse()) await stop(graceMs);
 }
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
