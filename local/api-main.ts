@@ -5,11 +5,14 @@
  *   LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB                   the function's settings
  *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (LAMBDA_CONCURRENCY in stack.ts)
  *   LOCAL_API_CORS     optional: the HTTP API's CORS configuration as JSON (local/cors.ts)
+ *   LOCAL_FUNCTION_LOG  optional: a file for the function's own log lines (unset: this process's stdout/stderr),
+ *                       so stdout holds one access-log line per request, as API Gateway's access log does
  * The routes are the stack's own (POST on each of API_ROUTE_PATHS).
  * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening. SIGTERM/SIGINT stop it without losing an answer
  * (graceful-stop.ts): requests in flight finish (at most DRAIN_TIMEOUT_MS), new ones get a 503; a second signal
  * stops the wait at once.
  */
+import * as fs from "fs";
 import type { AddressInfo } from "net";
 import { API_ROUTE_PATHS } from "../common/facts";
 import { createApiServer } from "./api-server";
@@ -31,6 +34,7 @@ function main(): void {
     memoryMb: Number(required("LOCAL_LAMBDA_MEMORY_MB")),
     region: process.env.AWS_REGION ?? "us-east-1",
     concurrency: Number(required("LOCAL_LAMBDA_CONCURRENCY")),
+    functionLog: process.env.LOCAL_FUNCTION_LOG ? fs.createWriteStream(process.env.LOCAL_FUNCTION_LOG) : undefined,
   });
   const server = createApiServer({
     routeKeys: API_ROUTE_PATHS.map((route) => `POST ${route}`),

@@ -47,6 +47,8 @@ export interface EndpointOptions {
   /** SAGEMAKER_MODEL_SERVER_WORKERS; unset lets MMS choose (one per CPU), as in the container. */
   readonly workers?: number;
   readonly echo?: boolean;
+  /** A file for the endpoint's whole output (the front, multi-model-server's Java log, the workers). */
+  readonly logFile?: string;
   /**
    * @default 300000: the local endpoint's own start-up limit (LOCAL_ENDPOINT_STARTUP_TIMEOUT_S, 240 s) plus the time to
    * report it, so its message arrives first. Shorter than SageMaker's start-up health check
@@ -80,6 +82,7 @@ export function startEndpoint(options: EndpointOptions): Promise<ManagedProcess>
     readyLine: /^LOCAL_ENDPOINT_READY (\S+)/,
     readyTimeoutMs: options.readyTimeoutMs ?? 300_000,
     echo: options.echo,
+    logFile: options.logFile,
   });
 }
 
@@ -98,6 +101,11 @@ export interface ApiOptions {
   /** The HTTP API's CORS configuration (a config's apiCors). @default undefined: no CORS */
   readonly cors?: CorsSettings;
   readonly echo?: boolean;
+  /**
+   * A file for the function's own log lines (Lambda sends them to the function's log group); the process's output
+   * then holds one access-log line per request. @default the process's output
+   */
+  readonly functionLogFile?: string;
 }
 
 /** The Lambda's environment, as the stack sets it (src/constructs/inference-function.ts) plus what the runtime adds. */
@@ -118,6 +126,9 @@ export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
     AWS_LAMBDA_FUNCTION_NAME: LOCAL_FUNCTION_NAME,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(LAMBDA_MEMORY_MB),
+    // Every local execution environment is created for a request, as Lambda's on-demand ones are; Powertools reads
+    // this to log cold_start (true on an environment's first invocation; without it, always false).
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     LAMBDA_TASK_ROOT: path.dirname(options.bundleFile),
     _HANDLER: "index.handler",
     TZ: ":UTC",
@@ -151,6 +162,7 @@ export async function startApi(options: ApiOptions): Promise<ManagedProcess> {
       LOCAL_LAMBDA_MEMORY_MB: String(LAMBDA_MEMORY_MB),
       LOCAL_LAMBDA_CONCURRENCY: String(options.concurrency ?? LAMBDA_CONCURRENCY),
       ...(options.cors ? { [LOCAL_API_CORS_ENV]: JSON.stringify(options.cors) } : {}),
+      ...(options.functionLogFile ? { LOCAL_FUNCTION_LOG: options.functionLogFile } : {}),
       LOCAL_STOP_WITH_PARENT: "1",
     },
     readyLine: /^LOCAL_API_READY (\S+)/,

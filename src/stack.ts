@@ -7,7 +7,7 @@
  * Account, partition and region come from data sources, never from source. Outputs: classify_url,
  * embed_url, endpoint_name, model_artifact_uri, route_invoke_arns.
  */
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { accountWideNames, API_ROUTE_PATHS, API_ROUTES, MIN_TERRAFORM_VERSION } from "../common/facts";
@@ -148,7 +148,9 @@ export class ClassifierStack extends TerraformStack {
       description: "SageMaker endpoint name",
     }).overrideLogicalId("endpoint_name");
     new TerraformOutput(this, "route_invoke_arns", {
-      value: this.api.routeInvokeArns,
+      // A token, not the bare array: cdktf 0.21 checks a plain output value with Node's deprecated util.isArray
+      // (DEP0044, a warning on every synth). The token resolves to the same list in the JSON.
+      value: Token.asAny(this.api.routeInvokeArns),
       description: "execute-api ARNs of the routes: the Resource of a caller's execute-api:Invoke policy (auth.mode iam)",
     }).overrideLogicalId("route_invoke_arns");
     new TerraformOutput(this, "model_artifact_uri", {
