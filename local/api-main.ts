@@ -6,14 +6,22 @@
  *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (LAMBDA_CONCURRENCY in stack.ts)
  *   LOCAL_CATALOGUE_DIR, LOCAL_CATALOGUE_BUCKET  optional: the local catalogue, served as that S3 bucket to the
  *                      function (local/s3-folder-front.ts; AWS_ENDPOINT_URL_S3 points the function's SDK at it)
+ *   LOCAL_API_CORS     optional: the HTTP API's CORS configuration as JSON (local/cors.ts)
+ *   LOCAL_FUNCTION_LOG  optional: a file for the function's own log lines (unset: this process's stdout/stderr),
+ *                       so stdout holds one access-log line per request, as API Gateway's access log does
  * The routes are the stack's own (POST on each of API_ROUTE_PATHS).
- * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening; stops on SIGTERM/SIGINT.
+ * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening. SIGTERM/SIGINT stop it without losing an answer
+ * (graceful-stop.ts): requests in flight finish (at most DRAIN_TIMEOUT_MS), new ones get a 503; a second signal
+ * stops the wait at once.
  */
+import * as fs from "fs";
 import type { AddressInfo } from "net";
 import { API_ROUTE_PATHS } from "../common/facts";
 import { createApiServer } from "./api-server";
+import { corsFromEnvironment } from "./cors";
 import { LocalLambdaFunction } from "./lambda-runtime";
 import { startS3FolderFront } from "./s3-folder-front";
+import { DRAIN_TIMEOUT_MS } from "./graceful-stop";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -33,8 +41,13 @@ async function main(): Promise<void> {
     memoryMb: Number(required("LOCAL_LAMBDA_MEMORY_MB")),
     region: process.env.AWS_REGION ?? "us-east-1",
     concurrency: Number(required("LOCAL_LAMBDA_CONCURRENCY")),
+    functionLog: process.env.LOCAL_FUNCTION_LOG ? fs.createWriteStream(process.env.LOCAL_FUNCTION_LOG) : undefined,
   });
-  const server = createApiServer({ routeKeys: API_ROUTE_PATHS.map((route) => `POST ${route}`), lambda });
+  const server = createApiServer({
+    routeKeys: API_ROUTE_PATHS.map((route) => `POST ${route}`),
+    lambda,
+    cors: corsFromEnvironment(process.env),
+  });
   server.listen(Number(required("LOCAL_API_PORT")), "127.0.0.1", () => {
     const { port } = server.address() as AddressInfo;
     console.log(`LOCAL_API_READY http://127.0.0.1:${port}`);
@@ -43,18 +56,31 @@ async function main(): Promise<void> {
     console.error(`local API: ${error.message}`);
     process.exit(1);
   });
-  const stop = () => {
-    server.close(() => void Promise.all([lambda.close(), s3?.close()]).finally(() => process.exit(0)));
-    server.closeAllConnections();
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) {
+      console.log(`local API: ${reason} again: answering the requests still in flight with 503 now`);
+      void server.stopGracefully();
+      return;
+    }
+    stopping = true;
+    console.log(`local API: ${reason}: stopping; requests in flight get up to ${DRAIN_TIMEOUT_MS / 1000} s to finish`);
+    void server
+      .stopGracefully(DRAIN_TIMEOUT_MS)
+      .then(() => Promise.all([lambda.close(), s3?.close()]))
+      .finally(() => process.exit(0));
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
   if (process.env.LOCAL_STOP_WITH_PARENT === "1") {
     // Whoever started us died without stopping us (SIGKILL, a crashed test runner): do not linger as an orphan.
     const parent = process.ppid;
-    setInterval(() => {
-      if (process.ppid !== parent) stop();
-    }, 500).unref();
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      stop("the parent process exited");
+    }, 500);
+    watch.unref();
   }
 }
 

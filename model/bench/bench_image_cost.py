@@ -47,7 +47,8 @@ CODE_DIR = MODEL_ROOT / "code"
 REPO_ROOT = MODEL_ROOT.parent
 
 TIME_BOUND_S = 1.0
-MAX_BODY_BYTES = 6_291_456  # InvokeEndpoint's body limit: nothing larger reaches a worker
+# InvokeEndpoint's body limit (nothing larger reaches a worker), from the file common/facts.ts reads too.
+MAX_BODY_BYTES: int = json.loads((REPO_ROOT / "common" / "invoke-limits.json").read_text())["realtimeInvokeMaxBytes"]
 MEMORY_BOUND_MB = 500.0
 
 

@@ -3,12 +3,11 @@
  * fingerprint of everything that defines the model besides its tarball.
  */
 import { shortHash } from "../support/content-hash";
+import { SERVING_SETTINGS, ServingConfig, servingEnvironment } from "./serving-settings";
 
 export interface ContainerSettings {
-  /** SAGEMAKER_CONTAINER_LOG_LEVEL. */
-  readonly containerLogLevel: string;
-  /** SAGEMAKER_MODEL_SERVER_WORKERS; undefined keeps the model server's own default (one worker per vCPU). */
-  readonly serverWorkers: number | undefined;
+  /** The config's `model.serving` (only the settings it sets). */
+  readonly serving: ServingConfig;
   readonly serverless: boolean;
   /** The config's extra variables; the stack's own keys win over them. */
   readonly extraEnvironment: Readonly<Record<string, string>>;
@@ -21,11 +20,13 @@ export function containerEnvironment(settings: ContainerSettings): Record<string
     HF_TASK: "image-classification",
     SAGEMAKER_PROGRAM: "inference.py",
     SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
-    SAGEMAKER_CONTAINER_LOG_LEVEL: settings.containerLogLevel,
+    SAGEMAKER_CONTAINER_LOG_LEVEL: settings.serving.logLevel ?? String(SERVING_SETTINGS.logLevel.default),
     // Everything is in model.tar.gz: never reach for the Hub (the container may have no network at all).
     HF_HUB_OFFLINE: "1",
     TRANSFORMERS_OFFLINE: "1",
-    ...serverWorkersEnvironment(settings.serverWorkers, settings.serverless),
+    ...serverWorkersEnvironment(settings.serving.workers, settings.serverless),
+    // Every serving setting the config sets. The two above come out the same here and keep their places.
+    ...servingEnvironment(settings.serving),
   };
 }
 
@@ -35,11 +36,12 @@ export function serverWorkersEnvironment(serverWorkers: number | undefined, serv
   return workers === undefined ? {} : { SAGEMAKER_MODEL_SERVER_WORKERS: String(workers) };
 }
 
-/** Container variables the stack sets itself: `model.environment` may not override them. */
+/** Container variables the stack sets itself, the serving settings' included: `model.environment` may not hold them. */
 export const STACK_CONTAINER_ENV_KEYS: readonly string[] = [
-  ...Object.keys(containerEnvironment({ containerLogLevel: "20", serverWorkers: 1, serverless: false, extraEnvironment: {} })),
+  ...Object.keys(containerEnvironment({ serving: {}, serverless: false, extraEnvironment: {} })),
+  ...Object.values(SERVING_SETTINGS).map((spec) => spec.variable),
   "SAGEMAKER_REGION",
-];
+].filter((key, index, keys) => keys.indexOf(key) === index);
 
 /**
  * Everything that defines the SageMaker model besides the tarball, as a short hash: the model artifact's revision
