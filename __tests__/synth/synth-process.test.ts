@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { API_ROUTE_PATHS } from "../../common/facts";
 import { REPO_ROOT } from "../../common/repo-root";
 import { testTarball } from "./helpers";
 
@@ -40,8 +41,7 @@ it("writes the stack and prints no warning", () => {
   expect(run.stderr).toBe("");
   expect(run.status).toBe(0);
   const stack = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "synth-process", "cdk.tf.json"), "utf8"));
-  expect(stack.output.route_invoke_arns.value).toEqual([
-    "${aws_apigatewayv2_api.api_4F59AA66.execution_arn}/*/POST/classify",
-    "${aws_apigatewayv2_api.api_4F59AA66.execution_arn}/*/POST/embed",
-  ]);
+  expect(stack.output.route_invoke_arns.value).toEqual(
+    API_ROUTE_PATHS.map((route) => `\${aws_apigatewayv2_api.api_4F59AA66.execution_arn}/*/POST${route}`),
+  );
 });

@@ -114,7 +114,11 @@ export function resourceRules(a: Arns): Readonly<Record<string, Rule>> {
           "s3:DeleteObjectVersion",
         ],
         // The key carries the tarball's hash and the revision: every rollout writes a new one under the same folder.
-        resources: [`${lookup(r.bucket)}/${literal(r.key).split("/")[0]}/*`],
+        // A bucket named as it is (not a reference) is one the stack does not create: the catalogue's own output
+        // location (catalogue.output), where the stack writes only the first latest.json.
+        resources: [
+          `${isReference(r.bucket) ? lookup(r.bucket) : `arn:${a.partition}:s3:::${literal(r.bucket)}`}/${literal(r.key).split("/")[0]}/*`,
+        ],
       },
     ],
     aws_iam_role: (r) => [
@@ -389,6 +393,10 @@ const DATA_SOURCE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   aws_region: [],
   aws_sagemaker_prebuilt_ecr_image: [],
 };
+
+function isReference(value: unknown): boolean {
+  return typeof value === "string" && value.includes("${");
+}
 
 /** Terraform interpolations (`${...}`) become `*`: the part of a name only known at plan time. */
 export function literal(value: unknown): string {

@@ -74,6 +74,16 @@ describe("Deployer policy: generated from the synthesized stack", () => {
     expect(JSON.stringify(policy)).not.toMatch(/\d{12}/);
   });
 
+  it("writes the first latest.json into a catalogue output bucket the stack does not create, below its prefix only", () => {
+    // Act
+    const { policy } = policyFor({ catalogue: { source: "s3://shop-images/", output: "s3://shop-lake/embeddings/vit/" } });
+    // Assess
+    const objects = policy.Statement.find((s) => s.Sid === "S3Objects");
+    expect(objects?.Resource).toContain("arn:aws:s3:::shop-lake/embeddings/*");
+    expect(JSON.stringify(policy)).not.toContain("arn:aws:s3:::shop-lake/*");
+    expect(JSON.stringify(policy)).not.toContain("shop-images");
+  });
+
   it("fits one managed policy for the default config", () => {
     expect(splitPolicy(policyFor({}).policy)).toHaveLength(1);
   });

@@ -180,7 +180,7 @@ describe("Preflight: the whole report", () => {
     expect(run.report.results).toHaveLength(1);
     expect(run.line("config")).toBe(
       "FAIL  config: unknown: unknown setting (known: stackName, namePrefix, region, tags, modelArtifact, model, endpoint, autoscaling, " +
-        "lambda, api, auth, alarms, backend); region: must be an AWS region such as eu-west-1; endpoint.instance.count: must be at least 1\n" +
+        "lambda, api, auth, alarms, backend, catalogue); region: must be an AWS region such as eu-west-1; endpoint.instance.count: must be at least 1\n" +
         "      fix: fix classifier.config.json (every setting: docs/configuration.md)",
     );
     expect(run.lines).toContain("not run: everything else (the config must be valid first)");
