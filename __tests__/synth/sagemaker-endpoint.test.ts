@@ -23,12 +23,14 @@ const realtimeEnvironment = containerEnvironment({
   containerLogLevel: "20",
   serverWorkers: undefined,
   serverless: false,
+  inferenceDeadlineMs: 25_000,
   extraEnvironment: {},
 });
 const serverlessEnvironment = containerEnvironment({
   containerLogLevel: "20",
   serverWorkers: undefined,
   serverless: true,
+  inferenceDeadlineMs: 25_000,
   extraEnvironment: {},
 });
 const ARTIFACT = {
@@ -106,6 +108,7 @@ describe("Construct: SagemakerEndpoint", () => {
           SAGEMAKER_REGION: expect.stringMatching(/^\$\{data\.aws_region\.region\.name\}$/),
           HF_HUB_OFFLINE: "1",
           TRANSFORMERS_OFFLINE: "1",
+          INFERENCE_DEADLINE_MS: "25000",
         },
       },
     });

@@ -31,6 +31,9 @@ class ServingSettings:
     warmup: bool = True  # one forward pass at load so the first request is not slow
     prepack: bool = True  # CPU: Linear weights reordered once into oneDNN's layout (serving_prepack)
     compile: bool = False  # torch.compile with weight freezing for single-image requests (opt-in, see docs)
+    # Time one request may keep a worker busy (decode + inference) from when the worker starts it; 0 = no limit.
+    # The default is the Lambda's default INVOKE_BUDGET_MS, and the stack sets it to the deployed one.
+    deadline_ms: int = 25_000
 
 
 _INT_VARS = {
@@ -39,6 +42,11 @@ _INT_VARS = {
     "max_side": ("IMAGE_MAX_SIDE", 1, 100_000),
     "draft_min_side": ("IMAGE_DRAFT_MIN_SIDE", 0, 100_000),
     "threads": ("INFERENCE_THREADS", 0, 1024),
+    "deadline_ms": (
+        "INFERENCE_DEADLINE_MS",
+        0,
+        3_600_000,
+    ),  # an hour: the longest invocation SageMaker has (asynchronous inference)
 }
 _CHOICE_VARS = {"dtype": ("INFERENCE_DTYPE", DTYPES), "attention": ("INFERENCE_ATTENTION", ATTENTION)}
 

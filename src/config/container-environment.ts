@@ -10,6 +10,11 @@ export interface ContainerSettings {
   /** SAGEMAKER_MODEL_SERVER_WORKERS; undefined keeps the model server's own default (one worker per vCPU). */
   readonly serverWorkers: number | undefined;
   readonly serverless: boolean;
+  /**
+   * INFERENCE_DEADLINE_MS: how long one request may keep a model server worker busy. The function's INVOKE_BUDGET_MS:
+   * once it has passed, the caller has its 504 and the worker's work would be thrown away.
+   */
+  readonly inferenceDeadlineMs: number;
   /** The config's extra variables; the stack's own keys win over them. */
   readonly extraEnvironment: Readonly<Record<string, string>>;
 }
@@ -25,6 +30,7 @@ export function containerEnvironment(settings: ContainerSettings): Record<string
     // Everything is in model.tar.gz: never reach for the Hub (the container may have no network at all).
     HF_HUB_OFFLINE: "1",
     TRANSFORMERS_OFFLINE: "1",
+    INFERENCE_DEADLINE_MS: String(settings.inferenceDeadlineMs),
     ...serverWorkersEnvironment(settings.serverWorkers, settings.serverless),
   };
 }
@@ -37,7 +43,9 @@ export function serverWorkersEnvironment(serverWorkers: number | undefined, serv
 
 /** Container variables the stack sets itself: `model.environment` may not override them. */
 export const STACK_CONTAINER_ENV_KEYS: readonly string[] = [
-  ...Object.keys(containerEnvironment({ containerLogLevel: "20", serverWorkers: 1, serverless: false, extraEnvironment: {} })),
+  ...Object.keys(
+    containerEnvironment({ containerLogLevel: "20", serverWorkers: 1, serverless: false, inferenceDeadlineMs: 1, extraEnvironment: {} }),
+  ),
   "SAGEMAKER_REGION",
 ];
 

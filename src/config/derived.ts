@@ -59,6 +59,7 @@ export function deriveConfig(c: ParsedConfig): DerivedConfig {
     containerLogLevel: c.model.containerLogLevel,
     serverWorkers: c.model.serverWorkers,
     serverless,
+    inferenceDeadlineMs: invokeBudgetMs(c.lambda.timeoutSeconds),
     extraEnvironment: c.model.environment,
   });
   return {
