@@ -130,9 +130,10 @@ def png_icc_inflating(inflated_bytes: int) -> bytes:
     return png_with_chunks(png_chunk(b"iCCP", b"icc\0\0" + deflated(b"\0", inflated_bytes)))
 
 
-def png_ztxt_inflating(inflated_bytes: int, count: int = 1) -> bytes:
-    """`count` zTXt chunks, each inflating to `inflated_bytes`."""
-    chunk = png_chunk(b"zTXt", b"Comment\0\0" + deflated(b"a", inflated_bytes))
+def png_ztxt_inflating(inflated_bytes: int, count: int = 1, keyword: bytes = b"Comment") -> bytes:
+    """`count` zTXt chunks, each inflating to `inflated_bytes` (keyword: "Comment", or one whose text the decoder
+    may read, such as "Raw profile type exif" or "XML:com.adobe.xmp")."""
+    chunk = png_chunk(b"zTXt", keyword + b"\0\0" + deflated(b"a", inflated_bytes))
     return png_with_chunks(chunk * count)
 
 

@@ -119,40 +119,37 @@ def _png(data: bytes) -> Prescanned:
             payload = view[position + 8 : end - 4]
             if kind == b"eXIf" and exif is None:
                 exif = bytes(payload)
-            elif kind in (b"tEXt", b"zTXt", b"iTXt"):
-                key, text = _png_text(kind, payload)
+            elif kind in (b"tEXt", b"zTXt", b"iTXt"):  # only the first of each key is read (and inflated)
+                key = bytes(payload[:80]).partition(b"\x00")[0]  # keywords are 1-79 bytes
                 if key == _PNG_XMP_KEY and xmp is None:
-                    xmp = text
-                elif key == _PNG_RAW_EXIF_KEY and raw_exif is None and text is not None:
-                    raw_exif = _from_raw_profile(text)
+                    xmp = _png_text(kind, key, payload) or b""
+                elif key == _PNG_RAW_EXIF_KEY and raw_exif is None:
+                    raw_exif = _from_raw_profile(_png_text(kind, key, payload) or b"") or b""
         else:
             kept.append(view[position:end])
         position = end
         if kind == b"IEND":
             break
     if not dropped:
-        return Prescanned(data, exif, xmp)
+        return Prescanned(data)  # no ancillary chunk, so no metadata either
     kept.append(view[position:])
-    return Prescanned(b"".join(kept), exif or raw_exif, xmp)
+    return Prescanned(b"".join(kept), exif or raw_exif or None, xmp or None)
 
 
-def _png_text(kind: bytes, payload: memoryview) -> tuple[bytes, bytes | None]:
-    """(keyword, text) of a PNG text chunk; text None when it is malformed or inflates past the ceiling."""
-    key = bytes(payload[:80]).partition(b"\x00")[0]  # keywords are 1-79 bytes
-    if key not in (_PNG_XMP_KEY, _PNG_RAW_EXIF_KEY):
-        return key, None
+def _png_text(kind: bytes, key: bytes, payload: memoryview) -> bytes | None:
+    """The text of a PNG text chunk; None when it is malformed or inflates past the ceiling."""
     body = payload[len(key) + 1 :]
     if kind == b"tEXt":
-        return key, bytes(body)
+        return bytes(body)
     if kind == b"zTXt":
-        return key, _inflate(body[1:])  # compression method byte, then the stream
+        return _inflate(body[1:])  # compression method byte, then the stream
     if len(body) < 2:  # iTXt: compression flag, method, language\0, translated keyword\0, text
-        return key, None
+        return None
     compressed = body[0] == 1
     parts = bytes(body[2:]).split(b"\x00", 2)
     if len(parts) < 3:
-        return key, None
-    return key, _inflate(memoryview(parts[2])) if compressed else parts[2]
+        return None
+    return _inflate(memoryview(parts[2])) if compressed else parts[2]
 
 
 def _inflate(stream: memoryview) -> bytes | None:

@@ -253,6 +253,18 @@ def test_metadata_text_that_inflates_past_the_ceiling_is_ignored_not_inflated():
     assert decode_image(data, SETTINGS).size == (64, 48)
 
 
+def test_only_the_first_text_chunk_that_may_hold_the_orientation_is_read():
+    # Prepare: thousands of compressed XMP chunks (each inflating to 750 KB: 3 s of inflating when all were read)
+    first = hostile.png_chunk(b"zTXt", b"XML:com.adobe.xmp\0\0" + zlib.compress(b'tiff:Orientation="3"'))
+    flood = hostile.png_chunk(b"zTXt", b"XML:com.adobe.xmp\0\0" + hostile.deflated(b"a", 750_000)) * 3000
+    data = hostile.png_with_chunks(first + flood)
+    # Act
+    scanned = prescan("PNG", data)
+    # Assess: the first one's text, and the picture turned by it
+    assert scanned.xmp == b'tiff:Orientation="3"'
+    assert close(decode_image(data, SETTINGS), hostile.small_picture().rotate(180), 0)
+
+
 def test_a_transparent_png_keeps_its_transparency_through_the_pre_scan():
     image = Image.new("RGB", (10, 10), (10, 20, 30))
     data = (
