@@ -19,7 +19,8 @@ import numpy as np
 from PIL import Image
 
 ORIENTATION_TAG = 0x0112
-_SHORT, _LONG = 3, 4
+# TIFF integer field types (SHORT, LONG, SSHORT, SLONG) -> struct format; a value is whatever the type holds.
+_INTEGER_TYPES = {3: "H", 4: "I", 8: "h", 9: "i"}
 _EXIF_PREFIX = b"Exif\x00\x00"
 _XMP_ORIENTATION = re.compile(rb'tiff:Orientation(="|>)([0-9])')
 
@@ -58,9 +59,10 @@ def exif_orientation(exif: bytes | None) -> int | None:
     if not found.size:
         return None
     kind, values, value = struct.unpack_from(f"{order}HI4s", exif, ifd + 2 + 12 * int(found[0]) + 2)
-    if values != 1 or kind not in (_SHORT, _LONG):
-        return None
-    return int(struct.unpack_from(f"{order}H" if kind == _SHORT else f"{order}I", value)[0])
+    integer = _INTEGER_TYPES.get(kind)
+    if integer is None or values < 1 or values * struct.calcsize(integer) > 4:
+        return None  # not an integer, or not stored in the entry itself: nothing is read from elsewhere
+    return int(struct.unpack_from(order + integer, value)[0])  # the first value, as Pillow reads it
 
 
 def xmp_orientation(xmp: bytes | None) -> int | None:

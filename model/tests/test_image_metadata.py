@@ -103,7 +103,9 @@ def test_imagemagick_raw_exif_profile_in_png_text_is_read():
         pytest.param(b"II*\0\xff\xff\0\0" + bytes(20), id="directory past the end"),
         pytest.param(b"XX*\0\x08\0\0\0\x01\0", id="unknown byte order"),
         pytest.param(hostile.exif_block(0, 0, orientation=6)[:14], id="entry table cut short"),
-        pytest.param(b"II*\0\x08\0\0\0\x01\0" + struct.pack("<HHI4s", 0x0112, 3, 2, b"\x06\0\x06\0"), id="two values"),
+        pytest.param(
+            b"II*\0\x08\0\0\0\x01\0" + struct.pack("<HHI4s", 0x0112, 3, 3, b"\x08\0\0\0"), id="values elsewhere"
+        ),
         pytest.param(b"II*\0\x08\0\0\0\x01\0" + struct.pack("<HHI4s", 0x0112, 2, 1, b"6\0\0\0"), id="text value"),
         pytest.param(b"II*\0\x08\0\0\0\x01\0" + struct.pack("<HHI4s", 0x0112, 3, 1, b"\x09\0\0\0"), id="value 9"),
     ],
@@ -112,6 +114,20 @@ def test_a_malformed_exif_block_leaves_the_picture_as_stored(block):
     assert orientation(block, None) == 1
     data = hostile.with_exif("JPEG", block) if block else hostile.encode(hostile.small_picture(), "JPEG")
     assert decode_image(data, SETTINGS).size == (64, 48)
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "value"),
+    [
+        pytest.param(3, 1, b"\x06\0\0\0", id="SHORT"),
+        pytest.param(3, 2, b"\x06\0\x03\0", id="two SHORTs: the first"),
+        pytest.param(4, 1, b"\x06\0\0\0", id="LONG"),
+        pytest.param(9, 1, b"\x06\0\0\0", id="SLONG"),
+    ],
+)
+def test_an_orientation_stored_as_any_integer_is_read_as_pillow_reads_it(kind, values, value):
+    block = b"II*\0\x08\0\0\0\x01\0" + struct.pack("<HHI4s", 0x0112, kind, values, value) + b"\0\0\0\0"
+    assert exif_orientation(block) == 6
 
 
 def test_the_count_past_the_end_still_finds_an_orientation_within_the_block():
