@@ -88,8 +88,9 @@ def decode_image(data: bytes, settings: ServingSettings) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(scanned.data), formats=ALLOWED_FORMATS)
             _check_dimensions(image.size, settings, image.format)
-            # MPO is how Pillow opens the multi-picture JPEGs many phone cameras write: a JPEG subclass.
-            if image.format in ("JPEG", "MPO") and settings.draft_min_side:
+            # Multi-picture JPEGs (MPO, as many phone cameras write) open as plain JPEGs: the pre-scan dropped the
+            # MPF segment that tells them apart, and the first picture is the one decoded either way.
+            if image.format == "JPEG" and settings.draft_min_side:
                 # DCT-domain downscale by 1/2, 1/4 or 1/8 while both sides stay >= draft_min_side: a 12 MP
                 # photo then decodes at about 1/16 of the pixels, before the (antialiased) resize.
                 image.draft(None, (settings.draft_min_side, settings.draft_min_side))
