@@ -4,12 +4,15 @@
  * them from here. Pure values and functions only: nothing here may pull a dependency into the Lambda bundle.
  */
 
+import { realtimeInvokeMaxBytes, serverlessInvokeMaxBytes } from "./invoke-limits.json";
+
 // ---- Sizes ----
 
+// The two InvokeEndpoint limits live in invoke-limits.json, which the Python beside the endpoint reads too.
 /** The largest body InvokeEndpoint accepts for a real-time endpoint (botocore's sagemaker-runtime 2017-05-13 model). */
-export const REALTIME_INVOKE_MAX_BYTES = 6_291_456;
+export const REALTIME_INVOKE_MAX_BYTES: number = realtimeInvokeMaxBytes;
 /** Serverless endpoints accept 4 MB and answer a larger body with "ValidationError: Request <id> has oversize body.". */
-export const SERVERLESS_INVOKE_MAX_BYTES = 4_194_304;
+export const SERVERLESS_INVOKE_MAX_BYTES: number = serverlessInvokeMaxBytes;
 /** A synchronous Lambda invocation's request payload (the whole event JSON, base64 body included). */
 export const LAMBDA_MAX_REQUEST_BYTES = 6_291_456;
 
@@ -64,6 +67,36 @@ export function isEndpointName(name: string): boolean {
 export const DEFAULT_IMAGE_REPOSITORY = "huggingface-pytorch-inference";
 /** Its CPU tag (PyTorch 2.6, transformers 4.49, Python 3.12), from aws/deep-learning-containers available_images.md. */
 export const DEFAULT_IMAGE_TAG = "2.6.0-transformers4.49.0-cpu-py312-ubuntu22.04";
+
+/** IAM's limit on role names. */
+export const IAM_ROLE_NAME_MAX_LENGTH = 64;
+
+/**
+ * The names that are unique per account rather than per region: IAM roles, and CloudWatch dashboards ("All dashboards
+ * in your account are global, not region-specific", AWS::CloudWatch::Dashboard). Each carries the region after the
+ * name prefix, so copies of the stack in two regions (or under two prefixes) never share one. Everything else the stack
+ * names is regional and carries the prefix, or is generated from it (bucket, endpoint configuration).
+ * `<prefix>-<region>-sagemaker` is at most 24 + 1 + 15 + 10 = 50 characters for today's longest region names.
+ */
+export interface AccountWideNames {
+  /** The role SageMaker assumes to pull the image, read the tarball and write the endpoint's logs. */
+  readonly sagemakerRole: string;
+  /** The function's execution role. */
+  readonly functionRole: string;
+  /** The CloudWatch dashboard. */
+  readonly dashboard: string;
+}
+
+/** What every account-wide name of one copy of the stack starts with (and no other copy's does). */
+export function accountWideNamePrefix(namePrefix: string, region: string): string {
+  return `${namePrefix}-${region}-`;
+}
+
+/** `region` may be a Terraform reference (the aws_region data source) when the config names no region. */
+export function accountWideNames(namePrefix: string, region: string): AccountWideNames {
+  const start = accountWideNamePrefix(namePrefix, region);
+  return { sagemakerRole: `${start}sagemaker`, functionRole: `${start}lambda`, dashboard: `${start}inference` };
+}
 
 /** The log group SageMaker writes an endpoint's container logs to. */
 export function sagemakerEndpointLogGroupName(endpointName: string): string {

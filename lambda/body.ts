@@ -6,6 +6,7 @@
  * Then it enforces the size limit on the decoded bytes and decides the format from magic bytes.
  */
 import { decodeBase64Strict } from "./base64";
+import { isPngStrippedOfLineBreaks, STRIPPED_PNG_MESSAGE } from "./curl-data";
 import { ApiError, imageTooLarge } from "./errors";
 import { HttpRequest } from "./event";
 import { ACCEPTED_IMAGE_TYPES, detectImageType, ImageMime } from "./image-format";
@@ -52,13 +53,20 @@ export async function decodeImage(request: HttpRequest, maxImageBytes: number): 
   const mime = detectImageType(bytes);
   if (mime === undefined) {
     throw new ApiError("unsupported_media_type", {
-      // `curl --data-binary @cat.jpg URL` without -H sends this type, and API Gateway then passes the body as
-      // text, mangling the image's bytes: the generic message would not tell the caller what to change.
-      ...(declaredType === "application/x-www-form-urlencoded" ? { message: FORM_URLENCODED_MESSAGE } : {}),
+      message: unsupportedMessage(declaredType, inputKind, bytes),
       detail: { declaredType, accepted: ACCEPTED_IMAGE_TYPES, leadingBytes: bytes.subarray(0, 8).toString("hex") },
     });
   }
   return { bytes, mime, inputKind, declaredType, bodyBytes: body.length };
+}
+
+/** The catalogue's 415 text, unless the way the body was sent explains it better (undefined: the catalogue's). */
+function unsupportedMessage(declaredType: string | undefined, inputKind: InputKind, bytes: Buffer): string | undefined {
+  // `curl --data-binary @cat.jpg URL` without -H sends this type, and API Gateway then passes the body as text,
+  // mangling the image's bytes: the generic message would not tell the caller what to change.
+  if (declaredType === "application/x-www-form-urlencoded") return FORM_URLENCODED_MESSAGE;
+  if (inputKind === "raw" && isPngStrippedOfLineBreaks(bytes)) return STRIPPED_PNG_MESSAGE;
+  return undefined;
 }
 
 /**

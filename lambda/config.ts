@@ -17,16 +17,16 @@ import {
 /** What the stack sets for its default timeout: room to answer before API Gateway gives up at 30 s. */
 export const DEFAULT_INVOKE_BUDGET_MS = budgetForTimeout(DEFAULT_LAMBDA_TIMEOUT_SECONDS);
 
-/** ImageNet-1k's label count; the endpoint still checks top_k against its own label count (bad_top_k). */
-export const DEFAULT_TOP_K_MAX = 1000;
-
 export interface LambdaConfig {
   /** SAGEMAKER_ENDPOINT_NAME: the endpoint every request is sent to. */
   readonly endpointName: string;
   /** INVOKE_BUDGET_MS: total time for all SageMaker attempts of one request. @default DEFAULT_INVOKE_BUDGET_MS */
   readonly invokeBudgetMs: number;
-  /** TOP_K_MAX: the largest top_k accepted before asking the endpoint. @default 1000 */
-  readonly topKMax: number;
+  /**
+   * TOP_K_MAX: the model's label count, the largest top_k; set, the function refuses a larger one without asking
+   * the endpoint and names the count. @default undefined (unknown: the endpoint checks and names its count)
+   */
+  readonly topKMax: number | undefined;
   /** MAX_IMAGE_BYTES: the largest decoded image sent to the endpoint (413 above it). @default the real-time limit */
   readonly maxImageBytes: number;
 }
@@ -50,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
   }
 
   const invokeBudgetMs = readInteger(env, "INVOKE_BUDGET_MS", DEFAULT_INVOKE_BUDGET_MS, 1, MAX_INVOKE_BUDGET_MS, problems);
-  const topKMax = readInteger(env, "TOP_K_MAX", DEFAULT_TOP_K_MAX, 1, 100_000, problems);
+  const topKMax = readInteger(env, "TOP_K_MAX", undefined, 1, 100_000, problems);
   // Never above the real-time limit: a larger image could only come back as a ValidationError.
   const maxImageBytes = readInteger(env, "MAX_IMAGE_BYTES", REALTIME_INVOKE_MAX_BYTES, 1, REALTIME_INVOKE_MAX_BYTES, problems);
 
@@ -58,7 +58,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
   return { endpointName, invokeBudgetMs, topKMax, maxImageBytes };
 }
 
-function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+function readInteger<F extends number | undefined>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: F,
+  min: number,
+  max: number,
+  problems: string[],
+): number | F {
   const raw = env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);

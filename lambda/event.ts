@@ -18,7 +18,7 @@ export interface HttpRequest {
   readonly path: string;
   /** Header names lower-cased: HTTP header names are case-insensitive, API Gateway v1 keeps the sender's case. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Every value given for each query parameter (a repeated parameter is a client mistake we want to see). */
+  /** Every value given for each query parameter, decoded (a repeated parameter is a client mistake we want to see). */
   readonly query: Readonly<Record<string, readonly string[]>>;
   readonly body: string | undefined;
   readonly isBase64Encoded: boolean;
@@ -39,6 +39,7 @@ interface AnyHttpEvent {
   multiValueHeaders?: Dict<string[]>;
   queryStringParameters?: Dict<string>;
   multiValueQueryStringParameters?: Dict<string[]>;
+  rawQueryString?: string;
   body?: string | null;
   isBase64Encoded?: boolean;
   requestContext?: { http?: { method?: string; path?: string }; requestId?: string; domainName?: string };
@@ -102,7 +103,13 @@ function lowerCaseHeaders(event: AnyHttpEvent): Record<string, string> {
 
 function queryOf(event: AnyHttpEvent): Record<string, string[]> {
   const query: Record<string, string[]> = {};
-  // REST v1 lists repeated parameters in multiValueQueryStringParameters; HTTP API v2 joins them with commas.
+  // Payload 2.0 joins a repeated parameter's values with commas in queryStringParameters, so "?top_k=3&top_k=3" and
+  // "?top_k=3,3" look alike there; rawQueryString, the query as sent, tells them apart.
+  if (typeof event.rawQueryString === "string" && event.rawQueryString !== "") {
+    for (const [name, value] of new URLSearchParams(event.rawQueryString)) (query[name] ??= []).push(value);
+    return query;
+  }
+  // REST v1 lists repeated parameters in multiValueQueryStringParameters.
   for (const [name, values] of Object.entries(event.multiValueQueryStringParameters ?? {})) {
     if (values) query[name] = [...values];
   }

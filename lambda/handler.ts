@@ -1,8 +1,9 @@
 /**
  * POST /classify and POST /embed: an uploaded image in, the model's JSON answer (or a precise JSON error) out.
  *
- * Flow: normalise the event -> check route, method and top_k -> decode the body to image bytes (size and format
- * checked before any SageMaker call) -> invoke the endpoint within the time budget -> validate its answer.
+ * Flow: normalise the event -> check route, method and (for /classify) top_k -> decode the body to image bytes
+ * (size and format checked before any SageMaker call) -> invoke the endpoint within the time budget -> validate its
+ * answer.
  * Every outcome is one structured log line; errors become responses in exactly one place (errorResponse).
  */
 import { randomUUID } from "node:crypto";
@@ -10,6 +11,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResul
 import { decodeImage, DecodedImage, mediaTypeOf } from "./body";
 import { logger, sagemakerClient } from "./clients";
 import { ConfigError, loadConfig } from "./config";
+import { withCurlDataHint } from "./curl-data";
 import { ApiError, toApiError } from "./errors";
 import { HttpRequest, normaliseEvent } from "./event";
 import { invokeWithinBudget, InvokeStats } from "./invoke";
@@ -39,7 +41,8 @@ export async function handler(event: HttpEvent, context: Context): Promise<APIGa
     request = normaliseEvent(event);
     if (request.task === undefined) throw new ApiError("route_not_found", { detail: { path: request.path } });
     if (request.method !== "POST") throw new ApiError("method_not_allowed", { detail: { method: request.method } });
-    topK = parseTopK(request.query.top_k, config.topKMax);
+    // Only /classify has a use for top_k: /embed ignores it, as the endpoint does for task=embed.
+    if (request.task === "classify") topK = parseTopK(request.query.top_k, config.topKMax);
     image = await decodeImage(request, config.maxImageBytes);
 
     const remainingMs = typeof context?.getRemainingTimeInMillis === "function" ? context.getRemainingTimeInMillis() : Infinity;
@@ -60,7 +63,9 @@ export async function handler(event: HttpEvent, context: Context): Promise<APIGa
     response = jsonResponse(parseModelAnswer(request.task, body, topK), requestId);
   } catch (err) {
     failure =
-      err instanceof ConfigError ? new ApiError("misconfigured", { cause: err, detail: { problems: err.problems } }) : toApiError(err);
+      err instanceof ConfigError
+        ? new ApiError("misconfigured", { cause: err, detail: { problems: err.problems } })
+        : withCurlDataHint(toApiError(err), image?.inputKind === "raw" ? image.bytes : undefined);
     response = errorResponse(failure, requestId);
   }
 

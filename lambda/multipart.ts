@@ -5,6 +5,9 @@
 import type busboy from "busboy";
 import { ApiError, imageTooLarge } from "./errors";
 
+/** The most a form may hold (docs/api.md): the image, plus text fields some clients add (a caption, a token). */
+export const MULTIPART_LIMITS = { files: 1, fields: 20 } as const;
+
 export async function extractMultipartFile(body: Buffer, contentType: string, maxImageBytes: number): Promise<Buffer> {
   // Loaded on the first multipart request only: most callers send raw bytes, and a cold start should not pay
   // for a parser it does not use (esbuild keeps a bundled require lazy).
@@ -15,7 +18,14 @@ export async function extractMultipartFile(body: Buffer, contentType: string, ma
     parser = busboy({
       headers: { "content-type": contentType },
       // One byte over the endpoint's limit is enough to know the image is too large, without buffering more.
-      limits: { files: 1, fileSize: maxImageBytes + 1, fields: 20, parts: 21 },
+      // busboy signals files and fields one past their limit, but parts on reaching it: one more part than the
+      // form may hold, so a form at the limit (1 file + 20 fields) is not refused.
+      limits: {
+        files: MULTIPART_LIMITS.files,
+        fileSize: maxImageBytes + 1,
+        fields: MULTIPART_LIMITS.fields,
+        parts: MULTIPART_LIMITS.files + MULTIPART_LIMITS.fields + 1,
+      },
     });
   } catch (err) {
     // busboy throws synchronously for a missing boundary or a non-multipart type.
@@ -38,9 +48,10 @@ export async function extractMultipartFile(body: Buffer, contentType: string, ma
       // upload). Without a listener that "error" is an uncaught exception, which kills the execution environment.
       stream.on("error", (err: Error) => fail(invalid({ reason: err.message, field })));
     });
-    parser.on("filesLimit", () => fail(invalid({ reason: "more than one file part" })));
-    parser.on("partsLimit", () => fail(invalid({ reason: "too many parts" })));
-    parser.on("fieldsLimit", () => fail(invalid({ reason: "too many fields" })));
+    parser.on("filesLimit", () => fail(invalid({ reason: "more than one file part" }, MORE_THAN_ONE_FILE)));
+    parser.on("fieldsLimit", () => fail(invalid({ reason: `more than ${MULTIPART_LIMITS.fields} text fields` }, TOO_MANY_FIELDS)));
+    // Unreachable while files and fields are limited (a part past them is one of those), kept as a backstop.
+    parser.on("partsLimit", () => fail(invalid({ reason: "too many parts" }, TOO_MANY_FIELDS)));
     parser.on("error", (err: Error) => {
       fail(invalid({ reason: err.message }));
       reject(failure);
@@ -54,6 +65,13 @@ export async function extractMultipartFile(body: Buffer, contentType: string, ma
   });
 }
 
-function invalid(detail: Record<string, unknown>): ApiError {
-  return new ApiError("invalid_multipart", { detail });
+const MORE_THAN_ONE_FILE =
+  "The multipart/form-data body holds more than one file part: send one image per request (e.g. curl -F image=@cat.jpg).";
+const TOO_MANY_FIELDS =
+  `The multipart/form-data body holds more than ${MULTIPART_LIMITS.fields} text fields: ` +
+  `send the image as its one file part with at most ${MULTIPART_LIMITS.fields} text fields beside it.`;
+
+/** The catalogue's message unless a more precise one says which limit the form passed. */
+function invalid(detail: Record<string, unknown>, message?: string): ApiError {
+  return new ApiError("invalid_multipart", { detail, ...(message ? { message } : {}) });
 }

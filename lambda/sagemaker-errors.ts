@@ -4,6 +4,7 @@
  * logs; the caller gets the catalogue message for the code.
  */
 import { ApiError, describeError, ErrorCode } from "./errors";
+import { badTopK } from "./top-k";
 
 export interface ClassifiedFailure {
   readonly error: ApiError;
@@ -107,7 +108,12 @@ export function classifyInvokeError(err: unknown, cutByBudget: boolean): Classif
           retryOnce: true,
         };
       }
-      const code = modelErrorCode(e);
+      const stable = stableErrorIn(e.OriginalMessage);
+      if (stable?.code === "bad_top_k") {
+        // The one endpoint text passed on: its label count, a number, in our own words (top-k.ts).
+        return { error: badTopK(stable.labelCount, { ...detail, ...modelDetail(e) }), retryable: false, throttled: false };
+      }
+      const code = stable?.code ?? modelErrorCode(e);
       // A model server with a full job queue: the same request may be served a moment later.
       const busy = code === "endpoint_throttled";
       return fail(code, busy, modelDetail(e), busy);
@@ -168,9 +174,8 @@ function workerDied(e: ServiceErrorShape): boolean {
   return typeof body === "object" && body !== null && body.message === WORKER_DIED_MESSAGE;
 }
 
+/** The code for a container error body with no stable code: its status decides. */
 function modelErrorCode(e: ServiceErrorShape): ErrorCode {
-  const stable = stableCodeIn(e.OriginalMessage);
-  if (stable) return stable;
   const status = e.OriginalStatusCode ?? 0;
   if (MODEL_BUSY_STATUSES.has(status)) return "endpoint_throttled";
   if (status >= 400 && status < 500) return MODEL_STATUS_CODES[status] ?? "bad_request";
@@ -178,20 +183,29 @@ function modelErrorCode(e: ServiceErrorShape): ErrorCode {
   return "model_error";
 }
 
+interface StableError {
+  readonly code: ErrorCode;
+  /** bad_top_k's `label_count`, when it is a positive integer. */
+  readonly labelCount: number | undefined;
+}
+
 /**
  * Finds the container's stable code in its error body. Our inference code answers {"code": "...", ...};
  * behind the model server the same JSON may arrive as the `message` of {"code": 400, "type": ..., "message": ...},
  * and the PyTorch toolkit appends a newline and a traceback after it.
  */
-function stableCodeIn(body: string | undefined, depth = 0): ErrorCode | undefined {
+function stableErrorIn(body: string | undefined, depth = 0): StableError | undefined {
   if (!body || depth > 2) return undefined;
   const parsed = parseJson(body) ?? parseJson(body.split("\n", 1)[0]);
   if (parsed === undefined) return undefined;
   if (typeof parsed !== "object" || parsed === null) return undefined;
-  const { code, message, error } = parsed as { code?: unknown; message?: unknown; error?: unknown };
-  if (typeof code === "string" && MODEL_CODES[code]) return MODEL_CODES[code];
-  if (typeof error === "object" && error !== null) return stableCodeIn(JSON.stringify(error), depth + 1);
-  if (typeof message === "string") return stableCodeIn(message, depth + 1);
+  const { code, message, error, label_count } = parsed as { code?: unknown; message?: unknown; error?: unknown; label_count?: unknown };
+  if (typeof code === "string" && MODEL_CODES[code]) {
+    const labelCount = Number.isSafeInteger(label_count) && (label_count as number) > 0 ? (label_count as number) : undefined;
+    return { code: MODEL_CODES[code], labelCount };
+  }
+  if (typeof error === "object" && error !== null) return stableErrorIn(JSON.stringify(error), depth + 1);
+  if (typeof message === "string") return stableErrorIn(message, depth + 1);
   return undefined;
 }
 

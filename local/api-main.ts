@@ -4,13 +4,21 @@
  *   LOCAL_API_BUNDLE   the bundled handler (bundleLambda().file)      LOCAL_API_PORT   port on 127.0.0.1
  *   LOCAL_LAMBDA_TIMEOUT_S, LOCAL_LAMBDA_MEMORY_MB                   the function's settings
  *   LOCAL_LAMBDA_CONCURRENCY  execution environments at most (LAMBDA_CONCURRENCY in stack.ts)
+ *   LOCAL_API_CORS     optional: the HTTP API's CORS configuration as JSON (local/cors.ts)
+ *   LOCAL_FUNCTION_LOG  optional: a file for the function's own log lines (unset: this process's stdout/stderr),
+ *                       so stdout holds one access-log line per request, as API Gateway's access log does
  * The routes are the stack's own (POST on each of API_ROUTE_PATHS).
- * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening; stops on SIGTERM/SIGINT.
+ * Prints `LOCAL_API_READY http://127.0.0.1:<port>` when listening. SIGTERM/SIGINT stop it without losing an answer
+ * (graceful-stop.ts): requests in flight finish (at most DRAIN_TIMEOUT_MS), new ones get a 503; a second signal
+ * stops the wait at once.
  */
+import * as fs from "fs";
 import type { AddressInfo } from "net";
 import { API_ROUTE_PATHS } from "../common/facts";
 import { createApiServer } from "./api-server";
+import { corsFromEnvironment } from "./cors";
 import { LocalLambdaFunction } from "./lambda-runtime";
+import { DRAIN_TIMEOUT_MS } from "./graceful-stop";
 
 function required(name: string): string {
   const value = process.env[name];
@@ -26,8 +34,13 @@ function main(): void {
     memoryMb: Number(required("LOCAL_LAMBDA_MEMORY_MB")),
     region: process.env.AWS_REGION ?? "us-east-1",
     concurrency: Number(required("LOCAL_LAMBDA_CONCURRENCY")),
+    functionLog: process.env.LOCAL_FUNCTION_LOG ? fs.createWriteStream(process.env.LOCAL_FUNCTION_LOG) : undefined,
   });
-  const server = createApiServer({ routeKeys: API_ROUTE_PATHS.map((route) => `POST ${route}`), lambda });
+  const server = createApiServer({
+    routeKeys: API_ROUTE_PATHS.map((route) => `POST ${route}`),
+    lambda,
+    cors: corsFromEnvironment(process.env),
+  });
   server.listen(Number(required("LOCAL_API_PORT")), "127.0.0.1", () => {
     const { port } = server.address() as AddressInfo;
     console.log(`LOCAL_API_READY http://127.0.0.1:${port}`);
@@ -36,18 +49,31 @@ function main(): void {
     console.error(`local API: ${error.message}`);
     process.exit(1);
   });
-  const stop = () => {
-    server.close(() => void lambda.close().finally(() => process.exit(0)));
-    server.closeAllConnections();
+  let stopping = false;
+  const stop = (reason: string) => {
+    if (stopping) {
+      console.log(`local API: ${reason} again: answering the requests still in flight with 503 now`);
+      void server.stopGracefully();
+      return;
+    }
+    stopping = true;
+    console.log(`local API: ${reason}: stopping; requests in flight get up to ${DRAIN_TIMEOUT_MS / 1000} s to finish`);
+    void server
+      .stopGracefully(DRAIN_TIMEOUT_MS)
+      .then(() => lambda.close())
+      .finally(() => process.exit(0));
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
   if (process.env.LOCAL_STOP_WITH_PARENT === "1") {
     // Whoever started us died without stopping us (SIGKILL, a crashed test runner): do not linger as an orphan.
     const parent = process.ppid;
-    setInterval(() => {
-      if (process.ppid !== parent) stop();
-    }, 500).unref();
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      stop("the parent process exited");
+    }, 500);
+    watch.unref();
   }
 }
 

@@ -2,7 +2,8 @@
  * The local API Gateway: an HTTP server on 127.0.0.1 that does what an HTTP API with Lambda proxy integrations
  * (payload format 2.0) does for this project's routes: match the route, build the event, invoke the function,
  * write its answer back, and answer API Gateway's own errors (404 unknown route, 413 too large, 500 function
- * failure) with API Gateway's JSON bodies.
+ * failure) with API Gateway's JSON bodies. With a CORS configuration it also answers preflights and adds the CORS
+ * headers as API Gateway does (local/cors.ts).
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -17,7 +18,13 @@ import {
   REQUEST_TIMEOUT,
   REQUEST_TOO_LARGE,
 } from "./apigw-response";
+import type { CorsSettings } from "../src/config/cors";
+import { isPreflight, preflightAnswer, withCorsHeaders } from "./cors";
 import type { InvokeOutcome } from "./lambda-runtime";
+// Connection-level behaviour: what is no routable request, and stopping without losing an answer.
+import { answerClientErrors } from "./client-errors";
+import { GracefulStop, stoppingAnswer } from "./graceful-stop";
+import { InFlightRequests } from "./in-flight";
 
 /** HTTP API's payload limit (API Gateway quotas). */
 export const HTTP_API_MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -41,11 +48,24 @@ export interface ApiServerOptions {
   readonly accessLog?: (entry: Record<string, unknown>) => void;
   /** @default REQUEST_BODY_TIMEOUT_MS */
   readonly bodyTimeoutMs?: number;
+  /** The HTTP API's CORS configuration (config resolution's apiCors). @default undefined: no CORS, as deployed without */
+  readonly cors?: CorsSettings;
 }
 
-export function createApiServer(options: ApiServerOptions): http.Server {
+export interface ApiServer extends http.Server {
+  /**
+   * Takes no new work and resolves once every request has its answer and the server is closed: requests in flight
+   * get up to `drainMs` to finish, then a 503 with Retry-After. Called again, it stops waiting at once.
+   * @default drainMs DRAIN_TIMEOUT_MS
+   */
+  stopGracefully(drainMs?: number): Promise<void>;
+}
+
+export function createApiServer(options: ApiServerOptions): ApiServer {
   const routes = new Set(options.routeKeys);
   const accessLog = options.accessLog ?? ((entry) => console.log(JSON.stringify(entry)));
+  const inFlight = new InFlightRequests();
+  const graceful = new GracefulStop(inFlight);
 
   // Node's own header ceiling (16 KiB by default) raised well above API Gateway's 10240 bytes, so the quota check
   // below answers with API Gateway's JSON instead of Node closing with a bare 431.
@@ -65,8 +85,13 @@ export function createApiServer(options: ApiServerOptions): http.Server {
         integrationLatency: integrationMs,
       });
 
-    const finish = (answer: GatewayAnswer, note?: string) => {
+    const { cors } = options;
+    const origin = req.headers.origin;
+    const preflight = cors !== undefined && isPreflight(req.method, req.headers);
+
+    const finish = (gatewayAnswer: GatewayAnswer, note?: string) => {
       if (res.headersSent || res.destroyed) return;
+      const answer = cors && !preflight ? withCorsHeaders(gatewayAnswer, cors, origin) : gatewayAnswer;
       res.statusCode = answer.status;
       for (const [name, values] of Object.entries(answer.headers)) res.setHeader(name, values.length === 1 ? values[0] : values);
       res.setHeader("apigw-requestid", requestId);
@@ -74,6 +99,7 @@ export function createApiServer(options: ApiServerOptions): http.Server {
       res.end(answer.body);
       log({ status: answer.status, responseLength: answer.body.length, ...(note ? { integrationError: note } : {}) });
     };
+    inFlight.add(res, finish);
 
     // The client went away before its answer was written (an aborted upload, a client timeout): not a failure
     // of ours, and nobody is left to answer.
@@ -82,10 +108,23 @@ export function createApiServer(options: ApiServerOptions): http.Server {
       log({ status: 0, clientClosed: "the client closed the connection before the answer" });
     });
 
+    if (graceful.stopping) {
+      // Answered once the body is in: a connection closed while its client still sends makes the client's kernel
+      // see a reset, not the answer. A body that never ends is answered when the drain ends (graceful-stop.ts).
+      req.on("end", () => finish(stoppingAnswer(), "the local API is stopping"));
+      req.on("error", () => undefined);
+      req.resume();
+      return;
+    }
+
     if (requestLineAndHeaderBytes(req) > HTTP_API_MAX_REQUEST_LINE_AND_HEADER_BYTES) {
       res.setHeader("connection", "close");
       req.resume();
       return finish(REQUEST_HEADERS_TOO_LARGE(), "request line and headers over 10240 bytes");
+    }
+    if (preflight) {
+      req.resume();
+      return finish(preflightAnswer(cors, origin));
     }
 
     readBody(req, HTTP_API_MAX_PAYLOAD_BYTES, options.bodyTimeoutMs ?? REQUEST_BODY_TIMEOUT_MS)
@@ -139,7 +178,12 @@ export function createApiServer(options: ApiServerOptions): http.Server {
   });
   // API Gateway keeps client connections alive; the load test relies on it too.
   server.keepAliveTimeout = 60_000;
-  return server;
+  // A client may end its sending side once its request is out (a half-close) and still read the answer. Node's
+  // default ends the connection at once then, and the answer is lost; this switch (Node's own, long-standing but
+  // undocumented) keeps it open until the answer is written. Tests through real sockets keep it honest.
+  (server as http.Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  answerClientErrors(server, inFlight, accessLog);
+  return Object.assign(server, { stopGracefully: (drainMs?: number) => graceful.stop(server, drainMs) });
 }
 
 /** The request line ("POST /classify?top_k=3 HTTP/1.1") plus every header value, as the HTTP API quota counts them. */

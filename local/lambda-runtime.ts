@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from "crypto";
 import { buildSync } from "esbuild";
 import * as path from "path";
+import type { Writable } from "stream";
 import { Worker } from "worker_threads";
 import { LOCAL_ACCOUNT_ID } from "./apigw-event";
 import type { EnvironmentData, EnvironmentReply, InvocationMessage } from "./lambda-environment";
@@ -25,6 +26,11 @@ export interface LambdaFunctionOptions {
   readonly region: string;
   /** Execution environments at most (the function's concurrency limit). @default 10 */
   readonly concurrency?: number;
+  /**
+   * Where the function's own output goes (what Lambda sends to its CloudWatch log group): the handler's log lines.
+   * @default this process's stdout and stderr
+   */
+  readonly functionLog?: Writable;
 }
 
 export type InvokeOutcome =
@@ -60,10 +66,22 @@ class ExecutionEnvironment {
   private pending: ((reply: EnvironmentReply) => void) | undefined;
   dead = false;
 
-  constructor(data: EnvironmentData) {
+  constructor(data: EnvironmentData, functionLog: Writable | undefined) {
     // The worker inherits this process's environment (the Lambda's variables), not its Node options: a
     // `-r ts-node/register` of this process would only slow the environment's start.
-    this.worker = new Worker(compiledEnvironmentScript(), { eval: true, workerData: data, execArgv: [] });
+    const separateOutput = functionLog !== undefined;
+    this.worker = new Worker(compiledEnvironmentScript(), {
+      eval: true,
+      workerData: data,
+      execArgv: [],
+      stdout: separateOutput,
+      stderr: separateOutput,
+    });
+    if (functionLog) {
+      // Every environment writes into the one log; none of them may end it.
+      this.worker.stdout.pipe(functionLog, { end: false });
+      this.worker.stderr.pipe(functionLog, { end: false });
+    }
     this.ready = new Promise<void>((resolve, reject) => {
       // Started once per environment, cleared however init ends (warm invocations create no timer).
       const timer = setTimeout(() => reject(new Error(`init did not finish within ${INIT_TIMEOUT_MS} ms`)), INIT_TIMEOUT_MS);
@@ -188,14 +206,17 @@ export class LocalLambdaFunction {
   private newEnvironment(): ExecutionEnvironment {
     const { functionName, region, memoryMb, bundleFile } = this.options;
     const day = new Date().toISOString().slice(0, 10).replace(/-/g, "/");
-    return new ExecutionEnvironment({
-      bundleFile,
-      exportName: this.options.exportName ?? "handler",
-      functionName,
-      invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-      memoryMb,
-      logStreamName: `${day}/[$LATEST]${randomBytes(16).toString("hex")}`,
-    });
+    return new ExecutionEnvironment(
+      {
+        bundleFile,
+        exportName: this.options.exportName ?? "handler",
+        functionName,
+        invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+        memoryMb,
+        logStreamName: `${day}/[$LATEST]${randomBytes(16).toString("hex")}`,
+      },
+      this.options.functionLog,
+    );
   }
 
   /** Ends every idle environment now and each busy one when its invocation ends (the API server is stopping). */

@@ -4,6 +4,7 @@
  * killed, so a crashed test or a Ctrl-C never leaves servers behind.
  */
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 
 export interface StartOptions {
   /** Short name for messages and the output prefix, e.g. "endpoint". */
@@ -15,8 +16,10 @@ export interface StartOptions {
   /** A line on stdout that says the process is ready; its first capture group is returned. */
   readonly readyLine: RegExp;
   readonly readyTimeoutMs: number;
-  /** Copy the child's output to this process's stderr, prefixed with the name. @default false */
+  /** Copy the child's output (but the ready line) to this process's stderr, prefixed with the name. @default false */
   readonly echo?: boolean;
+  /** Also write the child's output (stdout and stderr, as they come) to this file, replacing what it held. */
+  readonly logFile?: string;
 }
 
 export interface ManagedProcess {
@@ -32,11 +35,24 @@ export interface ManagedProcess {
 }
 
 const OUTPUT_KEEP = 200_000;
-const liveGroups = new Set<number>();
+/** The children still running, by process group, each with its stop(). */
+const liveGroups = new Map<number, (graceMs?: number) => Promise<void>>();
 
 process.on("exit", () => {
-  for (const pid of liveGroups) killGroup(pid, "SIGKILL");
+  for (const pid of liveGroups.keys()) killGroup(pid, "SIGKILL");
 });
+
+/**
+ * Stops every child still running, ready or still starting, as stop() does (SIGTERM to the group, SIGKILL after
+ * graceMs), the last started first and each once the one started after it has exited: a server started later may
+ * need an earlier one for the requests it still has in flight (the local API needs the endpoint). A server still
+ * starting is stopped as it would be once ready (the local endpoint removes its scratch folder), not killed by the
+ * exit handler above.
+ */
+export async function stopAllProcesses(graceMs?: number): Promise<void> {
+  // A Map keeps insertion order: the order the children were started in.
+  for (const stop of [...liveGroups.values()].reverse()) await stop(graceMs);
+}
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
@@ -59,7 +75,13 @@ export function startProcess(options: StartOptions): Promise<ManagedProcess> {
       child.once("error", (error) => reject(new Error(`${options.name}: could not start ${options.command}: ${error.message}`))),
     );
   }
-  liveGroups.add(pid);
+  // Written synchronously: the last lines before a crash are the ones that explain it. Closed on "close", not
+  // "exit": output still in the pipes arrives after the child has exited.
+  let logFd = options.logFile === undefined ? undefined : fs.openSync(options.logFile, "w");
+  child.on("close", () => {
+    if (logFd !== undefined) fs.closeSync(logFd);
+    logFd = undefined;
+  });
 
   let output = "";
   let exitCode: number | null | undefined;
@@ -75,9 +97,23 @@ export function startProcess(options: StartOptions): Promise<ManagedProcess> {
   const remember = (chunk: Buffer) => {
     const text = chunk.toString();
     output = (output + text).slice(-OUTPUT_KEEP);
-    if (options.echo) process.stderr.write(text.replace(/^(?=.)/gm, `[${options.name}] `));
+    if (logFd !== undefined) fs.writeSync(logFd, chunk);
+    if (options.echo) {
+      // The ready line is for startProcess, not for a reader.
+      const shown = text.split(/(?<=\n)/).filter((line) => !options.readyLine.test(line.trimEnd()));
+      process.stderr.write(shown.join("").replace(/^(?=.)/gm, `[${options.name}] `));
+    }
   };
   child.stderr?.on("data", remember);
+
+  const stop = async (graceMs = 15_000) => {
+    if (exitCode !== undefined) return;
+    killGroup(pid, "SIGTERM");
+    const timer = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  liveGroups.set(pid, stop);
 
   const handle = (ready: string): ManagedProcess => ({
     name: options.name,
@@ -85,13 +121,7 @@ export function startProcess(options: StartOptions): Promise<ManagedProcess> {
     ready,
     output: () => output,
     running: () => exitCode === undefined,
-    async stop(graceMs = 15_000) {
-      if (exitCode !== undefined) return;
-      killGroup(pid, "SIGTERM");
-      const timer = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop,
   });
 
   return new Promise<ManagedProcess>((resolve, reject) => {

@@ -11,6 +11,8 @@ import { resolveConfig } from "../src/config/load-config";
 import { functionEnvironment } from "../src/support/function-environment";
 import { ManagedProcess, startProcess } from "./processes";
 import { lambdaNode, paths } from "./settings";
+import { LOCAL_API_CORS_ENV } from "./cors";
+import type { CorsSettings } from "../src/config/cors";
 import { REPO_ROOT } from "../common/repo-root";
 
 /** The function as the default config deploys it (timeout, memory, budget, image limit): the local one is the same. */
@@ -45,7 +47,13 @@ export interface EndpointOptions {
   /** SAGEMAKER_MODEL_SERVER_WORKERS; unset lets MMS choose (one per CPU), as in the container. */
   readonly workers?: number;
   readonly echo?: boolean;
-  /** @default 300000 (model load + MMS start; SageMaker allows 4 min for the first /ping) */
+  /** A file for the endpoint's whole output (the front, multi-model-server's Java log, the workers). */
+  readonly logFile?: string;
+  /**
+   * @default 300000: the local endpoint's own start-up limit (LOCAL_ENDPOINT_STARTUP_TIMEOUT_S, 240 s) plus the time to
+   * report it, so its message arrives first. Shorter than SageMaker's start-up health check
+   * (endpoint.instance.startupHealthCheckTimeoutSeconds, 600 s by default), which also covers downloading the model.
+   */
   readonly readyTimeoutMs?: number;
 }
 
@@ -74,6 +82,7 @@ export function startEndpoint(options: EndpointOptions): Promise<ManagedProcess>
     readyLine: /^LOCAL_ENDPOINT_READY (\S+)/,
     readyTimeoutMs: options.readyTimeoutMs ?? 300_000,
     echo: options.echo,
+    logFile: options.logFile,
   });
 }
 
@@ -89,7 +98,14 @@ export interface ApiOptions {
   readonly logLevel?: string;
   /** Execution environments at most; more concurrent requests are throttled. @default LAMBDA_CONCURRENCY */
   readonly concurrency?: number;
+  /** The HTTP API's CORS configuration (a config's apiCors). @default undefined: no CORS */
+  readonly cors?: CorsSettings;
   readonly echo?: boolean;
+  /**
+   * A file for the function's own log lines (Lambda sends them to the function's log group); the process's output
+   * then holds one access-log line per request. @default the process's output
+   */
+  readonly functionLogFile?: string;
 }
 
 /** The Lambda's environment, as the stack sets it (src/constructs/inference-function.ts) plus what the runtime adds. */
@@ -110,6 +126,9 @@ export function lambdaEnvironment(options: ApiOptions): NodeJS.ProcessEnv {
     AWS_LAMBDA_FUNCTION_NAME: LOCAL_FUNCTION_NAME,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(LAMBDA_MEMORY_MB),
+    // Every local execution environment is created for a request, as Lambda's on-demand ones are; Powertools reads
+    // this to log cold_start (true on an environment's first invocation; without it, always false).
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     LAMBDA_TASK_ROOT: path.dirname(options.bundleFile),
     _HANDLER: "index.handler",
     TZ: ":UTC",
@@ -142,6 +161,8 @@ export async function startApi(options: ApiOptions): Promise<ManagedProcess> {
       LOCAL_LAMBDA_TIMEOUT_S: String(LAMBDA_TIMEOUT_SECONDS),
       LOCAL_LAMBDA_MEMORY_MB: String(LAMBDA_MEMORY_MB),
       LOCAL_LAMBDA_CONCURRENCY: String(options.concurrency ?? LAMBDA_CONCURRENCY),
+      ...(options.cors ? { [LOCAL_API_CORS_ENV]: JSON.stringify(options.cors) } : {}),
+      ...(options.functionLogFile ? { LOCAL_FUNCTION_LOG: options.functionLogFile } : {}),
       LOCAL_STOP_WITH_PARENT: "1",
     },
     readyLine: /^LOCAL_API_READY (\S+)/,

@@ -2,11 +2,13 @@
  * Applies the stack's resource-level checkov skips (see src/support/checkov-skip.ts) to a checkov JSON
  * report and decides the scan's result.
  *
- *   ts-node scripts/checkov-gate.ts <checkov-report.json> <cdk.tf.json>
+ *   ts-node scripts/checkov-gate.ts <checkov-report.json> <cdk.tf.json> [--list-skips]
  *
  * Exit 0 only when: the report parsed every file, at least one check ran, every failed check is
  * skipped on that exact resource with a reason, and every declared skip was actually needed (a
- * skip whose check passes is stale and must be removed). Prints the skipped checks with reasons.
+ * skip whose check passes is stale and must be removed). Prints what needs a reader (failures, stale skips, errors)
+ * and a one-line summary; the skips applied, each with its reason, only with --list-skips (they are in the code,
+ * next to their resources, and the same on every run).
  */
 import * as fs from "fs";
 
@@ -46,8 +48,17 @@ export function declaredSkips(tfJson: SynthesizedStack): Map<string, Skip[]> {
   return skips;
 }
 
-export function gate(reports: CheckovReport[], tfJson: SynthesizedStack): { ok: boolean; lines: string[] } {
+export interface GateResult {
+  readonly ok: boolean;
+  /** Failures, stale skips, errors, then the summary line. */
+  readonly lines: string[];
+  /** Each skip applied, with its reason. */
+  readonly skips: string[];
+}
+
+export function gate(reports: CheckovReport[], tfJson: SynthesizedStack): GateResult {
   const lines: string[] = [];
+  const applied: string[] = [];
   let ok = true;
   const skips = declaredSkips(tfJson);
   const used = new Set<string>();
@@ -66,7 +77,7 @@ export function gate(reports: CheckovReport[], tfJson: SynthesizedStack): { ok: 
       if (skip && skip.comment.trim().length > 0) {
         used.add(`${name}/${skip.id}`);
         skipped += 1;
-        lines.push(`SKIPPED ${record.check_id} on ${name}: ${skip.comment}`);
+        applied.push(`SKIPPED ${record.check_id} on ${name}: ${skip.comment}`);
       } else {
         failed += 1;
         ok = false;
@@ -87,18 +98,18 @@ export function gate(reports: CheckovReport[], tfJson: SynthesizedStack): { ok: 
     lines.push("ERROR: checkov ran no checks (wrong file or framework?)");
   }
   lines.push(`checkov: passed ${passed}, failed ${failed}, skipped (in code, with reasons) ${skipped}`);
-  return { ok, lines };
+  return { ok, lines, skips: applied };
 }
 
 if (require.main === module) {
-  const [reportPath, tfJsonPath] = process.argv.slice(2);
-  if (!reportPath || !tfJsonPath) {
-    console.error("usage: checkov-gate.ts <checkov-report.json> <cdk.tf.json>");
+  const [reportPath, tfJsonPath, option] = process.argv.slice(2);
+  if (!reportPath || !tfJsonPath || (option !== undefined && option !== "--list-skips")) {
+    console.error("usage: checkov-gate.ts <checkov-report.json> <cdk.tf.json> [--list-skips]");
     process.exit(2);
   }
   const raw = JSON.parse(fs.readFileSync(reportPath, "utf8"));
   const reports: CheckovReport[] = Array.isArray(raw) ? raw : [raw];
   const result = gate(reports, JSON.parse(fs.readFileSync(tfJsonPath, "utf8")));
-  for (const line of result.lines) console.log(line);
+  for (const line of [...(option === "--list-skips" ? result.skips : []), ...result.lines]) console.log(line);
   process.exit(result.ok ? 0 : 1);
 }

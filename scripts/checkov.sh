@@ -7,8 +7,15 @@
 #
 #   bash scripts/checkov.sh            # fixture tarball, the representative configurations
 #   CLASSIFIER_CONFIG=my.json bash scripts/checkov.sh   # additionally scans your own config
+#   bash scripts/checkov.sh --list-skips                # also lists each skip applied, with its reason
+# Prints one summary line per configuration, plus every failure, stale skip or error in full.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  "") gate_args=() ;;
+  --list-skips) gate_args=(--list-skips) ;;
+  *) echo "usage: bash scripts/checkov.sh [--list-skips]" >&2; exit 2 ;;
+esac
 
 CHECKOV=.venv-checkov/bin/checkov
 if [ ! -x "$CHECKOV" ]; then
@@ -33,7 +40,7 @@ status=0
 for config in "${configs[@]}"; do
   out="$work/out-$(basename "$config" .json)"
   echo "== checkov: $(basename "$config")"
-  CLASSIFIER_CONFIG="$config" CDKTF_OUTDIR="$out" NODE_OPTIONS=--no-deprecation npx ts-node --transpile-only main.ts >/dev/null
+  CLASSIFIER_CONFIG="$config" CDKTF_OUTDIR="$out" npx ts-node --transpile-only main.ts >/dev/null
   tfjson="$(ls "$out"/stacks/*/cdk.tf.json)"
   # checkov 3.3.30's terraform_json parser crashes on terraform.required_version (bridgecrewio/checkov#7454):
   # scan a copy without that one key (it is a version constraint, not a resource setting).
@@ -48,6 +55,6 @@ for config in "${configs[@]}"; do
   if [ "$rc" -gt 1 ] || ! node -e 'JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"))' "$work/report.json" 2>/dev/null; then
     echo "checkov crashed (exit $rc):" >&2; tail -20 "$work/checkov.err" >&2; status=1; continue
   fi
-  npx ts-node --transpile-only scripts/checkov-gate.ts "$work/report.json" "$scanned" || status=1
+  npx ts-node --transpile-only scripts/checkov-gate.ts "$work/report.json" "$scanned" ${gate_args[@]+"${gate_args[@]}"} || status=1
 done
 exit $status

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lint of the project's Python (everything in model/): formatting and lint rules (ruff) and types of the SageMaker
-# inference code in model/code (mypy). Tools: .venv's, pinned in model/requirements-dev.txt and installed by
-# scripts/setup.sh. Settings: model/pyproject.toml. Every check runs even after one fails, so one run lists every
+# inference code in model/code and of the Hub downloader in model/hub (mypy). Tools: .venv's, pinned in
+# model/requirements-dev.txt and installed by scripts/setup.sh. Settings: model/pyproject.toml. Every check runs even after one fails, so one run lists every
 # finding; the exit status is non-zero if any check found anything.
 #
 #   bash scripts/lint-python.sh
@@ -25,6 +25,8 @@ check() { # check <name> <command>...: runs it, remembers a failure
 check "ruff format --check" .venv/bin/ruff format --check model
 check "ruff check" .venv/bin/ruff check model
 check "mypy model/code" .venv/bin/mypy --config-file model/pyproject.toml model/code
+# The Hub downloader imports model/code's model_folder by plain name, as the packaging script does at run time.
+check "mypy model/hub" env MYPYPATH=model/code .venv/bin/mypy --config-file model/pyproject.toml model/hub
 
 if [ ${#failed[@]} -gt 0 ]; then
   printf 'lint-python: failed: %s\n' "$(IFS=,; echo "${failed[*]}" | sed 's/,/, /g')" >&2

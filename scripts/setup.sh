@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
-# Installs everything the project needs on a fresh machine, and nothing twice:
+# Installs what the project needs on a fresh machine, and nothing twice.
+#
+#   bash scripts/setup.sh          everything (scripts/test.sh, CI)
+#   bash scripts/setup.sh local    only what the local stack needs (scripts/local.sh): the first three below
+#
 #   - npm packages from package-lock.json (npm ci)
 #   - a JDK for the local endpoint's model server (multi-model-server runs on Java): scripts/ensure-jdk.sh
-#   - .venv: Python packages for model/ (pinned in model/requirements-dev.txt; torch is the CPU wheel)
-#   - .venv-tf449: the same tests under the serving container's transformers (model/requirements-tf449.txt)
+#   - .venv: Python packages for model/ (pinned in model/requirements-dev.txt; torch is the CPU wheel) and the
+#     SageMaker inference toolkits the local endpoint runs
+#   - .venv-tf449: the model tests again under the serving container's transformers (model/requirements-tf449.txt)
 #   - .venv-checkov: the security scanner, kept apart because it pins many packages of its own
 #   - .venv-emulator: the AWS emulator for deploy rehearsals (moto, model/aws_emulator/requirements.txt), kept apart
 #     for the same reason
-# Each step records a fingerprint of its inputs and is skipped while they are unchanged.
+# The last three only serve the tests and the deploy rehearsal. Each step records a fingerprint of its inputs and is
+# skipped while they are unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+case "${1:-all}" in
+  all) only_local=false ;;
+  local) only_local=true ;;
+  *) echo "usage: bash scripts/setup.sh [local]" >&2; exit 2 ;;
+esac
 export CHECKPOINT_DISABLE=1 NPM_CONFIG_FUND=false NPM_CONFIG_AUDIT=false
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
@@ -57,6 +69,11 @@ if [ ! -f .venv/.toolkits-stamp ] || [ "$(cat .venv/.toolkits-stamp)" != "$toolk
   pip_quiet .venv/bin/python install --no-deps -r model/requirements-toolkits.txt
   echo "$toolkits_want" > .venv/.toolkits-stamp
 fi
+if $only_local; then
+  say "ready"
+  exit 0
+fi
+
 # .venv-tf449: the model tests again under the container's transformers 4.49.0 (model/requirements-tf449.txt).
 # torch: TF449_TORCH (default 2.13.0, the CPU wheel on disk). TF449_TORCH=2.6.0 gives the container's exact torch,
 # but PyPI only has its CUDA build: about 3 GB to download and 5.2 GB installed, so it is not the default.

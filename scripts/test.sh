@@ -18,9 +18,11 @@ npm run --silent lint
 step "demo model and model.tar.gz"
 npm run --silent model:artifact
 
-# What a user runs first: the real CLI, default config, no AWS credentials, no network.
+# What a user runs first: the real CLI, default config, no AWS credentials, no network. No TF_CLI_CONFIG_FILE either:
+# cdktf asks terraform for its version three times, and a CLI configuration named but missing (as on some CI
+# machines) makes terraform print a warning box each time.
 step "cdktf synth (default config, offline)"
-env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE CLASSIFIER_CONFIG= \
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE -u TF_CLI_CONFIG_FILE CLASSIFIER_CONFIG= \
   npx cdktf synth --output cdktf.out >/dev/null
 test -s cdktf.out/stacks/vit-classifier/cdk.tf.json
 echo "wrote cdktf.out/stacks/vit-classifier/cdk.tf.json"

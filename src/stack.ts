@@ -7,10 +7,10 @@
  * Account, partition and region come from data sources, never from source. Outputs: classify_url,
  * embed_url, endpoint_name, model_artifact_uri, route_invoke_arns.
  */
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { API_ROUTE_PATHS, API_ROUTES, MIN_TERRAFORM_VERSION } from "../common/facts";
+import { accountWideNames, API_ROUTE_PATHS, API_ROUTES, MIN_TERRAFORM_VERSION } from "../common/facts";
 import type { ClassifierConfig } from "./config/load-config";
 import { EndpointAutoscaling } from "./constructs/endpoint-autoscaling";
 import { InferenceApi } from "./constructs/inference-api";
@@ -46,19 +46,24 @@ export class ClassifierStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: c.region, defaultTags: [{ tags: c.defaultTags }] });
 
     const aws = awsContext(this);
+    // The region in account-wide names: the configured one as a literal (readable in cdk.tf.json and plans), else the
+    // provider's own (a data source read at plan time).
+    const names = accountWideNames(c.namePrefix, c.region ?? aws.region);
 
     this.modelArtifact = new ModelArtifact(this, "model-artifact", {
       tarballPath: c.modelArtifactPath,
       namePrefix: c.namePrefix,
       forceDestroy: c.modelArtifact.forceDestroyBucket,
       noncurrentVersionExpirationDays: c.modelArtifact.noncurrentVersionExpirationDays,
-      // A settings change is a rollout with fresh names, exactly like a new tarball.
-      revisionTriggers: { modelSettings: c.modelSettingsFingerprint },
+      // A settings change is a rollout with fresh names, exactly like a new tarball. So is a new execution role (a
+      // renamed role replaces the model): a new model name, or create-before-destroy would collide with the old model.
+      revisionTriggers: { modelSettings: c.modelSettingsFingerprint, executionRole: names.sagemakerRole },
     });
 
     this.endpoint = new SagemakerEndpoint(this, "endpoint", {
       endpointName: c.endpointName,
       namePrefix: c.namePrefix,
+      executionRoleName: names.sagemakerRole,
       variantName: c.endpoint.variantName,
       variant: c.variant,
       modelArtifact: this.modelArtifact,
@@ -85,6 +90,7 @@ export class ClassifierStack extends TerraformStack {
     const bundle = props.lambdaBundle ?? bundleLambda();
     this.inferenceFunction = new InferenceFunction(this, "function", {
       functionName: c.functionName,
+      roleName: names.functionRole,
       bundleDir: bundle.outdir,
       handler: bundle.handler,
       endpointName: this.endpoint.endpointName,
@@ -108,6 +114,7 @@ export class ClassifierStack extends TerraformStack {
       throttlingBurstLimit: c.api.throttlingBurstLimit,
       integrationTimeoutMs: c.integrationTimeoutMs,
       auth: c.apiAuth,
+      cors: c.apiCors,
       logRetentionDays: c.api.logRetentionDays,
     });
 
@@ -115,6 +122,7 @@ export class ClassifierStack extends TerraformStack {
     // ids are references, so every alarm watches exactly this stack's API, function and endpoint.
     this.monitoring = new InferenceMonitoring(this, "monitoring", {
       namePrefix: c.namePrefix,
+      dashboardName: names.dashboard,
       apiId: this.api.apiId,
       stageName: this.api.stage.name,
       functionName: this.inferenceFunction.function.functionName,
@@ -140,7 +148,9 @@ export class ClassifierStack extends TerraformStack {
       description: "SageMaker endpoint name",
     }).overrideLogicalId("endpoint_name");
     new TerraformOutput(this, "route_invoke_arns", {
-      value: this.api.routeInvokeArns,
+      // A token, not the bare array: cdktf 0.21 checks a plain output value with Node's deprecated util.isArray
+      // (DEP0044, a warning on every synth). The token resolves to the same list in the JSON.
+      value: Token.asAny(this.api.routeInvokeArns),
       description: "execute-api ARNs of the routes: the Resource of a caller's execute-api:Invoke policy (auth.mode iam)",
     }).overrideLogicalId("route_invoke_arns");
     new TerraformOutput(this, "model_artifact_uri", {

@@ -260,6 +260,42 @@ describe("bad input through the whole chain", () => {
     expectOk(after);
   });
 
+  it.each([
+    // The function does not know the label count (no TOP_K_MAX, as deployed) and names no number...
+    ["?top_k=0", "top_k must be an integer from 1 to the number of labels."],
+    // ...the endpoint does, and the function passes its count on in the same words
+    ["?top_k=7", "top_k must be an integer from 1 to 6, the number of labels."],
+    ["?top_k=3&top_k=3", "top_k was given 2 times; give it once."],
+  ])("answers %s with a message that states the real range", async (query, message) => {
+    // Act
+    const answer = await classify(imageRequest(jpegs()[2].file, "raw"), query);
+    // Assess
+    expect({ status: answer.status, body: answer.body.error }).toEqual({ status: 400, body: { code: "bad_top_k", message } });
+    expect(images.labels).toHaveLength(6);
+  });
+
+  it.each([
+    ["jpg", "image/jpeg"],
+    ["png", "image/png"],
+  ])("tells a caller who sent a %s with curl -d (which drops CR and LF bytes) to use --data-binary", async (format, type) => {
+    // Prepare: the file as `curl -d @photo -H 'Content-Type: ...'` sends it
+    const file = images.images.find((image) => image.format === format)?.file as string;
+    const bytes = fs.readFileSync(file).filter((byte) => byte !== 0x0d && byte !== 0x0a);
+    // Act
+    const answer = await classify({ method: "POST", body: bytes, headers: { "content-type": type } });
+    // Assess: a JPEG reaches the endpoint, which cannot decode it (422); a PNG's signature itself is broken (415)
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual(
+      format === "jpg" ? { status: 422, code: "undecodable_image" } : { status: 415, code: "unsupported_media_type" },
+    );
+    expect(answer.body.error.message).toContain("--data-binary");
+  });
+
+  it("ignores top_k on /embed, whatever its value", async () => {
+    const answer = await call(`${stack.apiUrl}/embed?top_k=abc`, imageRequest(jpegs()[2].file, "raw"));
+    expectOk(answer);
+    expect(answer.body.embedding).toHaveLength(answer.body.dim);
+  });
+
   it("answers API Gateway's 413 for an upload over Lambda's 6 MB request payload", async () => {
     const answer = await classify({ method: "POST", body: Buffer.alloc(7 * 1024 * 1024, 1), headers: { "content-type": "image/jpeg" } });
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 413, body: { message: "Request Entity Too Large" } });

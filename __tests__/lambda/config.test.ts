@@ -6,7 +6,7 @@ describe("loadConfig", () => {
     const config = loadConfig({ SAGEMAKER_ENDPOINT_NAME: "vit-endpoint" });
 
     // Assess
-    expect(config).toEqual({ endpointName: "vit-endpoint", invokeBudgetMs: 25_000, topKMax: 1000, maxImageBytes: 6_291_456 });
+    expect(config).toEqual({ endpointName: "vit-endpoint", invokeBudgetMs: 25_000, topKMax: undefined, maxImageBytes: 6_291_456 });
   });
 
   it("reads INVOKE_BUDGET_MS and TOP_K_MAX", () => {

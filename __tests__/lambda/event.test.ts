@@ -73,6 +73,21 @@ describe("normaliseEvent", () => {
     expect(normaliseEvent(event).query).toEqual({ top_k: ["3", "4"] });
   });
 
+  it.each([
+    ["a repeated parameter", "top_k=3&top_k=3", { top_k: "3,3" }, { top_k: ["3", "3"] }],
+    ["one value holding a comma", "top_k=3,3", { top_k: "3,3" }, { top_k: ["3,3"] }],
+    ["percent-encoded values", "top_k=%33&note=a%20b", { top_k: "3", note: "a b" }, { top_k: ["3"], note: ["a b"] }],
+  ])(
+    "reads %s from a payload 2.0 event's rawQueryString (queryStringParameters joins repeats with commas)",
+    (_name, raw, joined, expected) => {
+      // Prepare: what API Gateway HTTP API sends for ?<raw>
+      const event = { ...httpEvent("http-api-v2"), rawQueryString: raw, queryStringParameters: joined };
+
+      // Act / Assess
+      expect(normaliseEvent(event).query).toEqual(expected);
+    },
+  );
+
   it.each([null, "string", 42, {}])("refuses %j as not an HTTP event", (event) => {
     // Act / Assess
     expect(() => normaliseEvent(event)).toThrow(expect.objectContaining({ code: "bad_request" }));

@@ -237,6 +237,41 @@ describe("Lambda handler: input kinds", () => {
   });
 
   it.each([
+    ["before", 0],
+    ["after", 20],
+  ])("accepts the documented most: one file and 20 text fields (file %s the fields)", async (_where, fileAt) => {
+    // Prepare: 21 parts in all, the documented limit
+    const parts: Array<{ field: string; value?: string; bytes?: Buffer }> = Array.from({ length: 20 }, (_, i) => ({
+      field: `f${i}`,
+      value: String(i),
+    }));
+    parts.splice(fileAt, 0, { field: "image", bytes: PNG_1X1 });
+    const form = await formDataMultipart(parts);
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", form.body, form.contentType));
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(Buffer.from(sentInput().Body as Uint8Array).equals(PNG_1X1)).toBe(true);
+  });
+
+  it("answers 400 invalid_multipart for a 21st text field, naming the limit", async () => {
+    // Prepare
+    const fields = Array.from({ length: 21 }, (_, i) => ({ field: `f${i}`, value: String(i) }));
+    const form = await formDataMultipart([{ field: "image", bytes: PNG_1X1 }, ...fields]);
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", form.body, form.contentType));
+
+    // Assess
+    expectError(result, 400, "invalid_multipart");
+    expect(bodyOf(result).error.message).toContain("at most 20 text fields");
+    expect(summaryLine(logs)).toMatchObject({ errorDetail: { reason: "more than 20 text fields" } });
+    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+  });
+
+  it.each([
     [
       "two file parts",
       async () =>
@@ -527,13 +562,80 @@ describe("Lambda handler: top_k", () => {
     ]);
   });
 
-  it.each(["0", "1001", "-1", "abc", "5.0", "1e2", "", " 5", "3,4"])("answers 400 bad_top_k for top_k=%j", async (value) => {
+  it.each(["0", "-1", "abc", "5.0", "1e2", "", " 5", "3,4"])("answers 400 bad_top_k for top_k=%j", async (value) => {
     // Act
     const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: value } }));
 
+    // Assess: without TOP_K_MAX the function does not know the label count and names none
+    expectError(result, 400, "bad_top_k");
+    expect(bodyOf(result).error.message).toBe("top_k must be an integer from 1 to the number of labels.");
+    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+  });
+
+  it("leaves a top_k above 1000 to the endpoint, which knows its label count, and passes on the count it answers", async () => {
+    // Prepare: the container's bad_top_k body names its label count (docs/contracts.md, "Endpoint error bodies")
+    const body = JSON.stringify({
+      code: "bad_top_k",
+      message: "top_k must be an integer from 1 to 6, the number of labels.",
+      label_count: 6,
+    });
+    sagemaker
+      .on(InvokeEndpointCommand)
+      .rejects(new ModelError({ message: "Received client error (400)", $metadata: {}, OriginalStatusCode: 400, OriginalMessage: body }));
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: "1001" } }));
+
+    // Assess
+    expect(sentInput().CustomAttributes).toBe("top_k=1001,task=classify");
+    expectError(result, 400, "bad_top_k");
+    expect(bodyOf(result).error.message).toBe("top_k must be an integer from 1 to 6, the number of labels.");
+  });
+
+  it.each([
+    ["no count", JSON.stringify({ code: "bad_top_k", message: "top_k must be at most 6" })],
+    ["a count that is no count", JSON.stringify({ code: "bad_top_k", message: "x", label_count: "6; see http://evil" })],
+  ])("answers an endpoint's bad_top_k with %s without inventing a number", async (_name, body) => {
+    // Prepare
+    sagemaker
+      .on(InvokeEndpointCommand)
+      .rejects(new ModelError({ message: "Received client error (400)", $metadata: {}, OriginalStatusCode: 400, OriginalMessage: body }));
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: "7" } }));
+
     // Assess
     expectError(result, 400, "bad_top_k");
-    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+    expect(bodyOf(result).error.message).toBe("top_k must be an integer from 1 to the number of labels.");
+  });
+
+  it.each(["abc", "0", "3", "3&top_k=4"])("ignores top_k on /embed, which has no use for it (top_k=%s)", async (value) => {
+    // Prepare
+    const event = { ...binaryEvent("http-api-v2", JPEG, "image/jpeg", { path: "/embed" }), rawQueryString: `top_k=${value}` };
+    sagemaker.on(InvokeEndpointCommand).resolves(answer({ embedding: [0.6, 0.8], dim: 2 }));
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(sentInput().CustomAttributes).toBe("task=embed");
+  });
+
+  it("says a top_k given twice behind an HTTP API was given twice (payload 2.0 joins the values with a comma)", async () => {
+    // Prepare: ?top_k=3&top_k=3 as API Gateway HTTP API passes it
+    const event = {
+      ...binaryEvent("http-api-v2", JPEG, "image/jpeg"),
+      rawQueryString: "top_k=3&top_k=3",
+      queryStringParameters: { top_k: "3,3" },
+    };
+
+    // Act
+    const result = await invoke(event);
+
+    // Assess
+    expectError(result, 400, "bad_top_k");
+    expect(bodyOf(result).error.message).toBe("top_k was given 2 times; give it once.");
   });
 
   it("answers 400 bad_top_k for a repeated top_k (REST multi-value)", async () => {
@@ -555,9 +657,76 @@ describe("Lambda handler: top_k", () => {
     const ok = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: "10" } }));
     const tooBig = await invoke(binaryEvent("http-api-v2", JPEG, "image/jpeg", { query: { top_k: "11" } }));
 
-    // Assess
+    // Assess: TOP_K_MAX is the model's label count, and the message says so
     expect(ok.statusCode).toBe(200);
     expectError(tooBig, 400, "bad_top_k");
+    expect(bodyOf(tooBig).error.message).toBe("top_k must be an integer from 1 to 10, the number of labels.");
+  });
+});
+
+describe("Lambda handler: a file sent with curl -d (which drops its CR and LF bytes)", () => {
+  const undecodable = () =>
+    new ModelError({
+      message: "Received client error (422)",
+      $metadata: {},
+      OriginalStatusCode: 422,
+      OriginalMessage: '{"code":"undecodable_image","message":"broken data stream"}',
+    });
+  // A photo holds CR and LF bytes like any binary file (about 1 in 128 bytes); curl -d @photo.jpg sends it without them.
+  const photo = Buffer.concat([JPEG.subarray(0, 20), Buffer.from([0x0d, 0x0a, 0x0a, 0x42]), JPEG.subarray(20)]);
+  const stripped = (bytes: Buffer) => Buffer.from(bytes.filter((byte) => byte !== 0x0d && byte !== 0x0a));
+
+  it("says to use --data-binary when the endpoint cannot decode a raw image that holds no CR or LF byte at all", async () => {
+    // Prepare
+    sagemaker.on(InvokeEndpointCommand).rejects(undecodable());
+
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", stripped(photo), "image/jpeg"));
+
+    // Assess
+    expectError(result, 422, "undecodable_image");
+    expect(bodyOf(result).error.message).toContain("--data-binary");
+    expect(bodyOf(result).error.message).toContain("curl -d");
+  });
+
+  it.each([
+    ["a raw image that holds line-break bytes", () => binaryEvent("http-api-v2", photo, "image/jpeg")],
+    [
+      "a multipart upload (curl -F keeps every byte)",
+      () => {
+        const form = curlMultipart(stripped(photo));
+        return binaryEvent("http-api-v2", form.body, form.contentType);
+      },
+    ],
+  ])("keeps the plain message for %s", async (_name, event) => {
+    // Prepare
+    sagemaker.on(InvokeEndpointCommand).rejects(undecodable());
+
+    // Act
+    const result = await invoke(event());
+
+    // Assess
+    expectError(result, 422, "undecodable_image");
+    expect(bodyOf(result).error.message).toBe("The image could not be decoded: the file looks damaged or truncated.");
+  });
+
+  it("says to use --data-binary for a PNG whose signature lost its CR and LF bytes (no format is recognised then)", async () => {
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", stripped(PNG_1X1), "image/png"));
+
+    // Assess
+    expectError(result, 415, "unsupported_media_type");
+    expect(bodyOf(result).error.message).toContain("--data-binary");
+    expect(sagemaker).not.toHaveReceivedCommand(InvokeEndpointCommand);
+  });
+
+  it("keeps the plain 415 for bytes that are no image and hold no line break", async () => {
+    // Act
+    const result = await invoke(binaryEvent("http-api-v2", Buffer.from("not an image at all"), "image/jpeg"));
+
+    // Assess
+    expectError(result, 415, "unsupported_media_type");
+    expect(bodyOf(result).error.message).not.toContain("--data-binary");
   });
 });
 

@@ -4,7 +4,9 @@ import type { AddressInfo } from "net";
 import type { Server } from "http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { createApiServer, LambdaInvoker } from "../../local/api-server";
+import { STOPPING_RETRY_AFTER_SECONDS } from "../../local/graceful-stop";
 import type { InvokeOutcome } from "../../local/lambda-runtime";
+import { exchangeRaw, RawAfter } from "./raw-http";
 
 let server: Server;
 let url: string;
@@ -13,9 +15,13 @@ let next: (event: APIGatewayProxyEventV2) => InvokeOutcome;
 let accessLines: Record<string, unknown>[];
 const BODY_TIMEOUT_MS = 400;
 
+let invokeDelayMs: number;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const fakeLambda: LambdaInvoker = {
   async invoke(event) {
     events.push(event as APIGatewayProxyEventV2);
+    if (invokeDelayMs > 0) await sleep(invokeDelayMs);
     return next(event as APIGatewayProxyEventV2);
   },
 };
@@ -39,6 +45,7 @@ afterAll(async () => {
 beforeEach(() => {
   events = [];
   accessLines = [];
+  invokeDelayMs = 0;
   next = () => ({
     kind: "result",
     value: { statusCode: 200, headers: { "content-type": "application/json" }, body: '{"ok":true}' },
@@ -127,31 +134,9 @@ it("decodes base64 response bodies and turns cookies into set-cookie headers", a
   expect(response.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
 });
 
-/** Writes raw bytes on a fresh connection and collects what comes back until the server closes it (or `waitMs`). */
-function rawExchange(
-  bytes: string | Buffer,
-  waitMs: number,
-  closeAfterWrite = false,
-): Promise<{ text: string; closedByServer: boolean; elapsedMs: number }> {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const socket = net.connect((server.address() as AddressInfo).port, "127.0.0.1");
-    let text = "";
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ text, closedByServer: false, elapsedMs: Date.now() - started });
-    }, waitMs);
-    socket.on("data", (chunk) => (text += chunk.toString()));
-    socket.on("close", () => {
-      clearTimeout(timer);
-      resolve({ text, closedByServer: true, elapsedMs: Date.now() - started });
-    });
-    socket.on("error", () => undefined);
-    socket.write(bytes, () => {
-      if (closeAfterWrite) socket.destroy();
-    });
-  });
-}
+/** Raw bytes to this file's server on a fresh connection (./raw-http.ts). */
+const rawExchange = (bytes: string | Buffer, waitMs: number, after?: RawAfter) =>
+  exchangeRaw((server.address() as AddressInfo).port, bytes, waitMs, after);
 
 it("gives up on a body shorter than its Content-Length, answers 408 and closes, without calling the function", async () => {
   // Act: 1000 bytes announced, 10 sent, then silence
@@ -191,7 +176,7 @@ it("logs a client that aborts its upload as a closed connection, not as a failur
     await rawExchange(
       "POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 1000\r\n\r\n0123456789",
       2_000,
-      true,
+      "destroy",
     );
     await new Promise((resolve) => setTimeout(resolve, 100));
 
@@ -211,4 +196,188 @@ it("answers API Gateway's 500 when the function is throttled (every execution en
   expect(response.status).toBe(500);
   expect(await response.json()).toEqual({ message: "Internal Server Error" });
   expect(accessLines[0]).toMatchObject({ integrationError: expect.stringContaining("throttled") });
+});
+
+describe("connections as clients really use them", () => {
+  const request = "POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 1\r\n\r\nx";
+
+  it("answers a client that half-closes its side after a complete request (as `curl -T` or a shell pipe may)", async () => {
+    // Prepare: the FIN arrives while the function runs
+    invokeDelayMs = 200;
+
+    // Act
+    const exchange = await rawExchange(request, 5_000, "half-close");
+
+    // Assess
+    expect(exchange.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(exchange.text.endsWith('{"ok":true}')).toBe(true);
+    expect(exchange.closedByServer).toBe(true);
+    expect(events).toHaveLength(1);
+  });
+
+  it("answers CONNECT with a status line and API Gateway's JSON, then closes", async () => {
+    // Act
+    const exchange = await rawExchange("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n", 5_000);
+
+    // Assess
+    expect(exchange.text).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
+    expect(exchange.text.endsWith('{"message":"Not Found"}')).toBe(true);
+    expect(exchange.closedByServer).toBe(true);
+    expect(accessLines).toEqual([expect.objectContaining({ status: 404, method: "CONNECT" })]);
+    expect(events).toHaveLength(0);
+  });
+
+  it.each([
+    ["a method HTTP does not know", "BREW /classify HTTP/1.1\r\nHost: x\r\n\r\n"],
+    ["an HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"],
+    ["a request line that is no HTTP", "hello\r\n\r\n"],
+  ])("answers %s with a JSON 400 and closes", async (_name, bytes) => {
+    // Act
+    const exchange = await rawExchange(bytes, 5_000);
+
+    // Assess
+    expect(exchange.text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(exchange.text).toMatch(/\r\ncontent-type: application\/json\r\n/i);
+    expect(exchange.text.endsWith('{"message":"Bad Request"}')).toBe(true);
+    expect(exchange.closedByServer).toBe(true);
+    expect(accessLines).toEqual([expect.objectContaining({ status: 400, clientError: expect.any(String) })]);
+  });
+
+  it("keeps the answer of a valid request when the next one in the same packet is malformed", async () => {
+    // Prepare: the function takes a moment, so the malformed bytes are parsed while the first request runs
+    invokeDelayMs = 200;
+
+    // Act
+    const exchange = await rawExchange(`${request}GARBAGE\r\n\r\n`, 5_000);
+
+    // Assess: the first answer, then the 400, then the close
+    expect(exchange.text).toMatch(
+      /^HTTP\/1\.1 200 OK\r\n[\s\S]*\{"ok":true\}HTTP\/1\.1 400 Bad Request\r\n[\s\S]*\{"message":"Bad Request"\}$/,
+    );
+    expect(exchange.closedByServer).toBe(true);
+    expect(events).toHaveLength(1);
+  });
+});
+
+describe("stopping (SIGINT/SIGTERM in api-main.ts) without losing an answer", () => {
+  /** A server of its own (stopping closes it) whose function answers 200 after `delayMs`. */
+  async function startServer(delayMs: number) {
+    const invoked: unknown[] = [];
+    const lines: Record<string, unknown>[] = [];
+    const own = createApiServer({
+      routeKeys: ["POST /classify"],
+      lambda: {
+        async invoke(event) {
+          invoked.push(event);
+          // Unref'd: a function still "running" after its test must not keep the Jest worker alive.
+          await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+          return { kind: "result", value: { statusCode: 200, body: '{"ok":true}' }, durationMs: delayMs };
+        },
+      },
+      accessLog: (entry) => lines.push(entry),
+    });
+    await new Promise<void>((resolve) => own.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
+    const send = () => fetch(`${base}/classify`, { method: "POST", body: "x", headers: { "content-type": "image/jpeg" } });
+    const untilInvoked = async (count: number) => {
+      while (invoked.length < count) await sleep(5);
+    };
+    return { own, send, untilInvoked, lines, invoked };
+  }
+
+  it("finishes the requests in flight, answers new ones with a JSON 503 and Retry-After, then closes its port", async () => {
+    // Prepare: five requests inside the function
+    const { own, send, untilInvoked, invoked } = await startServer(400);
+    const inFlight = Array.from({ length: 5 }, () => send());
+    await untilInvoked(5);
+
+    // Act
+    const started = Date.now();
+    const stopped = own.stopGracefully(10_000);
+    const during = await send();
+    const answers = await Promise.all(inFlight);
+    await stopped;
+
+    // Assess
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({ ok: true });
+      expect(answer.headers.get("connection")).toBe("close");
+    }
+    expect(during.status).toBe(503);
+    expect(await during.json()).toEqual({ message: "Service Unavailable" });
+    expect(during.headers.get("retry-after")).toBe(String(STOPPING_RETRY_AFTER_SECONDS));
+    expect(invoked).toHaveLength(5);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(own.listening).toBe(false);
+    await expect(send()).rejects.toThrow();
+  });
+
+  it("answers a request still running when the wait ends with a JSON 503 and Retry-After", async () => {
+    // Prepare
+    const { own, send, untilInvoked, lines } = await startServer(5_000);
+    const slow = send();
+    await untilInvoked(1);
+
+    // Act
+    const started = Date.now();
+    await own.stopGracefully(300);
+    const answer = await slow;
+
+    // Assess
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toEqual({ message: "Service Unavailable" });
+    expect(answer.headers.get("retry-after")).toBe(String(STOPPING_RETRY_AFTER_SECONDS));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(lines).toEqual([
+      expect.objectContaining({ status: 503, integrationError: expect.stringContaining("stopped before the function answered") }),
+    ]);
+  });
+
+  it("reads the whole body of a request that arrives while stopping before it answers, so the client sees no reset", async () => {
+    // Prepare: a stopping server (one slow request keeps it draining) and a client whose body comes after its headers
+    const { own, send, untilInvoked } = await startServer(1_000);
+    const slow = send();
+    await untilInvoked(1);
+    const stopped = own.stopGracefully(5_000);
+    // allowHalfOpen: like an HTTP client, it goes on sending its body whatever the server does meanwhile
+    const socket = net.connect({ port: (own.address() as AddressInfo).port, host: "127.0.0.1", allowHalfOpen: true });
+    let text = "";
+    let error: string | undefined;
+    socket.on("data", (chunk) => (text += chunk.toString()));
+    socket.on("error", (err: NodeJS.ErrnoException) => (error = err.code));
+    const closed = new Promise((resolve) => socket.on("close", resolve));
+
+    // Act: headers and half the body, then the rest a moment later
+    socket.write("POST /classify HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 2000000\r\n\r\n");
+    socket.write(Buffer.alloc(100_000, 1));
+    await sleep(200);
+    socket.write(Buffer.alloc(1_900_000, 1));
+    socket.end();
+    await closed;
+
+    // Assess
+    expect(error).toBeUndefined();
+    expect(text).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n[\s\S]*\{"message":"Service Unavailable"\}$/);
+    expect((await slow).status).toBe(200);
+    await stopped;
+  });
+
+  it("stops waiting when asked again (a second Ctrl-C)", async () => {
+    // Prepare
+    const { own, send, untilInvoked } = await startServer(5_000);
+    const slow = send();
+    await untilInvoked(1);
+
+    // Act
+    const started = Date.now();
+    const first = own.stopGracefully(10_000);
+    await sleep(100);
+    await own.stopGracefully();
+    await first;
+
+    // Assess
+    expect((await slow).status).toBe(503);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
 });

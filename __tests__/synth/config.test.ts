@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, resolveConfig } from "../../src/config/load-co
 import { invokeBudgetMs, integrationTimeoutMs } from "../../common/facts";
 import { defaultNetworkIsolation } from "../../src/config/defaults";
 import { instanceTypeProblem } from "../../src/config/instance-types";
+import { buildCommand, describeModelSource } from "../../src/config/model-source";
 import { testConfig, testTarball } from "./helpers";
 
 const noBuild = {};
@@ -74,6 +75,33 @@ describe("Config: defaults", () => {
   });
 });
 
+describe("Config: names follow the stack's name", () => {
+  it.each([
+    ["nothing set", {}, "vit-classifier", "vit-classifier/terraform.tfstate"],
+    ["only stackName", { stackName: "Classifier-EU" }, "classifier-eu", "Classifier-EU/terraform.tfstate"],
+    [
+      "stackName and namePrefix",
+      { stackName: "classifier-eu", namePrefix: "vit-classifier" },
+      "vit-classifier",
+      "classifier-eu/terraform.tfstate",
+    ],
+  ])("%s", (_name, raw, namePrefix, stateKey) => {
+    // Act
+    const c = testConfig({ ...raw, backend: { bucket: "state", region: "eu-west-1" } });
+    // Assess
+    expect(c.namePrefix).toBe(namePrefix);
+    expect(c.endpointName).toBe(namePrefix);
+    expect(c.functionName).toBe(`${namePrefix}-api`);
+    expect(c.backend?.key).toBe(stateKey);
+  });
+
+  it("keeps a configured state key", () => {
+    expect(testConfig({ backend: { bucket: "state", region: "eu-west-1", key: "old/terraform.tfstate" } }).backend?.key).toBe(
+      "old/terraform.tfstate",
+    );
+  });
+});
+
 describe("Config: each bad value gets its own message", () => {
   const cases: [string, Record<string, unknown>, string][] = [
     [
@@ -87,7 +115,8 @@ describe("Config: each bad value gets its own message", () => {
       'endpoint.instance.type: "m5.xlarge" is not a SageMaker instance type',
     ],
     ["instance count < 1", { endpoint: { instance: { count: 0 } } }, "endpoint.instance.count: must be at least 1"],
-    ["model server workers < 1", { model: { serverWorkers: 0 } }, "model.serverWorkers: must be at least 1"],
+    ["model server workers < 1", { model: { serving: { workers: 0 } } }, "model.serving.workers: must be an integer from 1 to 64"],
+    ["a setting that moved into model.serving", { model: { serverWorkers: 2 } }, "model.serverWorkers: moved to model.serving.workers"],
     [
       "serverless and instance both set",
       { endpoint: { instance: {}, serverless: {} } },
@@ -170,6 +199,11 @@ describe("Config: each bad value gets its own message", () => {
     ],
     ["tarball that is not .tar.gz", { modelArtifact: { path: __filename } }, "modelArtifact.path: must be a .tar.gz file"],
     ["name prefix with capitals", { namePrefix: "VitClassifier" }, "namePrefix: must be 2-24 lower-case letters"],
+    [
+      "a stack name too long to be the name prefix, and no name prefix",
+      { stackName: "image-classifier-production-eu" },
+      'namePrefix: not set, and stackName "image-classifier-production-eu" cannot serve as the name prefix (2-24 lower-case',
+    ],
     ["bad endpoint name", { endpoint: { name: "-bad" } }, "endpoint.name: must be 1-63 letters, digits and hyphens"],
     [
       "overriding a stack-set container variable",
@@ -303,7 +337,7 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
     // Act / Assess
     expect(loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: testTarball() }).modelArtifactPath).toBe(testTarball());
     expect(() => loadConfig({ CLASSIFIER_CONFIG: file }, { defaultArtifactPath: missing })).toThrow(
-      "modelArtifact.path: not set, and the default model/.cache/not-built-yet.tar.gz does not exist yet: build it with `npm run model:artifact` (the demo model), or set modelArtifact.path to your own model.tar.gz",
+      "modelArtifact.path: not set, and the default model/.cache/not-built-yet.tar.gz does not exist yet: build it with `npm run model:artifact` (the demo model), set modelArtifact.huggingFace to a model on the Hub, or modelArtifact.path to your own model.tar.gz",
     );
     expect(fs.existsSync(missing)).toBe(false);
     // Tools that only read settings do not need it.
@@ -313,14 +347,143 @@ describe("Config: loadConfig (CLASSIFIER_CONFIG)", () => {
   });
 });
 
-describe("Config: the documented example", () => {
-  it("classifier.config.example.json is a valid config", () => {
-    // Prepare
-    const example = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "classifier.config.example.json"), "utf8"));
+describe("Config: the model it deploys (modelArtifact)", () => {
+  const vit = "google/vit-base-patch16-384";
+  const sha = "2960116e809e2fca84146dbb240289aee7db4827";
+  const hubTarball = (id: string, revision: string) =>
+    path.join(REPO_ROOT, "model", ".cache", "huggingface", id.replace("/", "--"), revision, "model.tar.gz");
+
+  it("is the demo model when nothing is set, a file for path, and id@revision for huggingFace", () => {
     // Act
-    const c = resolveConfig({ ...example, modelArtifact: { path: testTarball() } }, noBuild);
+    const demo = resolveConfig({}, { defaultArtifactPath: testTarball() });
+    const file = testConfig();
+    const hub = resolveConfig({ modelArtifact: { huggingFace: { id: vit, revision: sha } } }, { requireArtifact: false });
     // Assess
-    expect(c.auth.mode).toBe("iam");
-    expect(c.backend?.useLockfile).toBe(true);
+    expect(demo.modelSource).toEqual({ kind: "demo", tarballPath: testTarball() });
+    expect(file.modelSource).toEqual({ kind: "file", tarballPath: testTarball() });
+    expect(hub.modelSource).toEqual({ kind: "huggingFace", id: vit, revision: sha, tarballPath: hubTarball(vit, sha) });
+    expect(hub.modelArtifactPath).toBe(hubTarball(vit, sha));
+    expect(describeModelSource(demo.modelSource)).toMatch(/^the demo model \(a tiny ViT trained on generated shapes/);
+    expect(describeModelSource(hub.modelSource)).toBe(
+      `${vit}@2960116e809e from the Hugging Face Hub: model/.cache/huggingface/google--vit-base-patch16-384/${sha}/model.tar.gz`,
+    );
+  });
+
+  it("never downloads: a Hub model not packaged yet is a problem naming the exact command", () => {
+    // Prepare
+    const id = "never-downloaded-in-tests/vit";
+    // Act / Assess
+    expect(() => resolveConfig({ modelArtifact: { huggingFace: { id, revision: sha } } }, { source: "test" })).toThrow(
+      `modelArtifact.huggingFace: ${id}@2960116e809e is not packaged yet (model/.cache/huggingface/never-downloaded-in-tests--vit/${sha}/model.tar.gz): ` +
+        `run \`npm run package-model -- ${id} --revision ${sha}\` (npm run synth does it first)`,
+    );
+    expect(fs.existsSync(path.dirname(hubTarball(id, sha)))).toBe(false);
+  });
+
+  it("finds a packaged Hub model where the packager writes it", () => {
+    // Prepare
+    const id = `config-test-${process.pid}/vit`;
+    const tarball = hubTarball(id, sha);
+    fs.mkdirSync(path.dirname(tarball), { recursive: true });
+    fs.copyFileSync(testTarball(), tarball);
+    try {
+      // Act
+      const c = resolveConfig({ modelArtifact: { huggingFace: { id, revision: sha } } }, { source: "test" });
+      // Assess
+      expect(c.modelArtifactPath).toBe(tarball);
+    } finally {
+      fs.rmSync(path.join(REPO_ROOT, "model", ".cache", "huggingface", id.replace("/", "--")), { recursive: true });
+    }
+  });
+
+  it("rejects path with huggingFace, branch revisions and ids the Hub would refuse, all at once", () => {
+    // Act
+    const problems = problemsOf({
+      modelArtifact: { path: testTarball(), huggingFace: { id: vit, revision: sha } },
+      endpoint: { name: "-bad" },
+    });
+    const bad = problemsOf({ modelArtifact: { huggingFace: { id: "google/vit--base", revision: "main", token: "hf_x" } } });
+    // Assess
+    expect(problems).toEqual([
+      expect.stringMatching(/^endpoint.name: /),
+      'modelArtifact: set either "path" (a model.tar.gz you built) or "huggingFace" (a model on the Hub), not both',
+    ]);
+    expect(bad).toEqual(
+      expect.arrayContaining([
+        'modelArtifact.huggingFace.id: must be a Hugging Face model id (no "--", "..", or ".git" ending)',
+        "modelArtifact.huggingFace.revision: must be a full commit sha (40 hex characters), not a branch or tag: `npm run package-model -- <id>` prints the one main points to",
+        "modelArtifact.huggingFace: Unrecognized key(s) in object: 'token'",
+      ]),
+    );
+    expect(problemsOf({ modelArtifact: { huggingFace: { id: "not a model", revision: sha } } })).toContain(
+      "modelArtifact.huggingFace.id: must be a Hugging Face model id such as google/vit-base-patch16-384",
+    );
+  });
+
+  it("names the command that builds each kind (none for a tarball of your own)", () => {
+    expect(buildCommand({ kind: "demo", tarballPath: testTarball() })).toEqual(["npm", "run", "--silent", "model:artifact"]);
+    expect(buildCommand({ kind: "file", tarballPath: testTarball() })).toBeUndefined();
+    expect(buildCommand({ kind: "huggingFace", id: vit, revision: sha, tarballPath: hubTarball(vit, sha) })).toEqual([
+      "npm",
+      "run",
+      "--silent",
+      "package-model",
+      "--",
+      vit,
+      "--revision",
+      sha,
+      `model/.cache/huggingface/google--vit-base-patch16-384/${sha}/model.tar.gz`,
+    ]);
+  });
+});
+
+describe("Config: the example config (classifier.config.example.json) deploys as it is on a new account", () => {
+  const file = path.join(REPO_ROOT, "classifier.config.example.json");
+  const example = JSON.parse(fs.readFileSync(file, "utf8"));
+  const c = resolveConfig(example, { baseDir: REPO_ROOT, source: file, requireArtifact: false });
+
+  it("names the demo model's tarball relative to itself, as the default does", () => {
+    expect(c.modelArtifactPath).toBe(path.join(REPO_ROOT, "model", ".cache", "model.tar.gz"));
+  });
+
+  it("needs no bucket of yours, no raised quota and no credentials to call: local state, no reserved concurrency, one instance, open API", () => {
+    expect(c.backend).toBeUndefined();
+    expect(c.lambda.reservedConcurrency).toBeNull();
+    expect(c.variant).toMatchObject({ kind: "realtime", instanceCount: 1 });
+    expect(c.autoscaling.enabled).toBe(false);
+    expect(c.auth.mode).toBe("none");
+  });
+
+  it("holds no placeholder: no e-mail, topic, issuer or region to replace (the region is the deployer's AWS_REGION or profile)", () => {
+    expect(c.alarms.email).toBeUndefined();
+    expect(c.alarms.snsTopicArn).toBeUndefined();
+    expect(c.region).toBeUndefined();
+    expect(JSON.stringify(example)).not.toMatch(/example\.com|my-|changeme|xxx|<|1234/i);
+  });
+
+  it("is the stack the README's commands name (cdktf.out/stacks/vit-classifier)", () => {
+    expect(c.stackName).toBe("vit-classifier");
+  });
+});
+
+describe("Config: the fuller example in docs/configuration.md", () => {
+  it("is a valid config once its <...> values are filled in", () => {
+    // Prepare
+    const doc = fs.readFileSync(path.join(REPO_ROOT, "docs", "configuration.md"), "utf8");
+    const block = /### A fuller example[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)![1];
+    const filled: Record<string, string> = {
+      "<your web app's host>": "app.example.com",
+      "<user-pool-id>": "eu-west-1_AbCdEfGhI",
+      "<app-client-id>": "3n4b5urk1ft4fl3mg5e62d9ado",
+      "<ops address>": "ops@example.com",
+      "<your state bucket>": "tf-state-example",
+    };
+    const raw = JSON.parse(block.replace(/<[^>]+>/g, (placeholder) => filled[placeholder] ?? placeholder));
+    // Act
+    const c = resolveConfig({ ...raw, modelArtifact: { path: testTarball() } }, noBuild);
+    // Assess
+    expect(c.namePrefix).toBe("vit-classifier-prod");
+    expect(c.apiCors?.allowOrigins).toEqual(["https://app.example.com"]);
+    expect(c.backend?.key).toBe("vit-classifier-prod/terraform.tfstate");
   });
 });

@@ -4,15 +4,10 @@ import {
   modelSettingsFingerprint,
   STACK_CONTAINER_ENV_KEYS,
 } from "../../src/config/container-environment";
+import { SERVING_SETTINGS } from "../../src/config/serving-settings";
 import { testConfig } from "./helpers";
 
-const base: ContainerSettings = {
-  containerLogLevel: "20",
-  serverWorkers: undefined,
-  serverless: false,
-  inferenceDeadlineMs: 25_000,
-  extraEnvironment: {},
-};
+const base: ContainerSettings = { serving: {}, serverless: false, inferenceDeadlineMs: 25_000, extraEnvironment: {} };
 
 describe("Container environment (derived from the config once)", () => {
   it("sets what the Hugging Face toolkit and our inference.py need, offline", () => {
@@ -34,8 +29,8 @@ describe("Container environment (derived from the config once)", () => {
 
   it("runs one model server worker on serverless, the server's default on real-time, or what the config says", () => {
     expect(containerEnvironment({ ...base, serverless: true }).SAGEMAKER_MODEL_SERVER_WORKERS).toBe("1");
-    expect(containerEnvironment({ ...base, serverless: true, serverWorkers: 2 }).SAGEMAKER_MODEL_SERVER_WORKERS).toBe("2");
-    expect(containerEnvironment({ ...base, serverWorkers: 1 }).SAGEMAKER_MODEL_SERVER_WORKERS).toBe("1");
+    expect(containerEnvironment({ ...base, serverless: true, serving: { workers: 2 } }).SAGEMAKER_MODEL_SERVER_WORKERS).toBe("2");
+    expect(containerEnvironment({ ...base, serving: { workers: 1 } }).SAGEMAKER_MODEL_SERVER_WORKERS).toBe("1");
     expect(containerEnvironment(base).SAGEMAKER_MODEL_SERVER_WORKERS).toBeUndefined();
   });
 
@@ -45,9 +40,12 @@ describe("Container environment (derived from the config once)", () => {
     expect(env.HF_TASK).toBe("image-classification");
   });
 
-  it("lists exactly the stack's own keys as reserved (read from the environment it builds)", () => {
+  it("lists exactly the stack's own keys as reserved (read from the environment it builds with every setting set)", () => {
+    const everySetting = { workers: 1, dtype: "float32", threads: 2, maxBatch: 2, warmup: false } as const;
+    const built = Object.keys(containerEnvironment({ ...base, serving: everySetting }));
+    expect(built).toEqual(expect.arrayContaining(["INFERENCE_DTYPE", "INFERENCE_THREADS", "INFERENCE_MAX_BATCH", "INFERENCE_WARMUP"]));
     expect([...STACK_CONTAINER_ENV_KEYS].sort()).toEqual(
-      [...Object.keys(containerEnvironment({ ...base, serverWorkers: 1 })), "SAGEMAKER_REGION"].sort(),
+      [...new Set([...built, ...Object.values(SERVING_SETTINGS).map((s) => s.variable), "SAGEMAKER_REGION"])].sort(),
     );
   });
 
@@ -59,11 +57,13 @@ describe("Container environment (derived from the config once)", () => {
     expect(fingerprint({ endpoint: { instance: { count: 7 } } })).toBe(fingerprint({}));
     expect(fingerprint({ lambda: { memoryMb: 1024 } })).toBe(fingerprint({}));
     for (const change of [
-      { model: { containerLogLevel: "10" } },
+      { model: { serving: { logLevel: "10" } } },
       { model: { imageTag: "other" } },
       { model: { imageRepository: "other-repo" } },
       { model: { networkIsolation: false } },
-      { model: { serverWorkers: 2 } },
+      { model: { serving: { workers: 2 } } },
+      { model: { serving: { dtype: "bfloat16" } } },
+      { model: { serving: { warmup: false } } },
       { lambda: { timeoutSeconds: 20 } }, // the container's time limit per request follows the function's budget
       { model: { environment: { MY_FLAG: "1" } } },
       { endpoint: { serverless: {} } },

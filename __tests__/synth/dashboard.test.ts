@@ -16,7 +16,7 @@ interface Widget {
 }
 
 const base: Omit<InferenceDashboardProps, "aws"> = {
-  namePrefix: "vit",
+  dashboardName: "vit-eu-west-1-inference",
   apiId: "a1b2c3",
   stageName: "$default",
   functionName: "vit-classify",
@@ -53,8 +53,8 @@ function describeRows(rows: Row[]): string[] {
 }
 
 describe("Construct: InferenceDashboard", () => {
-  it("names the dashboard after the prefix", () => {
-    expect(synth().json).toHaveResourceWithProperties(CloudwatchDashboard, { dashboard_name: "vit-inference" });
+  it("takes the dashboard's name as given", () => {
+    expect(synth().json).toHaveResourceWithProperties(CloudwatchDashboard, { dashboard_name: "vit-eu-west-1-inference" });
   });
 
   it.each(["p50", "p95"])("splits %s latency across the hops, converting SageMaker microseconds to ms", (stat) => {

@@ -13,6 +13,7 @@ import { awsContext, fixtureBundle, only, statements, testConfig, TfJson } from 
 const DEFAULTS = testConfig();
 const baseProps = (bundleDir: string): Omit<InferenceFunctionProps, "aws"> => ({
   functionName: "vit-classifier-api",
+  roleName: "vit-classifier-eu-west-1-lambda",
   bundleDir,
   handler: "index.handler",
   endpointName: "Vit-Classifier",

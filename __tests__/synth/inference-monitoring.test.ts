@@ -7,6 +7,7 @@ import { EXAMPLE_ACCOUNT_ID } from "../example-account";
 
 const base: Omit<InferenceMonitoringProps, "settings" | "aws"> = {
   namePrefix: "vit",
+  dashboardName: "vit-eu-west-1-inference",
   apiId: "a1b2c3",
   stageName: "$default",
   functionName: "vit-classify",

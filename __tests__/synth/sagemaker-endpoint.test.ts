@@ -19,20 +19,8 @@ const realtime: EndpointVariant = {
   startupHealthCheckTimeoutSeconds: 900,
 };
 const serverless: EndpointVariant = { kind: "serverless", memorySizeMb: 4096, maxConcurrency: 8 };
-const realtimeEnvironment = containerEnvironment({
-  containerLogLevel: "20",
-  serverWorkers: undefined,
-  serverless: false,
-  inferenceDeadlineMs: 25_000,
-  extraEnvironment: {},
-});
-const serverlessEnvironment = containerEnvironment({
-  containerLogLevel: "20",
-  serverWorkers: undefined,
-  serverless: true,
-  inferenceDeadlineMs: 25_000,
-  extraEnvironment: {},
-});
+const realtimeEnvironment = containerEnvironment({ serving: {}, serverless: false, inferenceDeadlineMs: 25_000, extraEnvironment: {} });
+const serverlessEnvironment = containerEnvironment({ serving: {}, serverless: true, inferenceDeadlineMs: 25_000, extraEnvironment: {} });
 const ARTIFACT = {
   s3Uri: "s3://model-bucket/models/aaa/rev12345/model.tar.gz",
   modelObjectsArn: "arn:aws:s3:::model-bucket/models/*",
@@ -45,6 +33,7 @@ function synthEndpoint(props: Partial<SagemakerEndpointProps> = {}): { text: str
     new SagemakerEndpoint(scope, "endpoint", {
       endpointName: "Vit-Classifier",
       namePrefix: "vit-classifier",
+      executionRoleName: "vit-classifier-eu-west-1-sagemaker",
       variantName: "AllTraffic",
       variant: realtime,
       modelArtifact: ARTIFACT,
@@ -177,7 +166,7 @@ describe("Construct: SagemakerEndpoint", () => {
   });
 
   it("gives the execution role a trust policy for sagemaker.amazonaws.com only", () => {
-    expect(text).toHaveResourceWithProperties(IamRole, { name: "vit-classifier-sagemaker-execution" });
+    expect(text).toHaveResourceWithProperties(IamRole, { name: "vit-classifier-eu-west-1-sagemaker" });
     expect(statements(only(json, "aws_iam_role").body.assume_role_policy)).toEqual([
       { Sid: "TrustService", Effect: "Allow", Principal: { Service: "sagemaker.amazonaws.com" }, Action: "sts:AssumeRole" },
     ]);

@@ -13,8 +13,11 @@ function allRoleStatements(json: TfJson): { role: string; statement: Statement }
 
 describe("Stack: IAM", () => {
   const { json } = synthStack();
-  const sagemakerRole = resources(json, "aws_iam_role").find(([, r]) => r.name === "vit-classifier-sagemaker-execution")!;
-  const lambdaRole = resources(json, "aws_iam_role").find(([, r]) => r.name === "vit-classifier-api-lambda")!;
+  // No region in the config: the role names carry the provider's region (the aws_region data source).
+  const sagemakerRole = resources(json, "aws_iam_role").find(
+    ([, r]) => r.name === "vit-classifier-${data.aws_region.region.name}-sagemaker",
+  )!;
+  const lambdaRole = resources(json, "aws_iam_role").find(([, r]) => r.name === "vit-classifier-${data.aws_region.region.name}-lambda")!;
 
   it("has exactly two roles, each trusting one service principal", () => {
     const trusts = resources(json, "aws_iam_role").map(([, r]) => statements(r.assume_role_policy));
@@ -101,6 +104,31 @@ describe("Stack: IAM", () => {
     expect(text).not.toMatch(/arn:aws:/);
     expect(json.data.aws_caller_identity).toBeDefined();
     expect(json.data.aws_partition).toBeDefined();
+  });
+
+  it("creates a renamed role (and its grants) before deleting the old one", () => {
+    for (const type of ["aws_iam_role", "aws_iam_role_policy"]) {
+      expect(resources(json, type).map(([, body]) => body.lifecycle)).toEqual([
+        { create_before_destroy: true },
+        { create_before_destroy: true },
+      ]);
+    }
+  });
+
+  it("makes a renamed SageMaker role a model rollout: the role's name is one of the revision's triggers", () => {
+    // Act: the same stack in two regions, whose role names differ
+    const names = ["us-east-1", "eu-west-1"].map((region) => {
+      const config = synthStack({ region }).json;
+      return {
+        trigger: only(config, "terraform_data").body.triggers_replace.executionRole,
+        role: resources(config, "aws_iam_role").find(([, r]) => String(r.name).endsWith("-sagemaker"))![1].name,
+      };
+    });
+    // Assess
+    expect(names).toEqual([
+      { trigger: "vit-classifier-us-east-1-sagemaker", role: "vit-classifier-us-east-1-sagemaker" },
+      { trigger: "vit-classifier-eu-west-1-sagemaker", role: "vit-classifier-eu-west-1-sagemaker" },
+    ]);
   });
 });
 

@@ -20,11 +20,21 @@ fails that test and the patch can be deleted.
 4. CreateEndpointConfig accepts the instance families SageMaker added after moto's list was written (moto
    5.2.x knows m5/c5/r5/g4dn and older, and refuses e.g. ml.c7i.xlarge, the stack's default). Types of the
    families in NEWER_INSTANCE_FAMILIES pass; everything else is still moto's check.
+5. Service Quotas knows SageMaker (moto 5.2.x lists default quotas for the "vpc" service only, and has neither
+   GetAWSDefaultServiceQuota nor RequestServiceQuotaIncrease), so the preflight's quota checks run against the
+   emulator: the "<type> for endpoint usage" quota of every family above (AWS default 0, as on new accounts) and
+   the account-wide endpoint quotas with AWS's defaults. GetServiceQuota answers NoSuchResource until a value was
+   requested, as AWS does for a quota nobody changed; RequestServiceQuotaIncrease applies the value at once (AWS
+   reviews it first). The codes are the emulator's own, not AWS's. CreateEndpoint does not enforce the quotas.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import time
+import uuid
 from typing import Any
 
 from moto.core.responses import ActionResult
@@ -32,6 +42,9 @@ from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
+from moto.servicequotas.exceptions import NoSuchResource
+from moto.servicequotas.models import ServiceQuotasBackend
+from moto.servicequotas.responses import ServiceQuotasResponse
 
 FAILS_HEALTH_CHECK_ENV = "EMULATOR_FAILS_HEALTH_CHECK"
 
@@ -54,6 +67,18 @@ NEWER_INSTANCE_FAMILIES = (
 )
 _NEWER_INSTANCE_TYPE = re.compile(rf"ml\.({'|'.join(NEWER_INSTANCE_FAMILIES)})\.(large|\d*xlarge)")
 
+# SageMaker's endpoint quotas in the emulator's Service Quotas: one per instance type (families moto knows and the
+# newer ones above), AWS default 0, plus the account-wide ones with the defaults AWS lists for them.
+_QUOTA_FAMILIES = ("m5", "c5", "g4dn", *NEWER_INSTANCE_FAMILIES)
+_QUOTA_SIZES = ("large", "xlarge", "2xlarge", "4xlarge")
+SAGEMAKER_DEFAULT_QUOTAS: dict[str, float] = {
+    **{f"ml.{family}.{size} for endpoint usage": 0.0 for family in _QUOTA_FAMILIES for size in _QUOTA_SIZES},
+    "Number of instances across active endpoints": 4.0,
+    "Maximum number of instances per endpoint": 4.0,
+    "Maximum number of serverless endpoints": 5.0,
+    "Maximum total concurrency that can be allocated across all serverless endpoints": 10.0,
+}
+
 _applied = False
 
 
@@ -66,6 +91,7 @@ def apply() -> None:
     _update_endpoint()
     _create_model_keeps_network_isolation()
     _newer_instance_families()
+    _sagemaker_service_quotas()
     _applied = True
 
 
@@ -154,3 +180,97 @@ def _newer_instance_families() -> None:
         moto_validate(self, instance_type)
 
     FakeEndpointConfig.validate_instance_type = validate_instance_type  # type: ignore[method-assign]
+
+
+def sagemaker_quota_code(name: str) -> str:
+    """The emulator's code for a SageMaker quota (L- and 8 hex digits, as AWS's look; not AWS's own)."""
+    return "L-" + hashlib.sha1(name.encode()).hexdigest()[:8].upper()
+
+
+def _sagemaker_quota(backend: ServiceQuotasBackend, name: str, value: float) -> dict[str, Any]:
+    code = sagemaker_quota_code(name)
+    return {
+        "ServiceCode": "sagemaker",
+        "ServiceName": "Amazon SageMaker",
+        "QuotaArn": f"arn:aws:servicequotas:{backend.region_name}:{backend.account_id}:sagemaker/{code}",
+        "QuotaCode": code,
+        "QuotaName": name,
+        "Value": value,
+        "Unit": "None",
+        "Adjustable": True,
+        "GlobalQuota": False,
+    }
+
+
+def _sagemaker_quota_name(code: str) -> str:
+    for name in SAGEMAKER_DEFAULT_QUOTAS:
+        if sagemaker_quota_code(name) == code:
+            return name
+    raise NoSuchResource
+
+
+def _applied_quotas(backend: ServiceQuotasBackend) -> dict[str, float]:
+    applied: dict[str, float] = backend.__dict__.setdefault("applied_sagemaker_quotas", {})
+    return applied
+
+
+def _sagemaker_service_quotas() -> None:
+    moto_list = ServiceQuotasBackend.list_aws_default_service_quotas
+    moto_get = ServiceQuotasBackend.get_service_quota
+
+    def list_aws_default_service_quotas(self: ServiceQuotasBackend, service_code: str) -> list[dict[str, Any]]:
+        if service_code != "sagemaker":
+            return moto_list(self, service_code)
+        return [_sagemaker_quota(self, name, value) for name, value in SAGEMAKER_DEFAULT_QUOTAS.items()]
+
+    def get_service_quota(self: ServiceQuotasBackend, service_code: str, quota_code: str) -> dict[str, Any]:
+        if service_code != "sagemaker":
+            return moto_get(self, service_code, quota_code)
+        name = _sagemaker_quota_name(quota_code)
+        if name not in _applied_quotas(self):
+            raise NoSuchResource  # nothing was ever requested: AWS has no applied value either
+        return _sagemaker_quota(self, name, _applied_quotas(self)[name])
+
+    def get_aws_default_service_quota(self: ServiceQuotasBackend, service_code: str, quota_code: str) -> dict[str, Any]:
+        if service_code != "sagemaker":
+            raise NoSuchResource
+        name = _sagemaker_quota_name(quota_code)
+        return _sagemaker_quota(self, name, SAGEMAKER_DEFAULT_QUOTAS[name])
+
+    def request_service_quota_increase(
+        self: ServiceQuotasBackend, service_code: str, quota_code: str, desired_value: float
+    ) -> dict[str, Any]:
+        if service_code != "sagemaker":
+            raise NoSuchResource
+        name = _sagemaker_quota_name(quota_code)
+        _applied_quotas(self)[name] = desired_value
+        now = time.time()
+        quota = _sagemaker_quota(self, name, desired_value)
+        return {
+            "Id": uuid.uuid4().hex,
+            **{key: quota[key] for key in ("ServiceCode", "ServiceName", "QuotaCode", "QuotaName", "QuotaArn", "Unit")},
+            "DesiredValue": desired_value,
+            "Status": "APPROVED",
+            "Created": now,
+            "LastUpdated": now,
+            "GlobalQuota": False,
+        }
+
+    def get_aws_default_service_quota_response(self: ServiceQuotasResponse) -> str:
+        params = json.loads(self.body)
+        quota = self.backend.get_aws_default_service_quota(str(params.get("ServiceCode")), str(params.get("QuotaCode")))  # type: ignore[attr-defined]
+        return json.dumps({"Quota": quota})
+
+    def request_service_quota_increase_response(self: ServiceQuotasResponse) -> str:
+        params = json.loads(self.body)
+        requested = self.backend.request_service_quota_increase(  # type: ignore[attr-defined]
+            str(params.get("ServiceCode")), str(params.get("QuotaCode")), float(params.get("DesiredValue"))
+        )
+        return json.dumps({"RequestedQuota": requested})
+
+    ServiceQuotasBackend.list_aws_default_service_quotas = list_aws_default_service_quotas  # type: ignore[method-assign]
+    ServiceQuotasBackend.get_service_quota = get_service_quota  # type: ignore[method-assign]
+    ServiceQuotasBackend.get_aws_default_service_quota = get_aws_default_service_quota  # type: ignore[attr-defined]
+    ServiceQuotasBackend.request_service_quota_increase = request_service_quota_increase  # type: ignore[attr-defined]
+    ServiceQuotasResponse.get_aws_default_service_quota = get_aws_default_service_quota_response  # type: ignore[attr-defined]
+    ServiceQuotasResponse.request_service_quota_increase = request_service_quota_increase_response  # type: ignore[attr-defined]

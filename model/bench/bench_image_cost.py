@@ -54,7 +54,8 @@ CODE_DIR = MODEL_ROOT / "code"
 REPO_ROOT = MODEL_ROOT.parent
 
 TIME_BOUND_S = 1.0
-MAX_BODY_BYTES = 6_291_456  # InvokeEndpoint's body limit: nothing larger reaches a worker
+# InvokeEndpoint's body limit (nothing larger reaches a worker), from the file common/facts.ts reads too.
+MAX_BODY_BYTES: int = json.loads((REPO_ROOT / "common" / "invoke-limits.json").read_text())["realtimeInvokeMaxBytes"]
 MEMORY_BOUND_MB = 500.0
 INVOKE_BUDGET_S = 25.0  # the Lambda's default INVOKE_BUDGET_MS: an answer slower than this is a 504 through the API
 

@@ -1,6 +1,7 @@
 """Client errors with stable codes, and how they reach the caller with the right HTTP status under each toolkit.
 
-Body of every error (docs/contracts.md, "Endpoint error bodies"): {"code": "<stable_code>", "message": "<safe text>"}.
+Body of every error (docs/contracts.md, "Endpoint error bodies"): {"code": "<stable_code>", "message": "<safe text>"},
+plus "label_count" for bad_top_k.
 
 How a status is chosen (details and source references in docs/model.md):
 - Both model servers the SageMaker containers use (multi-model-server for the Hugging Face container, TorchServe
@@ -60,10 +61,11 @@ class RequestError(_ToolkitError):
 
     phrase: str  # always given (the status's reason phrase)
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, **data: int) -> None:
+        """`data`: numbers a caller can act on, beside the message (bad_top_k's label_count)."""
         status = STATUS_BY_CODE[code]
         self.code = code
-        self.body = json.dumps({"code": code, "message": message})
+        self.body = json.dumps({"code": code, "message": message, **data})
         super().__init__(int(status), self.body, status.phrase)
 
     @property

@@ -95,7 +95,7 @@ def load_model(
 ) -> LoadedModel:
     started = time.perf_counter()
     check_folder(model_dir)
-    threads = serving_runtime.worker_threads(settings.threads, under_model_server)
+    threads = serving_runtime.worker_threads(settings.threads, under_model_server, settings.workers)
     serving_runtime.configure_threads(threads)
     device = serving_runtime.choose_device(gpu_id)
 

@@ -37,20 +37,32 @@ RAW_IMAGE_TYPES = (
 _DATA_URL = re.compile(r"^data:image/[\w.+-]+;base64,", re.IGNORECASE)
 
 
+_TOP_K = re.compile(r"[0-9]{1,7}")
+
+
 @dataclass(frozen=True)
 class Options:
-    top_k: int | None = None  # None: the caller did not ask for a number (the Lambda sends top_k only if given)
+    # The caller's top_k as given, checked by top_k_for once the label count is known; None: the caller did not ask
+    # for a number (the Lambda sends top_k only if given). Read for task=classify only: embed ignores it.
+    top_k: str | None = None
     task: str = "classify"
 
 
 def top_k_for(options: Options, num_labels: int) -> int:
-    """The number of predictions to answer. An explicit top_k above the label count is the caller's mistake;
-    the default is capped, so a model with fewer than 5 labels still answers requests without top_k."""
+    """The number of predictions to answer: the caller's top_k, an integer from 1 to the label count, or without one
+    min(5, label count), so a model with fewer than 5 labels still answers requests without top_k.
+
+    One check for every wrong value (not a number, 0, above the label count), so every refusal names the real range,
+    in the words the Lambda uses for its own check (lambda/top-k.ts), with the count as data for it to pass on."""
     if options.top_k is None:
         return min(DEFAULT_TOP_K, num_labels)
-    if options.top_k > num_labels:
-        raise RequestError("bad_top_k", f"top_k must be at most {num_labels}, the number of labels")
-    return options.top_k
+    if not _TOP_K.fullmatch(options.top_k) or not 1 <= int(options.top_k) <= num_labels:
+        raise RequestError(
+            "bad_top_k",
+            f"top_k must be an integer from 1 to {num_labels}, the number of labels.",
+            label_count=num_labels,
+        )
+    return int(options.top_k)
 
 
 @dataclass(frozen=True)
@@ -86,16 +98,10 @@ def parse_custom_attributes(value: object) -> Options:
         key, sep, raw = part.partition("=")
         if sep:
             fields[key.strip().lower()] = raw.strip()
-    top_k = None
-    if "top_k" in fields:
-        raw = fields["top_k"]
-        if not raw.isdigit() or int(raw) < 1:
-            raise RequestError("bad_top_k", "top_k must be a positive integer")
-        top_k = int(raw)
     task = fields.get("task", "classify").lower()
     if task not in TASKS:
         raise RequestError("bad_request", f"task must be one of {', '.join(TASKS)}")
-    return Options(top_k=top_k, task=task)
+    return Options(top_k=fields.get("top_k"), task=task)
 
 
 def options_from_context(context: object) -> Options:

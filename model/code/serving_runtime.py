@@ -11,7 +11,6 @@ import contextlib
 import logging
 import math
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,20 +43,18 @@ def _cgroup_cpu_quota() -> int | None:
 
 
 def worker_threads(
-    requested: int, under_model_server: bool, environ: Mapping[str, str] = os.environ, cores: int | None = None
+    requested: int, under_model_server: bool, workers: int | None = None, cores: int | None = None
 ) -> int:
     """Torch threads for one model server worker: the physical cores it may use, shared among the workers.
 
+    `workers` is SAGEMAKER_MODEL_SERVER_WORKERS (ServingSettings.workers); None: the server's default.
     Hyperthread siblings are not counted (an ml.c7i.xlarge's 4 vCPUs are 2 cores): a GEMM thread per core
     already keeps its vector / AMX units busy, and a second one on the sibling only adds contention.
     """
     if requested:
         return requested
     cores = cores if cores is not None else min(available_cores(), serving_hardware.physical_cores())
-    workers_env = environ.get("SAGEMAKER_MODEL_SERVER_WORKERS", "").strip()
-    if workers_env.isdigit() and int(workers_env) > 0:
-        workers = int(workers_env)
-    else:
+    if workers is None:
         workers = available_cores() if under_model_server else 1  # servers default to one worker per vCPU
     return max(1, cores // workers)
 

@@ -1,85 +1,96 @@
 """All serving settings, read from environment variables in one place and validated together.
 
-Every variable is optional; docs/model.md lists them. An invalid value stops model loading with one message
-naming every bad variable, instead of surfacing later as a confusing per-request failure.
+Names, ranges, allowed values and defaults come from serving_settings.json beside this file (the packager puts it into
+the tarball's code/): the stack validates its config section model.serving against the same table at synth, so
+whatever synth accepts, this accepts. Every variable is optional; docs/model.md lists them. An invalid value stops
+model loading with one message naming every bad variable, instead of surfacing later as a confusing per-request
+failure.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-DTYPES = ("auto", "float32", "bfloat16", "float16", "int8")
-ATTENTION = ("sdpa", "eager")
+# Config key (camelCase, as under model.serving) -> {"variable", "type", "min"/"max" or "choices", "default"}.
+TABLE_FILE = Path(__file__).with_name("serving_settings.json")
+TABLE: dict[str, dict[str, Any]] = json.loads(TABLE_FILE.read_text())["settings"]
+
+_FLAGS = {"1": True, "true": True, "0": False, "false": False}
 
 
 class SettingsError(ValueError):
     pass
 
 
+def field_name(key: str) -> str:
+    """The ServingSettings field of a table key: maxBatch -> max_batch."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower()
+
+
+def _default(key: str) -> Any:
+    return TABLE[key]["default"]
+
+
 @dataclass(frozen=True)
 class ServingSettings:
-    max_batch: int = 8  # images per JSON batch request
-    max_pixels: int = 50_000_000  # width * height ceiling (covers 48 MP phone photos)
-    max_side: int = 16_384  # longest-side ceiling
-    draft_min_side: int = 512  # JPEGs decode at the smallest DCT scale keeping both sides >= this; 0 = off
-    threads: int = 0  # torch intra-op threads; 0 = cores available to this worker
-    dtype: str = "auto"  # auto | float32 | bfloat16 | float16 | int8 (see docs/model.md and serving_runtime)
-    attention: str = "sdpa"  # sdpa (fused scaled-dot-product attention) | eager
-    warmup: bool = True  # one forward pass at load so the first request is not slow
-    prepack: bool = True  # CPU: Linear weights reordered once into oneDNN's layout (serving_prepack)
-    compile: bool = False  # torch.compile with weight freezing for single-image requests (opt-in, see docs)
+    """One field per table entry, named after its key, with the table's default."""
+
+    workers: int | None = _default("workers")  # model server workers; None: the server's default (one per vCPU)
+    log_level: str = _default("logLevel")  # the toolkit's log level (a Python logging level number)
+    threads: int = _default("threads")  # torch intra-op threads; 0 = cores available to this worker
+    dtype: str = _default("dtype")  # auto | float32 | bfloat16 | float16 | int8 (see docs/model.md and serving_runtime)
+    attention: str = _default("attention")  # sdpa (fused scaled-dot-product attention) | eager
+    warmup: bool = _default("warmup")  # one forward pass at load so the first request is not slow
+    prepack: bool = _default("prepack")  # CPU: Linear weights reordered once into oneDNN's layout (serving_prepack)
+    compile: bool = _default("compile")  # torch.compile with weight freezing for single-image requests (opt-in)
+    max_batch: int = _default("maxBatch")  # images per JSON batch request
+    max_pixels: int = _default("maxPixels")  # width * height ceiling (covers 48 MP phone photos)
+    max_side: int = _default("maxSide")  # longest-side ceiling
+    draft_min_side: int = _default("draftMinSide")  # JPEG draft: smallest DCT scale keeping both sides >= this; 0 = off
     # Time one request may keep a worker busy (decode + inference) from when the worker starts it; 0 = no limit.
-    # The default is the Lambda's default INVOKE_BUDGET_MS, and the stack sets it to the deployed one.
-    deadline_ms: int = 25_000
-
-
-_INT_VARS = {
-    "max_batch": ("INFERENCE_MAX_BATCH", 1, 64),
-    "max_pixels": ("IMAGE_MAX_PIXELS", 1, 200_000_000),
-    "max_side": ("IMAGE_MAX_SIDE", 1, 100_000),
-    "draft_min_side": ("IMAGE_DRAFT_MIN_SIDE", 0, 100_000),
-    "threads": ("INFERENCE_THREADS", 0, 1024),
-    "deadline_ms": (
-        "INFERENCE_DEADLINE_MS",
-        0,
-        3_600_000,
-    ),  # an hour: the longest invocation SageMaker has (asynchronous inference)
-}
-_CHOICE_VARS = {"dtype": ("INFERENCE_DTYPE", DTYPES), "attention": ("INFERENCE_ATTENTION", ATTENTION)}
+    # The default is the Lambda's default INVOKE_BUDGET_MS; the stack writes the deployed one.
+    deadline_ms: int = _default("deadlineMs")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> ServingSettings:
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}  # field name -> its validated int, str or bool
     problems: list[str] = []
-    for field, (name, low, high) in _INT_VARS.items():
+    for key, spec in TABLE.items():
+        name = spec["variable"]
         raw = environ.get(name, "").strip()
         if not raw:
             continue
-        try:
-            value = int(raw)
-        except ValueError:
-            problems.append(f"{name}={raw!r} is not an integer")
-            continue
-        if not low <= value <= high:
-            problems.append(f"{name}={value} is outside {low}..{high}")
-        values[field] = value
-    for field, (name, choices) in _CHOICE_VARS.items():
-        raw = environ.get(name, "").strip().lower()
-        if raw and raw not in choices:
-            problems.append(f"{name}={raw!r} is not one of {', '.join(choices)}")
-        elif raw:
-            values[field] = raw
-    flags = (("warmup", "INFERENCE_WARMUP"), ("prepack", "INFERENCE_PREPACK"), ("compile", "INFERENCE_COMPILE"))
-    for field, name in flags:
-        raw = environ.get(name, "").strip().lower()
-        if raw and raw not in ("0", "1", "true", "false"):
-            problems.append(f"{name}={raw!r} is not one of 0, 1, true, false")
-        elif raw:
-            values[field] = raw in ("1", "true")
+        problem = _parse(spec, raw, values, field_name(key))
+        if problem:
+            problems.append(f"{name}={problem}")
     if problems:
         raise SettingsError("invalid serving settings: " + "; ".join(problems))
     return ServingSettings(**values)
+
+
+def _parse(spec: Mapping[str, Any], raw: str, values: dict[str, Any], field: str) -> str | None:
+    """Stores the value of one set variable under `field`; returns what is wrong with it instead, if anything."""
+    if spec["type"] == "integer":
+        try:
+            value = int(raw)
+        except ValueError:
+            return f"{raw!r} is not an integer"
+        if not spec["min"] <= value <= spec["max"]:
+            return f"{value} is outside {spec['min']}..{spec['max']}"
+        values[field] = value
+    elif spec["type"] == "choice":
+        if raw.lower() not in spec["choices"]:
+            return f"{raw.lower()!r} is not one of {', '.join(spec['choices'])}"
+        values[field] = raw.lower()
+    else:
+        if raw.lower() not in _FLAGS:
+            return f"{raw.lower()!r} is not one of 0, 1, true, false"
+        values[field] = _FLAGS[raw.lower()]
+    return None

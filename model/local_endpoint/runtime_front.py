@@ -15,11 +15,13 @@ import http.client
 import json
 import logging
 import re
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from wire_format import (
     MAX_CUSTOM_ATTRIBUTES,
@@ -42,6 +44,9 @@ CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
 FORWARDED = ("Content-Type", "Accept", CUSTOM_ATTRIBUTES)
 # Oversized bodies up to this size are read and dropped before answering; larger ones get the answer and a close.
 DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
+# What writing to (or reading from) a caller's connection raises once the caller has closed it, e.g. a Lambda whose
+# time budget ran out while the model worked: nothing is wrong here, and nobody is left to answer.
+CALLER_GONE = (BrokenPipeError, ConnectionResetError)
 
 
 class ContainerUnreachableError(Exception):
@@ -117,10 +122,19 @@ class FrontServer(ThreadingHTTPServer):
         self.container_timeout_s = container_timeout_s
         super().__init__(("127.0.0.1", port), FrontHandler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:  # socketserver's types: Any
+        """A caller gone between requests (a kept-alive connection reset) is one line, not a traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, CALLER_GONE):
+            log.info("a caller's connection from port %s ended abruptly (%s)", client_address[1], error)
+            return
+        super().handle_error(request, client_address)
+
 
 class FrontHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's agent expects
     server: FrontServer
+    answer_status: int | None = None  # the status being written, for the log line if the caller is gone by then
 
     # -- routing -------------------------------------------------------------------------------------------------
     def do_GET(self) -> None:
@@ -270,6 +284,7 @@ class FrontHandler(BaseHTTPRequestHandler):
         return answer.status
 
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.answer_status = status
         self.send_response(status)
         self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
         for name, value in headers.items():
@@ -282,8 +297,19 @@ class FrontHandler(BaseHTTPRequestHandler):
 
     def _timed(self, action: Callable[[], int]) -> None:
         started = time.monotonic()
+        self.answer_status = None
         try:
             status = action()
+        except CALLER_GONE:
+            self.close_connection = True
+            log.info(
+                "%s %s -> %s not delivered: the caller closed the connection before the answer (after %.0f ms)",
+                self.command,
+                self.path,
+                self.answer_status or "no answer",
+                (time.monotonic() - started) * 1000,
+            )
+            return
         except Exception:  # a bug here must cost one request, never the server
             log.exception("%s %s failed inside the local endpoint", self.command, self.path)
             status = self._send_error(internal_failure())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -10,6 +11,9 @@ from pathlib import Path
 
 # Same rule as InvokeEndpoint's EndpointName (botocore sagemaker-runtime model): <= 63 chars, alnum joined by '-'.
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
+# SAGEMAKER_MODEL_SERVER_WORKERS' range, as the container and the stack enforce it (the container's settings table).
+_SERVING_TABLE = Path(__file__).resolve().parents[1] / "code" / "serving_settings.json"
+_WORKERS = json.loads(_SERVING_TABLE.read_text())["settings"]["workers"]
 
 
 class SettingsError(ValueError):
@@ -35,7 +39,10 @@ class Settings:
     test_delay_ms: int
     """LOCAL_ENDPOINT_TEST_DELAY_MS: TEST-ONLY extra latency before each invocation (fault tests). @default 0"""
     startup_timeout_s: float
-    """How long to wait for MMS to load the model and answer /ping. @default 240 (SageMaker's 4 min limit)"""
+    """LOCAL_ENDPOINT_STARTUP_TIMEOUT_S: how long to wait for MMS to load the model and answer /ping. @default 240
+
+    Shorter than SageMaker's start-up health check (the stack's endpoint.instance.startupHealthCheckTimeoutSeconds,
+    600 s by default), which also covers downloading the model: here the model is already on disk."""
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
@@ -58,7 +65,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
 
     workers = None
     if env.get("SAGEMAKER_MODEL_SERVER_WORKERS", "").strip():
-        workers = _int(env, "SAGEMAKER_MODEL_SERVER_WORKERS", 1, 1, 64, problems)
+        workers = _int(env, "SAGEMAKER_MODEL_SERVER_WORKERS", 1, _WORKERS["min"], _WORKERS["max"], problems)
 
     container_timeout_s = float(_int(env, "LOCAL_ENDPOINT_CONTAINER_TIMEOUT_S", 60, 1, 3600, problems))
     test_delay_ms = _int(env, "LOCAL_ENDPOINT_TEST_DELAY_MS", 0, 0, 600_000, problems)

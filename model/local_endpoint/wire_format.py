@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 # Stand-ins for the values a real endpoint fills in: "local" can never be mistaken for a real account ID.
 LOCAL_ACCOUNT = "local"
-MAX_PAYLOAD_BYTES = 6_291_456  # InvokeEndpoint Body max in the service model
+# InvokeEndpoint Body max in the service model, from the file the TypeScript side reads too (common/facts.ts).
+_INVOKE_LIMITS = json.loads((Path(__file__).resolve().parents[2] / "common" / "invoke-limits.json").read_text())
+MAX_PAYLOAD_BYTES: int = _INVOKE_LIMITS["realtimeInvokeMaxBytes"]
 MAX_CUSTOM_ATTRIBUTES = 1024
 
 # The text SageMaker gives when the container does not answer within 60 s (status 0: no HTTP answer at all).

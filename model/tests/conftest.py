@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +56,21 @@ def mms_context(custom_attributes: str | None = None, model_dir: Path | str = "/
     context = Context("model", str(model_dir), None, 1, None, "1.1.11")
     context.request_processor = [RequestProcessor(headers)]
     return context
+
+
+def extracted_answer(extracted: Path) -> dict:
+    """The classification of one red picture by model_fn loading `extracted` in a fresh process (its own code/)."""
+    if not (extracted / "code").is_dir():
+        shutil.copytree(MODEL_ROOT / "code", extracted / "code", ignore=shutil.ignore_patterns("__pycache__"))
+    probe = (
+        "import sys, io; sys.path.insert(0, sys.argv[1] + '/code'); import inference; "
+        "from PIL import Image; b = io.BytesIO(); Image.new('RGB', (50, 50), (220, 10, 10)).save(b, 'PNG'); "
+        "m = inference.model_fn(sys.argv[1]); "
+        "print(inference.output_fn(inference.predict_fn(inference.input_fn(b.getvalue(), 'image/png'), m), "
+        "'application/json'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True, check=False, cwd=extracted
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -75,23 +75,30 @@ def test_explicit_top_k_up_to_the_label_count_is_honoured(few_label_model):
     assert len(body["predictions"]) == 1
 
 
-def test_explicit_top_k_above_the_label_count_is_bad_top_k(few_label_model):
+@pytest.mark.parametrize("top_k", ["above", "0", "lots", "-1", "1.5", "\u00b2"])
+def test_every_bad_top_k_names_the_range_and_the_label_count(few_label_model, top_k):
+    # Prepare: "above" is one more than the model's labels
     model, labels = few_label_model
-    status, body = invoke(model, "top_k=3,task=classify" if len(labels) == 2 else "top_k=4,task=classify")
+    value = str(len(labels) + 1) if top_k == "above" else top_k
+    # Act
+    status, body = invoke(model, f"top_k={value},task=classify")
+    # Assess: one wording for every refusal, the Lambda's own included (lambda/top-k.ts), and the count as data
     assert (status, body["code"]) == (400, "bad_top_k")
-    assert f"at most {len(labels)}" in body["message"]
+    assert body["message"] == f"top_k must be an integer from 1 to {len(labels)}, the number of labels."
+    assert body["label_count"] == len(labels)
 
 
-def test_embed_ignores_top_k(few_label_model):
+@pytest.mark.parametrize("top_k", ["9", "0", "abc"])
+def test_embed_ignores_top_k(few_label_model, top_k):
     model, _ = few_label_model
-    status, body = invoke(model, "top_k=9,task=embed")
+    status, body = invoke(model, f"top_k={top_k},task=embed")
     assert status == 200
     assert body["dim"] == 32
 
 
 def test_top_k_is_none_unless_given_and_the_default_is_capped_by_the_labels():
     assert parse_custom_attributes("task=classify").top_k is None
-    assert parse_custom_attributes("top_k=7,task=classify").top_k == 7
+    assert parse_custom_attributes("top_k=7,task=classify").top_k == "7"
     assert top_k_for(Options(), 2) == 2
     assert top_k_for(Options(), 1000) == 5
-    assert top_k_for(Options(top_k=5), 5) == 5
+    assert top_k_for(Options(top_k="5"), 5) == 5

@@ -78,7 +78,7 @@ def test_draft_floor_below_model_input_is_refused_at_load(monkeypatch, demo_mode
 
 def test_threads_follow_the_model_server_workers(monkeypatch):
     monkeypatch.setattr(serving_runtime, "available_cores", lambda: 8)
-    assert serving_runtime.worker_threads(0, True, {"SAGEMAKER_MODEL_SERVER_WORKERS": "2"}, cores=8) == 4
-    assert serving_runtime.worker_threads(0, True, {}, cores=8) == 1  # servers default to one worker per core
-    assert serving_runtime.worker_threads(0, False, {}, cores=8) == 8  # a single local process
-    assert serving_runtime.worker_threads(3, True, {}) == 3  # INFERENCE_THREADS wins
+    assert serving_runtime.worker_threads(0, True, 2, cores=8) == 4
+    assert serving_runtime.worker_threads(0, True, None, cores=8) == 1  # servers default to one worker per core
+    assert serving_runtime.worker_threads(0, False, None, cores=8) == 8  # a single local process
+    assert serving_runtime.worker_threads(3, True) == 3  # INFERENCE_THREADS wins

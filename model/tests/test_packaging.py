@@ -15,10 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MODEL_ROOT
+from conftest import MODEL_ROOT, extracted_answer
 
 SCRIPT = MODEL_ROOT / "scripts" / "package_model.py"
-CODE_FILES = [*sorted(f"code/{path.name}" for path in (MODEL_ROOT / "code").glob("*.py")), "code/requirements.txt"]
+CODE_FILES = [
+    *sorted(f"code/{path.name}" for path in (MODEL_ROOT / "code").iterdir() if path.suffix in (".py", ".json")),
+    "code/requirements.txt",
+]
 
 
 def run_packager(*args) -> subprocess.CompletedProcess:
@@ -34,6 +37,19 @@ def model_copy(demo_model_dir, tmp_path) -> Path:
     (folder / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
     (folder / "tf_model.h5").write_bytes(b"not ours")
     (folder / "README.md").write_text("# model card\n")
+    return folder
+
+
+@pytest.fixture
+def sharded_copy(demo_model_dir, tmp_path) -> Path:
+    """The demo model saved the way large checkpoints are: model.safetensors.index.json plus several shards."""
+    from transformers import ViTForImageClassification
+
+    folder = tmp_path / "sharded-model"
+    ViTForImageClassification.from_pretrained(demo_model_dir).save_pretrained(folder, max_shard_size="500KB")
+    shutil.copy(demo_model_dir / "preprocessor_config.json", folder)
+    assert not (folder / "model.safetensors").exists()
+    assert len(list(folder.glob("model-*-of-*.safetensors"))) >= 2
     return folder
 
 
@@ -145,18 +161,7 @@ def test_extracted_tarball_serves(model_copy, tmp_path):
     extracted = tmp_path / "opt-ml-model"
     with tarfile.open(out) as tar:
         tar.extractall(extracted, filter="data")
-    probe = (
-        "import sys, io; sys.path.insert(0, sys.argv[1] + '/code'); import inference; "
-        "from PIL import Image; b = io.BytesIO(); Image.new('RGB', (50, 50), (220, 10, 10)).save(b, 'PNG'); "
-        "m = inference.model_fn(sys.argv[1]); "
-        "print(inference.output_fn(inference.predict_fn(inference.input_fn(b.getvalue(), 'image/png'), m), "
-        "'application/json'))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True, check=False, cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
-    assert "predictions" in json.loads(result.stdout.strip().splitlines()[-1])
+    assert "predictions" in extracted_answer(extracted)
 
 
 def test_gzip_stream_is_a_plain_tar(model_copy, tmp_path):
@@ -164,3 +169,28 @@ def test_gzip_stream_is_a_plain_tar(model_copy, tmp_path):
     assert run_packager(model_copy, out).returncode == 0
     with gzip.open(out) as stream:
         assert stream.read(512)[257:262] == b"ustar"
+
+
+def test_sharded_safetensors_are_packaged_with_their_index_and_serve(sharded_copy, model_copy, tmp_path):
+    out = tmp_path / "sharded.tar.gz"
+    result = run_packager(sharded_copy, out)
+    assert result.returncode == 0, result.stderr
+    shards = sorted(path.name for path in sharded_copy.glob("model-*-of-*.safetensors"))
+    with tarfile.open(out) as tar:
+        names = tar.getnames()
+        tar.extractall(tmp_path / "opt-ml-model", filter="data")
+    assert sorted(set(names) - {"code", *CODE_FILES}) == sorted(
+        ["config.json", "preprocessor_config.json", "model.safetensors.index.json", *shards]
+    )
+    single = tmp_path / "single"
+    shutil.copytree(model_copy, single)
+    assert extracted_answer(tmp_path / "opt-ml-model") == extracted_answer(single)
+
+
+def test_a_missing_shard_is_named(sharded_copy, tmp_path):
+    missing = sorted(sharded_copy.glob("model-*-of-*.safetensors"))[-1]
+    missing.unlink()
+    result = run_packager(sharded_copy, tmp_path / "never.tar.gz")
+    assert result.returncode == 2
+    assert f"model.safetensors.index.json names shards that are missing: {missing.name}" in result.stderr
+    assert not (tmp_path / "never.tar.gz").exists()

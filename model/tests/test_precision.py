@@ -124,10 +124,10 @@ def test_physical_cores_count_hyperthread_siblings_once(tmp_path):
 
 def test_threads_per_worker_use_physical_cores(monkeypatch):
     monkeypatch.setattr(serving_runtime, "available_cores", lambda: 4)
-    assert serving_runtime.worker_threads(0, False, {}, cores=2) == 2  # 4 vCPUs, 2 cores, one local process
-    assert serving_runtime.worker_threads(0, True, {"SAGEMAKER_MODEL_SERVER_WORKERS": "1"}, cores=2) == 2
-    assert serving_runtime.worker_threads(0, True, {"SAGEMAKER_MODEL_SERVER_WORKERS": "2"}, cores=2) == 1
-    assert serving_runtime.worker_threads(0, True, {}, cores=2) == 1  # server default: a worker per vCPU
+    assert serving_runtime.worker_threads(0, False, None, cores=2) == 2  # 4 vCPUs, 2 cores, one local process
+    assert serving_runtime.worker_threads(0, True, 1, cores=2) == 2
+    assert serving_runtime.worker_threads(0, True, 2, cores=2) == 1
+    assert serving_runtime.worker_threads(0, True, None, cores=2) == 1  # server default: a worker per vCPU
 
 
 def test_guard_ignores_near_tie_flips_but_not_confident_ones():
@@ -284,6 +284,12 @@ def test_prepacking_leaves_the_model_alone_when_the_ops_fail(monkeypatch):
     assert type(model[0]) is torch.nn.Linear
 
 
+# int8 is torch.ao.quantization.quantize_dynamic, what the serving container's torch (2.6) offers. torch 2.10 and
+# later deprecate it in favour of torchao (not in the container), with a message that still says "will be removed in
+# 2.10" under 2.13, and warn about the quantized tensors it creates. The path works (this test proves it), so those
+# two warnings are expected here and nowhere else.
+@pytest.mark.filterwarnings("ignore:torch.ao.quantization is deprecated:DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor, torch.quantize_per_channel:UserWarning")
 @pytest.mark.usefixtures("amx_cpu")
 def test_int8_is_opt_in_and_guarded(demo_model_dir):
     model = serving_model.load_model(demo_model_dir, ServingSettings(dtype="int8"))

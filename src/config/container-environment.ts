@@ -3,12 +3,11 @@
  * fingerprint of everything that defines the model besides its tarball.
  */
 import { shortHash } from "../support/content-hash";
+import { SERVING_SETTINGS, ServingConfig, servingEnvironment } from "./serving-settings";
 
 export interface ContainerSettings {
-  /** SAGEMAKER_CONTAINER_LOG_LEVEL. */
-  readonly containerLogLevel: string;
-  /** SAGEMAKER_MODEL_SERVER_WORKERS; undefined keeps the model server's own default (one worker per vCPU). */
-  readonly serverWorkers: number | undefined;
+  /** The config's `model.serving` (only the settings it sets). */
+  readonly serving: ServingConfig;
   readonly serverless: boolean;
   /**
    * INFERENCE_DEADLINE_MS: how long one request may keep a model server worker busy. The function's INVOKE_BUDGET_MS:
@@ -26,12 +25,15 @@ export function containerEnvironment(settings: ContainerSettings): Record<string
     HF_TASK: "image-classification",
     SAGEMAKER_PROGRAM: "inference.py",
     SAGEMAKER_SUBMIT_DIRECTORY: "/opt/ml/model/code",
-    SAGEMAKER_CONTAINER_LOG_LEVEL: settings.containerLogLevel,
+    SAGEMAKER_CONTAINER_LOG_LEVEL: settings.serving.logLevel ?? String(SERVING_SETTINGS.logLevel.default),
     // Everything is in model.tar.gz: never reach for the Hub (the container may have no network at all).
     HF_HUB_OFFLINE: "1",
     TRANSFORMERS_OFFLINE: "1",
-    INFERENCE_DEADLINE_MS: String(settings.inferenceDeadlineMs),
-    ...serverWorkersEnvironment(settings.serverWorkers, settings.serverless),
+    // The function's budget by default: once it has passed, the caller has its 504 and the work would be thrown away.
+    INFERENCE_DEADLINE_MS: String(settings.serving.deadlineMs ?? settings.inferenceDeadlineMs),
+    ...serverWorkersEnvironment(settings.serving.workers, settings.serverless),
+    // Every serving setting the config sets. The three above come out the same here and keep their places.
+    ...servingEnvironment(settings.serving),
   };
 }
 
@@ -41,13 +43,12 @@ export function serverWorkersEnvironment(serverWorkers: number | undefined, serv
   return workers === undefined ? {} : { SAGEMAKER_MODEL_SERVER_WORKERS: String(workers) };
 }
 
-/** Container variables the stack sets itself: `model.environment` may not override them. */
+/** Container variables the stack sets itself, the serving settings' included: `model.environment` may not hold them. */
 export const STACK_CONTAINER_ENV_KEYS: readonly string[] = [
-  ...Object.keys(
-    containerEnvironment({ containerLogLevel: "20", serverWorkers: 1, serverless: false, inferenceDeadlineMs: 1, extraEnvironment: {} }),
-  ),
+  ...Object.keys(containerEnvironment({ serving: {}, serverless: false, inferenceDeadlineMs: 1, extraEnvironment: {} })),
+  ...Object.values(SERVING_SETTINGS).map((spec) => spec.variable),
   "SAGEMAKER_REGION",
-];
+].filter((key, index, keys) => keys.indexOf(key) === index);
 
 /**
  * Everything that defines the SageMaker model besides the tarball, as a short hash: the model artifact's revision

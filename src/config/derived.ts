@@ -4,7 +4,8 @@
  */
 import { invokeBudgetMs, integrationTimeoutMs, maxImageBytes } from "../../common/facts";
 import { containerEnvironment, modelSettingsFingerprint } from "./container-environment";
-import { defaultNetworkIsolation, defaultTags } from "./defaults";
+import { CorsSettings, corsSettings } from "./cors";
+import { defaultNamePrefix, defaultNetworkIsolation, defaultStateKey, defaultTags } from "./defaults";
 import type { ParsedConfig } from "./schema";
 import { instanceSection } from "./schema";
 
@@ -30,6 +31,10 @@ export type ApiAuth =
   | { readonly mode: "jwt"; readonly issuer: string; readonly audience: string[]; readonly scopes?: string[] };
 
 export interface DerivedConfig {
+  /** Prefix of every resource name (defaults to the stackName in lower case). */
+  readonly namePrefix: string;
+  /** The S3 backend with its key resolved (defaults to `<stackName>/terraform.tfstate`); undefined: local state. */
+  readonly backend: (NonNullable<ParsedConfig["backend"]> & { readonly key: string }) | undefined;
   /** Endpoint name (defaults to namePrefix). */
   readonly endpointName: string;
   /** True for a serverless endpoint, false for real-time instances. */
@@ -48,22 +53,26 @@ export interface DerivedConfig {
   readonly invokeBudgetMs: number;
   readonly integrationTimeoutMs: number;
   readonly apiAuth: ApiAuth;
+  /** The HTTP API's CORS configuration, complete (api.cors plus what the API needs); undefined: no CORS. */
+  readonly apiCors: CorsSettings | undefined;
   /** Provider default tags after merging config tags over the defaults. */
   readonly defaultTags: Record<string, string>;
 }
 
 export function deriveConfig(c: ParsedConfig): DerivedConfig {
+  const namePrefix = c.namePrefix ?? defaultNamePrefix(c.stackName);
   const serverless = c.endpoint.serverless !== undefined;
   const networkIsolation = c.model.networkIsolation ?? defaultNetworkIsolation(serverless);
   const environment = containerEnvironment({
-    containerLogLevel: c.model.containerLogLevel,
-    serverWorkers: c.model.serverWorkers,
+    serving: c.model.serving,
     serverless,
     inferenceDeadlineMs: invokeBudgetMs(c.lambda.timeoutSeconds),
     extraEnvironment: c.model.environment,
   });
   return {
-    endpointName: c.endpoint.name ?? c.namePrefix,
+    namePrefix,
+    backend: c.backend && { ...c.backend, key: c.backend.key ?? defaultStateKey(c.stackName) },
+    endpointName: c.endpoint.name ?? namePrefix,
     serverless,
     variant: endpointVariant(c),
     networkIsolation,
@@ -74,12 +83,13 @@ export function deriveConfig(c: ParsedConfig): DerivedConfig {
       networkIsolation,
       environment,
     }),
-    functionName: `${c.namePrefix}-api`,
+    functionName: `${namePrefix}-api`,
     maxImageBytes: maxImageBytes(serverless),
     invokeBudgetMs: invokeBudgetMs(c.lambda.timeoutSeconds),
     integrationTimeoutMs: integrationTimeoutMs(c.lambda.timeoutSeconds),
     apiAuth: apiAuth(c),
-    defaultTags: { ...defaultTags(c.namePrefix), ...c.tags },
+    apiCors: c.api.cors && corsSettings(c.api.cors, c.auth.mode),
+    defaultTags: { ...defaultTags(namePrefix), ...c.tags },
   };
 }
 

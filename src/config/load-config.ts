@@ -14,13 +14,16 @@ import { REPO_ROOT } from "../../common/repo-root";
 import { defaultConfigFilePath, defaultModelArtifactPath } from "./defaults";
 import { DerivedConfig, deriveConfig } from "./derived";
 import { UserFacingError } from "./errors";
+import { ModelSource, modelSource, modelSourceProblems } from "./model-source";
 import { prebuiltImageRegionProblem } from "./prebuilt-image-regions";
-import { ConfigProblem, ParsedConfig, RawConfig, configSections, crossSectionProblems } from "./schema";
+import { ConfigProblem, ParsedConfig, RawConfig, configSections, crossSectionProblems, modelArtifactSection } from "./schema";
 
 /** The validated config with defaults applied and derived values resolved. */
 export type ClassifierConfig = ParsedConfig &
   DerivedConfig & {
-    /** Absolute path of the model tarball (exists). */
+    /** Which model is deployed: the demo model, a tarball of your own, or a Hugging Face model at a commit. */
+    readonly modelSource: ModelSource;
+    /** Absolute path of the model tarball (exists unless resolved with requireArtifact: false). */
     readonly modelArtifactPath: string;
     /** Where the config was read from, for messages ("defaults" when no file). */
     readonly source: string;
@@ -48,7 +51,7 @@ export interface ResolveOptions {
    * not). Nothing is ever built here: a missing default tarball is a problem that names the command. @default true
    */
   readonly requireArtifact?: boolean;
-  /** The tarball used when the config names none. @default model/.cache/model.tar.gz (npm run model:artifact) */
+  /** The demo model's tarball, used when the config names no model. @default model/.cache/model.tar.gz (npm run model:artifact) */
   readonly defaultArtifactPath?: string;
   /**
    * Where the provider will deploy when the config sets no `region`: AWS_REGION / AWS_DEFAULT_REGION at synth.
@@ -78,18 +81,18 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Class
   problems.push(...crossSectionProblems(input, parsed as Partial<ParsedConfig>));
   problems.push(...imageRegionProblems(parsed as Partial<ParsedConfig>, options.environmentRegion));
   const artifactSection = parsed.modelArtifact as ParsedConfig["modelArtifact"] | undefined;
-  const configuredArtifact =
-    artifactSection?.path !== undefined ? path.resolve(options.baseDir ?? REPO_ROOT, artifactSection.path) : undefined;
-  const modelArtifactPath = configuredArtifact ?? options.defaultArtifactPath ?? defaultModelArtifactPath();
-  if (options.requireArtifact ?? true) {
-    problems.push(
-      ...(configuredArtifact !== undefined ? artifactProblems(configuredArtifact) : defaultArtifactProblems(modelArtifactPath)),
-    );
-  }
+  const model = modelSource(
+    artifactSection ?? modelArtifactSection.parse({}),
+    options.baseDir ?? REPO_ROOT,
+    options.defaultArtifactPath ?? defaultModelArtifactPath(),
+  );
+  // An invalid section (or one setting both path and huggingFace) is already reported; its tarball is not looked for.
+  const decided = artifactSection !== undefined && !(artifactSection.path !== undefined && artifactSection.huggingFace !== undefined);
+  if ((options.requireArtifact ?? true) && decided) problems.push(...modelSourceProblems(model));
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   const config = parsed as ParsedConfig;
-  return { ...config, ...deriveConfig(config), modelArtifactPath, source };
+  return { ...config, ...deriveConfig(config), modelSource: model, modelArtifactPath: model.tarballPath, source };
 }
 
 function imageRegionProblems(parsed: Partial<ParsedConfig>, environmentRegion: ResolveOptions["environmentRegion"]): ConfigProblem[] {
@@ -98,29 +101,6 @@ function imageRegionProblems(parsed: Partial<ParsedConfig>, environmentRegion: R
   const problem = repository && region ? prebuiltImageRegionProblem(repository, region) : undefined;
   if (!problem) return [];
   return [{ path: parsed.region ? "region" : `(environment) ${environmentRegion!.variable}`, message: problem }];
-}
-
-/** The default tarball is built on request only (`npm run model:artifact`), never as a side effect of reading the config. */
-function defaultArtifactProblems(artifact: string): ConfigProblem[] {
-  if (fs.existsSync(artifact)) return [];
-  return [
-    {
-      path: "modelArtifact.path",
-      message:
-        `not set, and the default ${path.relative(REPO_ROOT, artifact)} does not exist yet: build it with \`npm run model:artifact\` ` +
-        "(the demo model), or set modelArtifact.path to your own model.tar.gz",
-    },
-  ];
-}
-
-function artifactProblems(artifact: string): ConfigProblem[] {
-  if (!fs.existsSync(artifact) || !fs.statSync(artifact).isFile()) {
-    return [{ path: "modelArtifact.path", message: `model tarball not found: ${artifact}` }];
-  }
-  if (!artifact.endsWith(".tar.gz")) {
-    return [{ path: "modelArtifact.path", message: `must be a .tar.gz file (SageMaker's model.tar.gz): ${artifact}` }];
-  }
-  return [];
 }
 
 /** The deploy region AWS_REGION / AWS_DEFAULT_REGION name, as the AWS provider reads them. */

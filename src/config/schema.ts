@@ -13,9 +13,12 @@ import {
   ENDPOINT_NAME_PATTERN,
   MAX_LAMBDA_TIMEOUT_SECONDS,
 } from "../../common/facts";
-import { STACK_CONTAINER_ENV_KEYS } from "./container-environment";
+import { extraEnvironmentProblem } from "./extra-environment";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeProblem } from "./instance-types";
 import { alarmsSection } from "./alarms";
+import { corsSection } from "./cors";
+import { defaultNamePrefix } from "./defaults";
+import { servingSection } from "./serving-settings";
 
 /** Values CloudWatch Logs accepts for `retention_in_days`. */
 export const LOG_RETENTION_DAYS = [
@@ -38,16 +41,53 @@ const awsRegion = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be an AWS re
 
 /**
  * Prefix of every resource name. Lower case because S3 bucket prefixes must be; 24 characters at
- * most so that `<prefix>-model-<hash>` style names stay inside SageMaker's and S3's 63-character limits.
+ * most so that `<prefix>-model-<hash>` style names stay inside SageMaker's and S3's 63-character limits, and
+ * `<prefix>-<region>-sagemaker` inside IAM's 64 (common/facts.ts, accountWideNames).
  */
-const namePrefix = z
+export const NAME_PREFIX_PATTERN = /^[a-z][a-z0-9-]{0,22}[a-z0-9]$/;
+const NAME_PREFIX_RULE = "2-24 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen";
+const namePrefix = z.string().regex(NAME_PREFIX_PATTERN, `must be ${NAME_PREFIX_RULE}`);
+
+/** A setting that moved: any value is an error naming its new place (a silent alias would leave two names). */
+const movedTo = (newPath: string) => z.undefined({ invalid_type_error: `moved to ${newPath}` }).optional();
+
+/**
+ * A model id on the Hugging Face Hub, by the Hub's own rule (huggingface_hub's validate_repo_id): `name` or
+ * `namespace/name`, letters, digits, `_`, `-`, `.`, not starting or ending with `-` or `.`, no `--` or `..`.
+ */
+const hubModelId = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,22}[a-z0-9]$/, "must be 2-24 lower-case letters, digits and hyphens, starting with a letter");
+  .regex(/^(?:\w(?:[\w.-]*\w)?\/)?\w(?:[\w.-]{0,94}\w)?$/, "must be a Hugging Face model id such as google/vit-base-patch16-384")
+  .refine((id) => !id.includes("--") && !id.includes("..") && !id.endsWith(".git"), {
+    message: 'must be a Hugging Face model id (no "--", "..", or ".git" ending)',
+  });
+
+export const huggingFaceModelSection = z
+  .object({
+    /** The model on the Hub, e.g. google/vit-base-patch16-384: an image classifier with safetensors weights. */
+    id: hubModelId,
+    /**
+     * The commit to deploy, as its full 40-character sha: a branch such as main moves, so the deployed model would
+     * change with whoever pushes to it. `npm run package-model -- <id>` prints the sha main points to.
+     */
+    revision: z
+      .string()
+      .regex(
+        /^[0-9a-f]{40}$/,
+        "must be a full commit sha (40 hex characters), not a branch or tag: `npm run package-model -- <id>` prints the one main points to",
+      ),
+  })
+  .strict();
 
 export const modelArtifactSection = z
   .object({
-    /** Path of model.tar.gz (relative to the config file). Unset: model/.cache/model.tar.gz (`npm run model:artifact` builds it). */
+    /** Path of your own model.tar.gz (relative to the config file). Unset (and no huggingFace): the demo model's. */
     path: z.string().min(1).optional(),
+    /**
+     * A model on the Hugging Face Hub at a pinned commit, packaged into model/.cache/huggingface/ by
+     * `npm run package-model -- <id> --revision <sha>` (`npm run synth` runs it first). Not with `path`.
+     */
+    huggingFace: huggingFaceModelSection.optional(),
     /** Let `destroy` delete the bucket with its object versions (the tarball is rebuilt from the repo). */
     forceDestroyBucket: z.boolean().default(true),
     /** Days S3 keeps superseded tarball versions before deleting them. */
@@ -61,19 +101,21 @@ export const modelSection = z
     imageTag: z.string().min(1).default(DEFAULT_IMAGE_TAG),
     /** Unset: on for real-time endpoints, off for serverless (which does not support it). */
     networkIsolation: z.boolean().optional(),
-    /** SAGEMAKER_CONTAINER_LOG_LEVEL (Python logging level number). */
-    containerLogLevel: z.enum(["10", "20", "30", "40"]).default("20"),
     /**
-     * SAGEMAKER_MODEL_SERVER_WORKERS: model server workers per instance, each with its own model copy and
-     * cores / workers threads. Unset: 1 for serverless; the model server's default (one per vCPU) for real-time.
+     * The container's settings (dtype, workers, threads, image limits, ...): model/code/serving_settings.json, the
+     * table the container reads too. Unset ones are not written and keep the container's defaults; `workers` unset
+     * is 1 for serverless and the model server's default (one per vCPU) for real-time.
      */
-    serverWorkers: int(1, 64).optional(),
-    /** Extra container environment variables (cannot override the ones the stack sets). */
+    serving: servingSection.default({}),
+    serverWorkers: movedTo("model.serving.workers"),
+    containerLogLevel: movedTo("model.serving.logLevel"),
+    /** Extra container environment variables: only ones the project does not know (extra-environment.ts). */
     environment: z
       .record(z.string())
       .superRefine((env, ctx) => {
-        for (const key of Object.keys(env).filter((k) => STACK_CONTAINER_ENV_KEYS.includes(k))) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: "is set by the stack and cannot be overridden" });
+        for (const key of Object.keys(env)) {
+          const problem = extraEnvironmentProblem(key);
+          if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: problem });
         }
       })
       .default({}),
@@ -166,6 +208,8 @@ export const apiSection = z
     /** Stage-wide burst (token bucket size): 10 requests drain from the default instance in under 2 s. */
     throttlingBurstLimit: int(1, 5000).default(10),
     logRetentionDays: retentionDays.default(30),
+    /** Browser pages on other origins that may call the API (cors.ts). Unset: none (no CORS headers at all). */
+    cors: corsSection.optional(),
   })
   .strict();
 
@@ -184,7 +228,8 @@ export const authSection = z
 export const backendSection = z
   .object({
     bucket: z.string().min(3),
-    key: z.string().min(1).default("vit-classifier/terraform.tfstate"),
+    /** State object key. Unset: `<stackName>/terraform.tfstate`, so two stacks can share one state bucket. */
+    key: z.string().min(1).optional(),
     region: awsRegion,
     encrypt: z.boolean().default(true),
     /** S3-native state locking (Terraform >= 1.10), no DynamoDB table needed. */
@@ -197,12 +242,16 @@ export const backendSection = z
  * never hides the problems of another; a top-level key not listed here is reported as unknown.
  */
 export const configSections = {
-  /** Name of the cdktf stack (folder under cdktf.out/stacks/). */
+  /**
+   * Name of the cdktf stack: the folder under cdktf.out/stacks/, the local state file terraform.<stackName>.tfstate
+   * and, unless namePrefix says otherwise, the start of every resource name. One stackName per deployment.
+   */
   stackName: z
     .string()
     .regex(/^[a-zA-Z][a-zA-Z0-9-]*$/, "must be letters, digits and hyphens")
     .default("vit-classifier"),
-  namePrefix: namePrefix.default("vit-classifier"),
+  /** Prefix of every resource name. Unset: the stackName in lower case (derived.ts). */
+  namePrefix: namePrefix.optional(),
   /** Provider region; unset = Terraform's usual AWS_REGION / profile resolution at plan time. */
   region: awsRegion.optional(),
   /** Provider default_tags, merged over {project: <namePrefix>, managed-by: cdktf}. */
@@ -236,6 +285,13 @@ export interface ConfigProblem {
  */
 export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfig>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const artifact = asRecord(raw.modelArtifact);
+  if (artifact.path !== undefined && artifact.huggingFace !== undefined) {
+    problems.push({
+      path: "modelArtifact",
+      message: 'set either "path" (a model.tar.gz you built) or "huggingFace" (a model on the Hub), not both',
+    });
+  }
   const endpoint = asRecord(raw.endpoint);
   const model = asRecord(raw.model);
   const autoscaling = asRecord(raw.autoscaling);
@@ -275,6 +331,12 @@ export function crossSectionProblems(raw: RawConfig, parsed: Partial<ParsedConfi
   const api = parsed.api;
   if (api && api.throttlingBurstLimit < api.throttlingRateLimit) {
     problems.push({ path: "api.throttlingBurstLimit", message: `must be at least throttlingRateLimit (${api.throttlingRateLimit})` });
+  }
+  if (raw.namePrefix === undefined && parsed.stackName !== undefined && !NAME_PREFIX_PATTERN.test(defaultNamePrefix(parsed.stackName))) {
+    problems.push({
+      path: "namePrefix",
+      message: `not set, and stackName "${parsed.stackName}" cannot serve as the name prefix (${NAME_PREFIX_RULE}): set namePrefix`,
+    });
   }
   const mode = auth.mode ?? "none";
   if (mode === "jwt") {

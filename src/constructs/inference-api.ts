@@ -10,6 +10,10 @@
  * "iam" (AWS_IAM: callers sign with SigV4 and need execute-api:Invoke on the route), or "jwt"
  * (JWT authorizer: issuer + audience, e.g. Cognito). Unauthorised calls get 401/403 from API Gateway
  * and never reach the Lambda.
+ *
+ * CORS (`cors`, off by default): API Gateway answers browsers' preflight OPTIONS requests itself (there is no OPTIONS
+ * route, so no authorizer or function runs for them) and adds the configured headers to every answer, ignoring any
+ * CORS headers the function returns.
  */
 import { Construct } from "constructs";
 import { Apigatewayv2Api } from "@cdktf/provider-aws/lib/apigatewayv2-api";
@@ -21,6 +25,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { operationalLogGroup } from "../support/operational-log-group";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { apiAccessLogGroupName } from "../../common/facts";
+import type { CorsSettings } from "../config/cors";
 import type { ApiAuth } from "../config/derived";
 import { skipCheckov } from "../support/checkov-skip";
 
@@ -39,6 +44,8 @@ export interface InferenceApiProps {
   readonly auth: ApiAuth;
   /** Retention of the access-log group. */
   readonly logRetentionDays: number;
+  /** The HTTP API's CORS configuration (config resolution's apiCors). @default undefined: no CORS */
+  readonly cors?: CorsSettings;
 }
 
 /** Fields of each access-log line (JSON), including the latency split and authorizer errors. */
@@ -77,12 +84,20 @@ export class InferenceApi extends Construct {
 
   constructor(scope: Construct, id: string, props: InferenceApiProps) {
     super(scope, id);
-    const { apiName, functionArn, routePaths, auth, logRetentionDays } = props;
+    const { apiName, functionArn, routePaths, auth, logRetentionDays, cors } = props;
 
     this.api = new Apigatewayv2Api(this, "api", {
       name: apiName,
       protocolType: "HTTP",
       description: "Image classifier: POST an image to /classify or /embed",
+      corsConfiguration: cors && {
+        allowOrigins: [...cors.allowOrigins],
+        allowMethods: [...cors.allowMethods],
+        allowHeaders: [...cors.allowHeaders],
+        exposeHeaders: [...cors.exposeHeaders],
+        maxAge: cors.maxAgeSeconds,
+        allowCredentials: cors.allowCredentials,
+      },
     });
     this.apiId = this.api.id;
     this.apiEndpoint = this.api.apiEndpoint;

@@ -1,5 +1,6 @@
 /**
- * One CloudWatch dashboard, `<namePrefix>-inference`, showing the request path (see `inferenceDashboardBody`).
+ * One CloudWatch dashboard, `<namePrefix>-<region>-inference` (dashboards are global per account), showing the
+ * request path (see `inferenceDashboardBody`).
  * The region comes from the stack's AWS context (the `aws_region` data source), never from source.
  */
 import { Construct } from "constructs";
@@ -9,8 +10,8 @@ import type { AwsContext } from "../support/aws-context";
 import { MonitoredResources } from "../support/metrics";
 
 export interface InferenceDashboardProps extends MonitoredResources {
-  /** Dashboard name prefix (letters, digits, `-` and `_` only). */
-  readonly namePrefix: string;
+  /** Dashboard name (letters, digits, `-` and `_` only; unique in the account, across regions). */
+  readonly dashboardName: string;
   readonly serverless: boolean;
   /** Alarms to show in an alarm-status widget; undefined: no such widget. */
   readonly alarmArns?: readonly string[];
@@ -25,7 +26,7 @@ export class InferenceDashboard extends Construct {
   constructor(scope: Construct, id: string, props: InferenceDashboardProps) {
     super(scope, id);
     const dashboard = new CloudwatchDashboard(this, "dashboard", {
-      dashboardName: `${props.namePrefix}-inference`,
+      dashboardName: props.dashboardName,
       // JSON.stringify keeps Terraform references (apiId, endpointName, region) as ${...} strings inside the
       // body, which Terraform interpolates at apply time.
       dashboardBody: JSON.stringify(inferenceDashboardBody({ ...props, region: props.aws.region })),

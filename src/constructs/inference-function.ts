@@ -22,6 +22,8 @@ import type { AwsContext } from "../support/aws-context";
 
 export interface InferenceFunctionProps {
   readonly functionName: string;
+  /** Name of the execution role (account-wide: common/facts.ts, accountWideNames). */
+  readonly roleName: string;
   /** Folder holding the esbuild bundle (index.js + map), e.g. bundleLambda().outdir. */
   readonly bundleDir: string;
   /** The bundle's handler, e.g. "index.handler" (bundleLambda().handler). */
@@ -60,6 +62,7 @@ export class InferenceFunction extends Construct {
     super(scope, id);
     const {
       functionName,
+      roleName,
       bundleDir,
       handler,
       endpointName,
@@ -87,13 +90,17 @@ export class InferenceFunction extends Construct {
     });
 
     this.role = new IamRole(this, "role", {
-      name: `${functionName}-lambda`,
+      name: roleName,
       description: "Execution role of the image classifier Lambda",
       assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+      // A renamed role is a new one: made and granted before the function moves to it, deleted after, so no request
+      // runs without a role (see docs/deploy.md, "Resource names").
+      lifecycle: { createBeforeDestroy: true },
     });
     const policy = new IamRolePolicy(this, "policy", {
       name: "invoke-endpoint-logs",
       role: this.role.id,
+      lifecycle: { createBeforeDestroy: true },
       policy: policyDocument([
         { Sid: "InvokeClassifierEndpoint", Effect: "Allow", Action: ["sagemaker:InvokeEndpoint"], Resource: [this.endpointArn] },
         {

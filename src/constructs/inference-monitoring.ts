@@ -15,8 +15,10 @@ import { InferenceDashboard } from "./inference-dashboard";
 import { MonitoredResources } from "../support/metrics";
 
 export interface InferenceMonitoringProps extends MonitoredResources {
-  /** Prefix of alarm, topic and dashboard names. */
+  /** Prefix of alarm and topic names (regional). */
   readonly namePrefix: string;
+  /** Name of the dashboard (account-wide: common/facts.ts, accountWideNames). */
+  readonly dashboardName: string;
   /** Lambda timeout in seconds (a plain number). */
   readonly functionTimeoutSeconds: number;
   /** Serverless endpoint (no instance metrics) or real-time. */
@@ -66,7 +68,7 @@ export class InferenceMonitoring extends Construct {
     if (settings.dashboard) {
       this.dashboard = new InferenceDashboard(this, "dashboard", {
         ...resources,
-        namePrefix: props.namePrefix,
+        dashboardName: props.dashboardName,
         serverless: props.serverless,
         alarmArns: this.alarms?.alarmArns,
         periodSeconds: settings.periodSeconds,

@@ -35,8 +35,10 @@ import { SagemakerExecutionRole } from "./sagemaker-execution-role";
 export interface SagemakerEndpointProps {
   /** Endpoint name (stable across model rollouts). */
   readonly endpointName: string;
-  /** Prefix of the model, configuration and role names. */
+  /** Prefix of the model and configuration names. */
   readonly namePrefix: string;
+  /** Name of the execution role (account-wide: common/facts.ts, accountWideNames). */
+  readonly executionRoleName: string;
   readonly variantName: string;
   readonly variant: EndpointVariant;
   /** The uploaded tarball (ModelArtifact). */
@@ -78,6 +80,7 @@ export class SagemakerEndpoint extends Construct {
     const {
       endpointName,
       namePrefix,
+      executionRoleName,
       variant,
       variantName,
       modelArtifact,
@@ -103,7 +106,7 @@ export class SagemakerEndpoint extends Construct {
     });
 
     this.executionRole = new SagemakerExecutionRole(this, "execution-role", {
-      roleName: `${namePrefix}-sagemaker-execution`,
+      roleName: executionRoleName,
       modelObjectsArn: modelArtifact.modelObjectsArn,
       imageRepositoryArn: `arn:${aws.partition}:ecr:${aws.region}:${image.registryId}:repository/${imageRepository}`,
       logGroupArn: this.logGroup.arn,

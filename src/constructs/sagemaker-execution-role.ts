@@ -36,10 +36,14 @@ export class SagemakerExecutionRole extends Construct {
       name: props.roleName,
       description: "SageMaker execution role of the image classifier endpoint",
       assumeRolePolicy: assumeRolePolicy("sagemaker.amazonaws.com"),
+      // A renamed role (new prefix or region) is a new role: made, and granted, before the old one goes, so the
+      // endpoint's running model never loses its role (see docs/deploy.md, "Resource names").
+      lifecycle: { createBeforeDestroy: true },
     });
     this.policy = new IamRolePolicy(this, "policy", {
       name: "model-image-logs",
       role: this.role.id,
+      lifecycle: { createBeforeDestroy: true },
       policy: policyDocument([
         { Sid: "ReadModelArtifact", Effect: "Allow", Action: ["s3:GetObject"], Resource: [props.modelObjectsArn] },
         {

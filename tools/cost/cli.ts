@@ -11,9 +11,10 @@ import { parseCostArgs, USAGE } from "./cli-options";
 import { deploymentFromConfig } from "./deployment-from-config";
 import { estimateMonthlyCost } from "./estimate";
 import { formatInstanceTypeTable, formatReport } from "./format-report";
-import { DEFAULT_CANDIDATE_TYPES, costPerImageTable, instanceTypePerformance } from "./instance-performance";
+import { DEFAULT_CANDIDATE_TYPES, costPerImageTable } from "./instance-performance";
 import { PLACEHOLDER_MODEL_MS_PER_IMAGE, Workload, defaultWorkload } from "./inputs";
 import { loadCostConfig } from "./load-cost-config";
+import { modelTimePerImage } from "./model-time";
 import { DEFAULT_BENCHMARK_PATH, ModelBenchmark, readModelBenchmark } from "./model-benchmark";
 import { DEFAULT_PRICES, PRICE_SOURCES, PriceList, mergePrices, priceOverrideProblems } from "./prices";
 
@@ -59,18 +60,8 @@ function main(): void {
   }
   if (options.benchPath && !bench) fail(`--bench ${options.benchPath}: file not found`);
   const deployment = deploymentFromConfig(loaded.config, options.mode);
-  const instanceType = deployment.realtime.instanceType;
-  const performance = bench ? instanceTypePerformance(instanceType, bench, prices) : undefined;
-  const benchMs = performance?.msPerImage;
-  const modelMs = options.modelMsPerImage ?? benchMs ?? PLACEHOLDER_MODEL_MS_PER_IMAGE;
-  const modelMsSource =
-    options.modelMsPerImage !== undefined
-      ? "--model-ms-per-image"
-      : performance && bench
-        ? `${performance.provenance} for ${instanceType} (${performance.precision}) from the model benchmark of ${bench.date} on ${bench.machine.cpu}`
-        : bench
-          ? `PLACEHOLDER: the benchmark has no estimate for ${instanceType} (measure it and pass --model-ms-per-image)`
-          : `PLACEHOLDER, not measured (no ${benchPath})`;
+  const modelTime = modelTimePerImage(deployment.realtime.instanceType, bench, prices, benchPath, options.modelMsPerImage);
+  const modelMs = modelTime.msPerImage;
   const base = defaultWorkload(options.requestsPerSecond, modelMs);
   const workload: Workload = {
     ...base,
@@ -97,12 +88,16 @@ function main(): void {
 
   if (options.json) {
     process.stdout.write(
-      JSON.stringify({ deployment, workload, prices, estimate, capacity: checks, modelMsSource, perInstanceType }, null, 2) + "\n",
+      JSON.stringify(
+        { deployment, workload, prices, estimate, capacity: checks, modelMsSource: modelTime.source, perInstanceType },
+        null,
+        2,
+      ) + "\n",
     );
     return;
   }
   const notes: string[] = [];
-  if (options.modelMsPerImage === undefined && benchMs === undefined) {
+  if (modelTime.placeholder) {
     notes.push(
       `model time per image is a PLACEHOLDER (${PLACEHOLDER_MODEL_MS_PER_IMAGE} ms), not a measurement: pass --model-ms-per-image`,
     );
@@ -118,7 +113,7 @@ function main(): void {
       configSource: loaded.config.source,
       requestsPerSecond: options.requestsPerSecond,
       modelMsPerImage: modelMs,
-      modelMsSource,
+      modelMsSource: modelTime.source,
       prices,
       notes,
     }) +

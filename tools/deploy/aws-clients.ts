@@ -6,6 +6,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { EMULATOR_REGION } from "./aws-emulator";
 
 export interface AwsClients {
@@ -16,12 +17,13 @@ export interface AwsClients {
   readonly apigateway: ApiGatewayV2Client;
   readonly cloudwatch: CloudWatchClient;
   readonly logs: CloudWatchLogsClient;
+  readonly serviceQuotas: ServiceQuotasClient;
 }
 
-export function emulatorClients(endpoint: string): AwsClients {
+export function emulatorClients(endpoint: string, region: string = EMULATOR_REGION): AwsClients {
   const config = {
     endpoint,
-    region: EMULATOR_REGION,
+    region,
     credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" },
     maxAttempts: 2,
   };
@@ -33,6 +35,7 @@ export function emulatorClients(endpoint: string): AwsClients {
     apigateway: new ApiGatewayV2Client(config),
     cloudwatch: new CloudWatchClient(config),
     logs: new CloudWatchLogsClient(config),
+    serviceQuotas: new ServiceQuotasClient(config),
   };
 }
 

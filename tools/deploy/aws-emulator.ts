@@ -48,7 +48,12 @@ export async function startAwsEmulator(options: { readonly echo?: boolean } = {}
  * The caller's environment minus every AWS_* variable, plus the emulator's endpoint, dummy keys and region.
  * `awsDir` receives empty shared config and credentials files, so ~/.aws is never read.
  */
-export function emulatorEnvironment(url: string, awsDir: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function emulatorEnvironment(
+  url: string,
+  awsDir: string,
+  base: NodeJS.ProcessEnv = process.env,
+  region: string = EMULATOR_REGION,
+): NodeJS.ProcessEnv {
   fs.mkdirSync(awsDir, { recursive: true });
   const config = path.join(awsDir, "config");
   const credentials = path.join(awsDir, "credentials");
@@ -60,8 +65,8 @@ export function emulatorEnvironment(url: string, awsDir: string, base: NodeJS.Pr
     AWS_ENDPOINT_URL: url,
     AWS_ACCESS_KEY_ID: "emulator",
     AWS_SECRET_ACCESS_KEY: "emulator",
-    AWS_REGION: EMULATOR_REGION,
-    AWS_DEFAULT_REGION: EMULATOR_REGION,
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
     AWS_CONFIG_FILE: config,
     AWS_SHARED_CREDENTIALS_FILE: credentials,
     AWS_EC2_METADATA_DISABLED: "true",

@@ -152,7 +152,9 @@ async function checkModelBucket({ stackJson, state, stackDir, clients }: Deploye
 }
 
 async function checkIam({ stackJson, state, clients }: DeployedStackInput, checks: Checks): Promise<void> {
-  for (const [name, body] of synthesized(stackJson, "aws_iam_role")) {
+  for (const [name, synthesizedBody] of synthesized(stackJson, "aws_iam_role")) {
+    // The name may hold the region's reference (a config without `region`).
+    const body = state.resolve(synthesizedBody);
     const live = await clients.iam.send(new GetRoleCommand({ RoleName: body.name }));
     checks.equal(
       `role ${body.name}: trust policy`,
@@ -262,6 +264,33 @@ async function checkApi({ stackJson, state, clients }: DeployedStackInput, check
   const apiId = String(state.get(`aws_apigatewayv2_api.${apiName}`).values.id);
   const liveApi = await clients.apigateway.send(new GetApiCommand({ ApiId: apiId }));
   checks.equal("HTTP API name and protocol", [apiBody.name, apiBody.protocol_type], [liveApi.Name, liveApi.ProtocolType]);
+  // The lists are sets (in the API and in the provider's schema): compared sorted.
+  const set = (items: string[] | undefined) => [...(items ?? [])].sort();
+  const cors = apiBody.cors_configuration;
+  const liveCors = liveApi.CorsConfiguration;
+  checks.equal(
+    "HTTP API CORS configuration",
+    cors === undefined
+      ? null
+      : {
+          origins: set(cors.allow_origins),
+          methods: set(cors.allow_methods),
+          headers: set(cors.allow_headers),
+          expose: set(cors.expose_headers),
+          maxAge: cors.max_age,
+          credentials: cors.allow_credentials,
+        },
+    liveCors === undefined
+      ? null
+      : {
+          origins: set(liveCors.AllowOrigins),
+          methods: set(liveCors.AllowMethods),
+          headers: set(liveCors.AllowHeaders),
+          expose: set(liveCors.ExposeHeaders),
+          maxAge: liveCors.MaxAge,
+          credentials: liveCors.AllowCredentials,
+        },
+  );
 
   const routes = synthesized(stackJson, "aws_apigatewayv2_route").map(([, body]) => state.resolve(body));
   const liveRoutes = (await clients.apigateway.send(new GetRoutesCommand({ ApiId: apiId }))).Items ?? [];

@@ -1,8 +1,10 @@
 /**
- * The rehearsal's steps, in order: deploy the default config, check what exists, re-plan (idempotency), catch a
- * drift, roll out another model (plan, review, apply), plan an endpoint rename (downtime), fail a rollout on
- * purpose, recover, destroy. Each step reports problems instead of stopping at the first; an exception (a command
- * that failed) stops the scenario, and the steps after it are reported as not run.
+ * The rehearsal's steps, in order: the preflight of a new account (fails, fixed, passes), deploy the default config,
+ * check what exists, the preflight again (the stack's own resources are not held against it), re-plan (idempotency),
+ * catch a drift, roll out another model (cdktf plan, npm run plan:review, a stale plan refused, npm run deploy), plan
+ * an endpoint rename (downtime), fail a rollout on purpose, recover, deploy a second copy of the stack beside the first
+ * (rehearsal-second-copy.ts), destroy. Each step reports problems instead of stopping at the first; an exception (a
+ * command that failed) stops the scenario, and the steps after it are reported as not run.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -21,8 +23,11 @@ import { CheckResult } from "./deployed-stack-checks";
 import { unexplainedChanges } from "./emulator-fidelity";
 import { PlanJson } from "./plan-json";
 import { PlanReview, reviewPlan } from "./plan-review";
+import { DeployCommandOutputs, deployReviewedRollout } from "./rehearsal-deploy-command";
+import { PreflightOutputs, preflightAfterDeploy, preflightBeforeDeploy } from "./rehearsal-preflight";
 import { FAILS_HEALTH_CHECK_ENV, Rehearsal } from "./rehearsal";
 import { rolloutProblems } from "./rollout-expectations";
+import { secondCopySteps } from "./rehearsal-second-copy";
 import { LEFTOVER_KINDS } from "./stack-leftovers";
 import { StateView } from "./terraform-refs";
 
@@ -36,13 +41,17 @@ export interface StepReport {
 export interface ScenarioReport {
   readonly steps: StepReport[];
   /** Plans and reviews the steps made, for callers that look closer (the rehearsal test). */
-  readonly plans: Partial<Record<"idempotency" | "drift" | "rollout" | "rename", { plan: PlanJson; review: PlanReview }>>;
+  readonly plans: Partial<Record<"idempotency" | "drift" | "rollout" | "rename" | "cors", { plan: PlanJson; review: PlanReview }>>;
   /** What `cdktf deploy` printed when the failing rollout was refused. */
   readonly failedRolloutOutput?: string;
+  /** What `npm run preflight` printed before and after the deploy. */
+  readonly preflight: PreflightOutputs;
+  /** What `npm run plan:review` and `npm run deploy` printed. */
+  readonly deployCommand: DeployCommandOutputs;
   readonly totalMs: number;
 }
 
-type Step = [name: string, run: () => Promise<string[]>];
+export type Step = [name: string, run: () => Promise<string[]>];
 
 export async function runScenario(r: Rehearsal, log: (line: string) => void = () => undefined): Promise<ScenarioReport> {
   const started = Date.now();
@@ -64,9 +73,23 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
   });
   let before: { configName: string; modelName: string; objectKey: string; bucket: string } | undefined;
 
+  // ---- Preflight (tools/deploy/rehearsal-preflight.ts): a new account before the deploy, the deployed stack after it ----
+  const preflight: PreflightOutputs = {};
+  const preflightOfNewAccount = preflightBeforeDeploy(r, base, preflight);
+  const preflightOfDeployedStack = preflightAfterDeploy(r, base, preflight);
+  // ---- end of the preflight block ----
+
+  // ---- The deploy command (tools/deploy/rehearsal-deploy-command.ts): plan:review, a stale plan refused, deploy ----
+  const deployCommand: DeployCommandOutputs = {};
+  const changedAfterReview = r.config("changed-after-review", { modelArtifact: { path: rolloutTarball }, lambda: { memoryMb: 1024 } });
+  const deployReviewed = deployReviewedRollout(r, rollout, changedAfterReview, deployCommand);
+  // ---- end of the deploy command block ----
+
   const steps: Step[] = [
+    ...preflightOfNewAccount,
     ["deploy the default config (cdktf deploy)", async () => (await r.deploy(base), [])],
     ["what exists is what the stack asked for", async () => failed(await r.checkDeployed(base))],
+    ...preflightOfDeployedStack,
     [
       "a plan right after deploy changes nothing (emulator fidelity aside)",
       async () => {
@@ -89,10 +112,10 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
         return problems;
       },
     ],
+    ...deployReviewed,
     [
-      "the rollout applies and the old model is gone",
+      "the rollout applied and the old model is gone",
       async () => {
-        await r.applySavedPlan();
         const problems = failed(await r.checkDeployed(rollout));
         problems.push(...(await onlyOneModelAndConfig(r)));
         return problems;
@@ -133,6 +156,8 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
         return problems;
       },
     ],
+    // A second copy of the stack beside this one (rehearsal-second-copy.ts); the first copy now runs `rollout`.
+    ...secondCopySteps({ first: r, firstConfig: rollout, plans }),
     [
       "destroy leaves nothing (cdktf destroy)",
       async () => {
@@ -174,7 +199,7 @@ export async function runScenario(r: Rehearsal, log: (line: string) => void = ()
       `${step.status === "passed" ? "PASSED" : "FAILED"} ${name} (${(step.durationMs / 1000).toFixed(1)} s)${problems.map((p) => `\n    - ${p}`).join("")}`,
     );
   }
-  return { steps: reports, plans, ...report, totalMs: Date.now() - started };
+  return { steps: reports, plans, ...report, preflight, deployCommand, totalMs: Date.now() - started };
 }
 
 function failed(checks: CheckResult[]): string[] {

@@ -9,9 +9,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { DescribeEndpointCommand } from "@aws-sdk/client-sagemaker";
 import { resolveConfig } from "../../src/config/load-config";
 import { AwsClients, destroyClients, emulatorClients } from "./aws-clients";
-import { AwsEmulator, emulatorEnvironment, startAwsEmulator } from "./aws-emulator";
+import { AwsEmulator, EMULATOR_REGION, emulatorEnvironment, startAwsEmulator } from "./aws-emulator";
 import { CdktfWorkspace, CommandResult } from "./cdktf-workspace";
 import { checkDeployedStack, CheckResult } from "./deployed-stack-checks";
 import { PlanJson } from "./plan-json";
@@ -34,14 +35,24 @@ export interface RehearsalOptions {
   readonly echoEmulator?: boolean;
 }
 
-/** Names the default config gives the stack (what the rehearsal deploys). */
-export function defaultStackNames(): { stackName: string; namePrefix: string; endpointName: string } {
-  const config = resolveConfig({}, { requireArtifact: false });
+export interface StackNames {
+  readonly stackName: string;
+  readonly namePrefix: string;
+  readonly endpointName: string;
+}
+
+/** Names a config gives the stack (relative paths in it resolve against `baseDir`). */
+export function stackNames(raw: unknown, baseDir?: string): StackNames {
+  const config = resolveConfig(raw, { requireArtifact: false, baseDir });
   return { stackName: config.stackName, namePrefix: config.namePrefix, endpointName: config.endpointName };
 }
 
+/** Names the default config gives the stack (what the rehearsal deploys first). */
+export function defaultStackNames(): StackNames {
+  return stackNames({});
+}
+
 export class Rehearsal {
-  readonly names = defaultStackNames();
   private readonly log: (line: string) => void;
   /** The config cdktf.out was last synthesized from: the same config again needs no new synth (saves ~10 s). */
   private synthesizedFrom: string | undefined;
@@ -52,6 +63,12 @@ export class Rehearsal {
     readonly terraform: TerraformSetup,
     readonly clients: AwsClients,
     private readonly options: RehearsalOptions,
+    /** The stack this checkout deploys. */
+    readonly names: StackNames,
+    /** The region it deploys to (AWS_REGION of its commands, the clients' region). */
+    readonly region: string,
+    /** The first checkout started the emulator and owns the temporary folder; others only borrow them. */
+    private readonly owner: boolean,
   ) {
     this.log = options.log ?? (() => undefined);
   }
@@ -65,7 +82,29 @@ export class Rehearsal {
     const emulator = await startAwsEmulator({ echo: options.echoEmulator });
     log(`AWS emulator (moto + model/aws_emulator/workarounds.py) at ${emulator.url}; workspace ${dir}`);
     const env = emulatorEnvironment(emulator.url, path.join(dir, "aws"), terraform.env);
-    return new Rehearsal(new CdktfWorkspace(dir, env), emulator, terraform, emulatorClients(emulator.url), options);
+    const workspace = new CdktfWorkspace(dir, env);
+    return new Rehearsal(
+      workspace,
+      emulator,
+      terraform,
+      emulatorClients(emulator.url),
+      options,
+      defaultStackNames(),
+      EMULATOR_REGION,
+      true,
+    );
+  }
+
+  /**
+   * A second checkout of the project (its own cdktf project, cdktf.out and local state, in a folder of this one's)
+   * deploying `names`' stack to `region` of the same emulator account: how a copy of the stack in another region is
+   * deployed, side by side with this one.
+   */
+  anotherCheckout(folder: string, region: string, names: StackNames): Rehearsal {
+    const dir = path.join(this.workspace.dir, folder);
+    const env = emulatorEnvironment(this.emulator.url, path.join(dir, "aws"), this.terraform.env, region);
+    const clients = emulatorClients(this.emulator.url, region);
+    return new Rehearsal(new CdktfWorkspace(dir, env), this.emulator, this.terraform, clients, this.options, names, region, false);
   }
 
   get stackDir(): string {
@@ -99,11 +138,15 @@ export class Rehearsal {
     return this.showJson<PlanJson>("plan");
   }
 
-  /** `terraform apply plan`: exactly the plan reviewed, in the synthesized stack folder. */
-  async applySavedPlan(): Promise<CommandResult> {
+  /**
+   * `terraform apply -target=...` of the last synthesized config: only these resources (a rehearsal step that must
+   * not apply the emulator's read-back differences along with them).
+   */
+  async applyTargets(addresses: string[]): Promise<CommandResult> {
+    const targets = addresses.map((address) => `-target=${address}`);
     return this.expectSuccess(
-      "terraform apply plan",
-      await this.workspace.terraform(this.names.stackName, ["apply", "-input=false", "plan"]),
+      `terraform apply ${targets.join(" ")}`,
+      await this.workspace.terraform(this.names.stackName, ["apply", "-input=false", "-auto-approve", "-no-color", ...targets]),
     );
   }
 
@@ -136,12 +179,19 @@ export class Rehearsal {
     return checkDeployedStack({ stackJson, state: await this.state(), stackDir: this.stackDir, clients: this.clients, outputs });
   }
 
+  /** The endpoint configuration the stack's endpoint runs now. */
+  async endpointConfigName(): Promise<string | undefined> {
+    const endpoint = await this.clients.sagemaker.send(new DescribeEndpointCommand({ EndpointName: this.names.endpointName }));
+    return endpoint.EndpointConfigName;
+  }
+
   leftovers(): Promise<string[]> {
-    return listStackLeftovers(this.clients, this.names.namePrefix, this.names.endpointName);
+    return listStackLeftovers(this.clients, { ...this.names, region: this.region });
   }
 
   async stop(): Promise<void> {
     destroyClients(this.clients);
+    if (!this.owner) return;
     await this.emulator.stop();
     if (!this.options.keepWorkspace) fs.rmSync(this.workspace.dir, { recursive: true, force: true });
   }

@@ -1,15 +1,18 @@
 /**
  * After a destroy: what of the stack is still in the account, found with the services' own list calls (not the
  * Terraform state, which only knows what Terraform thinks it deleted). Every resource the stack creates is named
- * from `namePrefix`, so the prefix finds them.
+ * from `namePrefix`, so the prefix finds them; the clients are the copy's region's, and what is listed account-wide
+ * (IAM roles, dashboards, buckets) is narrowed to this copy's region, so another copy of the stack (the same prefix
+ * elsewhere) is never taken for a leftover.
  */
 import { GetApisCommand } from "@aws-sdk/client-apigatewayv2";
 import { DescribeAlarmsCommand, ListDashboardsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListRolesCommand } from "@aws-sdk/client-iam";
 import { ListFunctionsCommand } from "@aws-sdk/client-lambda";
-import { ListBucketsCommand } from "@aws-sdk/client-s3";
+import { GetBucketLocationCommand, ListBucketsCommand } from "@aws-sdk/client-s3";
 import { ListEndpointConfigsCommand, ListEndpointsCommand, ListModelsCommand } from "@aws-sdk/client-sagemaker";
+import { accountWideNamePrefix } from "../../common/facts";
 import type { AwsClients } from "./aws-clients";
 
 /** Every kind listStackLeftovers reports ("<kind> <name>"). */
@@ -26,18 +29,27 @@ export const LEFTOVER_KINDS = [
   "log group",
 ] as const;
 
-export async function listStackLeftovers(clients: AwsClients, namePrefix: string, endpointName: string): Promise<string[]> {
-  const ours = (name: string | undefined) => name !== undefined && name.startsWith(namePrefix);
-  const found: string[] = [];
-  const add = (kind: string, names: (string | undefined)[]) => found.push(...names.filter(ours).map((n) => `${kind} ${n}`));
+export interface StackIdentity {
+  readonly namePrefix: string;
+  readonly endpointName: string;
+  /** The region the copy was deployed to (the clients' region). */
+  readonly region: string;
+}
 
-  add(
-    "S3 bucket",
-    ((await clients.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name),
-  );
+export async function listStackLeftovers(clients: AwsClients, stack: StackIdentity): Promise<string[]> {
+  const { namePrefix, endpointName, region } = stack;
+  const ours = (name: string | undefined) => name !== undefined && name.startsWith(namePrefix);
+  const accountWide = (name: string | undefined) => name !== undefined && name.startsWith(accountWideNamePrefix(namePrefix, region));
+  const found: string[] = [];
+  const add = (kind: string, names: (string | undefined)[], filter = ours) =>
+    found.push(...names.filter(filter).map((n) => `${kind} ${n}`));
+
+  const buckets = ((await clients.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name).filter(ours);
+  add("S3 bucket", await inRegion(clients, buckets, region));
   add(
     "IAM role",
     ((await clients.iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName),
+    accountWide,
   );
   add(
     "Lambda function",
@@ -70,6 +82,7 @@ export async function listStackLeftovers(clients: AwsClients, namePrefix: string
     ((await clients.cloudwatch.send(new ListDashboardsCommand({ DashboardNamePrefix: namePrefix }))).DashboardEntries ?? []).map(
       (d) => d.DashboardName,
     ),
+    accountWide,
   );
   const groups = (await clients.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? [];
   found.push(
@@ -78,4 +91,15 @@ export async function listStackLeftovers(clients: AwsClients, namePrefix: string
       .map((g) => `log group ${g.logGroupName}`),
   );
   return found;
+}
+
+/** The buckets (names listed account-wide) that live in `region`; GetBucketLocation says "" or null for us-east-1. */
+async function inRegion(clients: AwsClients, buckets: (string | undefined)[], region: string): Promise<string[]> {
+  const kept: string[] = [];
+  for (const bucket of buckets) {
+    if (bucket === undefined) continue;
+    const { LocationConstraint } = await clients.s3.send(new GetBucketLocationCommand({ Bucket: bucket }));
+    if ((LocationConstraint || "us-east-1") === region) kept.push(bucket);
+  }
+  return kept;
 }

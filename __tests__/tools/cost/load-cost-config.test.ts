@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { defaultConfigFilePath } from "../../../src/config/defaults";
+import { defaultConfigFilePath, huggingFaceArtifactPath } from "../../../src/config/defaults";
 import { ConfigError } from "../../../src/config/load-config";
 import { loadCostConfig } from "../../../tools/cost/load-cost-config";
 
@@ -34,6 +34,22 @@ describe("loadCostConfig", () => {
     const file = write("with-tarball.json", { modelArtifact: { path: "model.tar.gz" } });
 
     expect(loadCostConfig(file).modelArtifactGb).toBeCloseTo(1 / 1024, 12);
+  });
+
+  it("prices a packaged Hugging Face model by its tarball's size", () => {
+    // Prepare: a tarball where `npm run package-model -- <id> --revision <sha>` writes it.
+    const id = `cost-test-${process.pid}/vit`;
+    const revision = "2960116e809e2fca84146dbb240289aee7db4827";
+    const tarball = huggingFaceArtifactPath(id, revision);
+    fs.mkdirSync(path.dirname(tarball), { recursive: true });
+    fs.writeFileSync(tarball, Buffer.alloc(2 * 1024 * 1024));
+    const file = write("hub.json", { modelArtifact: { huggingFace: { id, revision } } });
+    try {
+      // Act / Assess
+      expect(loadCostConfig(file).modelArtifactGb).toBeCloseTo(2 / 1024, 12);
+    } finally {
+      fs.rmSync(path.dirname(path.dirname(tarball)), { recursive: true });
+    }
   });
 
   it("falls back to the repository config file, else the defaults, when none was asked for", () => {

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT } from "../../../common/repo-root";
-import { parseArgs, UsageError } from "../../../tools/deploy/plan-review-cli";
+import { parseArgs, runPlanReview } from "../../../tools/deploy/plan-review-cli";
+import { UsageError } from "../../../tools/deploy/stack-folder";
 import { EMULATOR_FIDELITY_DIFFERENCES, unexplainedChanges } from "../../../tools/deploy/emulator-fidelity";
 import { changeCauses, changeKind, managedChanges } from "../../../tools/deploy/plan-json";
 import { formatReview, reviewPlan } from "../../../tools/deploy/plan-review";
@@ -192,14 +193,16 @@ describe("plan:review arguments", () => {
       stackDir: undefined,
       plan: path.join(root, "plan.json"),
       allowDestructive: false,
+      skipPreflight: false,
     });
+    expect(parseArgs(["--plan", "plan.json", "--skip-preflight"], root).skipPreflight).toBe(true);
   });
 
   it("runs the plan in the only synthesized stack, and asks which one when there are several or none", () => {
     // Prepare
     const stacks = path.join(root, "cdktf.out", "stacks");
     // Act / Assess
-    expect(() => parseArgs([], root)).toThrow("no synthesized stack in cdktf.out/stacks: run `npx cdktf synth` first");
+    expect(() => parseArgs([], root)).toThrow("no synthesized stack in cdktf.out/stacks: run `npm run synth` first");
     for (const name of ["one", "two"]) {
       fs.mkdirSync(path.join(stacks, name), { recursive: true });
       fs.writeFileSync(path.join(stacks, name, "cdk.tf.json"), "{}");
@@ -208,6 +211,7 @@ describe("plan:review arguments", () => {
           stackDir: path.join(stacks, "one"),
           plan: undefined,
           allowDestructive: true,
+          skipPreflight: false,
         });
     }
     expect(() => parseArgs([], root)).toThrow("several stacks in cdktf.out/stacks (one, two): pass --stack-dir");
@@ -238,7 +242,11 @@ describe("plan:review command", () => {
     fs.writeFileSync(safe, JSON.stringify(rolloutPlan()));
     fs.writeFileSync(destructive, JSON.stringify(plan(change("aws_s3_bucket.bucket", ["delete"], { bucket: "b" }, null))));
     // Act
-    const results = [run("--plan", safe), run("--plan", destructive), run("--plan", destructive, "--allow-destructive")];
+    const results = [
+      run("--skip-preflight", "--plan", safe),
+      run("--skip-preflight", "--plan", destructive),
+      run("--skip-preflight", "--plan", destructive, "--allow-destructive"),
+    ];
     // Assess
     expect(results.map((r) => r.status)).toEqual([0, 1, 0]);
     expect(results[0].stdout).toContain("OK   model rollout without downtime");
@@ -247,10 +255,65 @@ describe("plan:review command", () => {
   });
 
   it("says so, without a stack trace, when the plan file is missing", () => {
-    const missing = run("--plan", "/nonexistent/plan.json");
+    const missing = run("--skip-preflight", "--plan", "/nonexistent/plan.json");
     expect({ status: missing.status, stderr: missing.stderr }).toEqual({
       status: 2,
       stderr: "plan:review: no plan at /nonexistent/plan.json\n",
     });
+  });
+});
+
+describe("plan:review runs the preflight first", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "review-preflight-"));
+  const planFile = path.join(dir, "rollout.json");
+  fs.writeFileSync(planFile, JSON.stringify(rolloutPlan()));
+  let order: string[];
+  let errors: string[];
+  beforeEach(() => {
+    order = [];
+    errors = [];
+    jest.spyOn(console, "log").mockImplementation(() => undefined);
+    jest.spyOn(console, "error").mockImplementation((line: string) => void errors.push(line));
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const steps = (preflightExit: number) => ({
+    preflight: async () => (order.push("preflight"), preflightExit),
+    loadPlan: () => (order.push("plan"), rolloutPlan()),
+  });
+
+  it("reviews the plan only after the preflight passed", async () => {
+    // Act
+    const code = await runPlanReview(["--plan", planFile], dir, steps(0));
+
+    // Assess
+    expect({ code, order }).toEqual({ code: 0, order: ["preflight", "plan"] });
+  });
+
+  it("stops with exit 1, before planning, when the preflight fails", async () => {
+    // Act
+    const code = await runPlanReview(["--plan", planFile], dir, steps(1));
+
+    // Assess
+    expect({ code, order }).toEqual({ code: 1, order: ["preflight"] });
+    expect(errors).toEqual([
+      "plan:review: the preflight failed (the FAIL lines above say how to fix it); --skip-preflight reviews a saved plan offline",
+    ]);
+  });
+
+  it("leaves the preflight out with --skip-preflight (a saved plan reviewed offline)", async () => {
+    // Act
+    const code = await runPlanReview(["--plan", planFile, "--skip-preflight"], dir, steps(1));
+
+    // Assess
+    expect({ code, order }).toEqual({ code: 0, order: ["plan"] });
+  });
+
+  it("rejects a bad argument before asking AWS anything", async () => {
+    // Act
+    const code = await runPlanReview(["--bogus"], dir, steps(0));
+
+    // Assess
+    expect({ code, order }).toEqual({ code: 2, order: [] });
   });
 });

@@ -14,13 +14,15 @@ jest.setTimeout(60_000);
 let report: ScenarioReport;
 
 beforeAll(async () => {
-  const rehearsal = await Rehearsal.start({ requireMirror: true, log: (line) => process.stderr.write(`[rehearsal] ${line}\n`) });
+  const log = (line: string) => process.stderr.write(`[rehearsal] ${line}\n`);
+  const rehearsal = await Rehearsal.start({ requireMirror: true, log });
   try {
-    report = await runScenario(rehearsal);
+    report = await runScenario(rehearsal, log);
   } finally {
     await rehearsal.stop();
   }
-}, 900_000);
+  // About 7 minutes on a quiet 2-core machine; the limit only catches a hang.
+}, 1_800_000);
 
 const step = (prefix: string) => {
   const found = report.steps.find((s) => s.name.startsWith(prefix));
@@ -30,18 +32,63 @@ const step = (prefix: string) => {
 
 describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
   it.each([
+    "preflight of a new account fails with the fix",
+    "preflight passes once the printed fixes are applied",
     "deploy the default config",
     "what exists is what the stack asked for",
+    "preflight after the deploy counts neither the stack's endpoint nor its names against it",
     "a plan right after deploy changes nothing",
     "a drift made outside Terraform is caught",
     "a new model tarball plans as a rollout without downtime",
-    "the rollout applies and the old model is gone",
+    "npm run plan:review saves and records the rollout's plan",
+    "npm run deploy refuses the reviewed plan once the config changed, and changes nothing",
+    "npm run deploy applies exactly the reviewed rollout and prints the curl line",
+    "the rollout applied and the old model is gone",
     "renaming the endpoint plans as a replacement",
     "a rollout whose model fails its health checks fails the deploy and deletes nothing in use",
     "deploying a good model after the failed rollout recovers and cleans up",
     "destroy leaves nothing",
   ])("%s", (name) => {
     expect(step(name)).toMatchObject({ status: "passed", problems: [] });
+  });
+
+  it("preflight: fails with the quota request when the endpoint quota is 0, and passes once it suffices", () => {
+    const line = (output: string | undefined, check: string) => output?.split("\n").find((l) => l.slice(6).startsWith(`${check}:`));
+    expect(line(report.preflight.newAccount, "endpoint quota")).toMatch(
+      /^FAIL {2}endpoint quota: "ml\.c7i\.xlarge for endpoint usage" is 0 \(the AWS default\); other endpoints hold 0; this config needs 1 to deploy, 2 during a rollout/,
+    );
+    expect(report.preflight.newAccount).toMatch(
+      /fix: request 2: .* aws service-quotas request-service-quota-increase --service-code sagemaker --quota-code L-[0-9A-F]{8} --desired-value 2 --region us-east-1/,
+    );
+    expect(line(report.preflight.fixed, "endpoint quota")).toMatch(
+      /^PASS {2}endpoint quota: "ml\.c7i\.xlarge for endpoint usage" is 2 \(applied to this account\)/,
+    );
+    expect(report.preflight.fixed?.trimEnd().split("\n").pop()).toMatch(
+      /^Preflight: \d+ passed, 1 warning, 0 failed: nothing blocks a deploy; read the WARN lines first\.$/,
+    );
+    expect(line(report.preflight.fixed, "model")).toMatch(/^WARN {2}model: THIS DEPLOYS THE DEMO SHAPES MODEL/);
+  });
+
+  it("npm run deploy: applies the plan plan:review saved, refuses it once stale, and says how to review again", () => {
+    expect(report.deployCommand.stale).toMatch(/deploy: refused: the plan is stale: .*run `npm run synth && npm run plan:review` again/);
+    expect(report.deployCommand.stale).not.toMatch(/Apply complete!/);
+    expect(report.deployCommand.deploy).toMatch(/Deployed\. Outputs/);
+    expect(report.deployCommand.deploy).toMatch(/^ {2}classify_url +https:\/\/\S+\/classify$/m);
+  });
+
+  describe("a second copy of the stack beside the first (the example config, another checkout, another region)", () => {
+    it.each([
+      "a second copy: the example config as it is",
+      "both copies are what their stacks asked for, side by side in one account",
+      "enabling CORS is an in-place update of the HTTP API, read back from the emulator",
+      "destroying the second copy leaves nothing of it and the first copy whole",
+    ])("%s", (name) => {
+      expect(step(name)).toMatchObject({ status: "passed", problems: [] });
+    });
+
+    it("reviews enabling CORS as non-destructive", () => {
+      expect(report.plans.cors?.review.destructive).toBe(false);
+    });
   });
 
   it("explains a rolled-back rollout in the deploy output", () => {
@@ -78,9 +125,9 @@ describe("Deploy rehearsal (cdktf against the AWS emulator)", () => {
     const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "rename-plan-")), "rename.json");
     fs.writeFileSync(planFile, JSON.stringify(report.plans.rename!.plan));
     // Act
-    const refused = cli("--plan", planFile);
-    const allowed = cli("--plan", planFile, "--allow-destructive");
-    const bad = cli("--plan");
+    const refused = cli("--skip-preflight", "--plan", planFile);
+    const allowed = cli("--skip-preflight", "--plan", planFile, "--allow-destructive");
+    const bad = cli("--skip-preflight", "--plan");
     // Assess
     expect({ status: refused.status, stderr: refused.stderr }).toEqual({ status: 1, stderr: "" });
     expect(refused.stdout).toContain("STOP endpoint REPLACED (downtime)");

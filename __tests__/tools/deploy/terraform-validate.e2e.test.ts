@@ -8,6 +8,7 @@ import { App } from "cdktf";
 import { pinnedAwsProviderVersion } from "../../../tools/deploy/provider-version";
 import { representativeConfigs } from "../../../tools/deploy/representative-configs";
 import { setUpTerraform, TerraformSetup } from "../../../tools/deploy/terraform-setup";
+import { REPO_ROOT } from "../../../common/repo-root";
 import { ClassifierStack } from "../../../src/stack";
 import { resolveConfig } from "../../../src/config/load-config";
 import { fixtureBundle, testTarball } from "../../synth/helpers";
@@ -22,7 +23,8 @@ beforeAll(() => {
 });
 
 function synth(name: string, raw: Record<string, unknown>): string {
-  const config = resolveConfig(raw, { source: name, requireArtifact: false });
+  // Relative paths (the example's tarball) resolve against the repository root, where the example lives.
+  const config = resolveConfig(raw, { source: name, baseDir: REPO_ROOT, requireArtifact: false });
   const app = new App({ outdir: path.join(work, name) });
   new ClassifierStack(app, config.stackName, { config, lambdaBundle: fixtureBundle() });
   app.synth();
@@ -33,7 +35,19 @@ function tf(args: string[], cwd: string) {
   return spawnSync("terraform", args, { cwd, env: terraform.env, encoding: "utf8" });
 }
 
-const configs = Object.entries({ default: { modelArtifact: { path: testTarball() } }, ...representativeConfigs(testTarball()) });
+/**
+ * The example config as it is, except its tarball: validate reads nothing of it, and the demo model's may not be built
+ * yet (the deploy rehearsal deploys the example with the real one).
+ */
+const example = {
+  ...JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "classifier.config.example.json"), "utf8")),
+  modelArtifact: { path: testTarball() },
+};
+const configs = Object.entries({
+  default: { modelArtifact: { path: testTarball() } },
+  example,
+  ...representativeConfigs(testTarball()),
+});
 
 describe("terraform validate (offline, hashicorp/aws from the filesystem mirror)", () => {
   it.each(configs)("%s", (name, raw) => {

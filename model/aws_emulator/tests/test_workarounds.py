@@ -213,3 +213,63 @@ def test_plain_moto_still_has_gap_4_no_c7i(plain_moto_url: str) -> None:
     with pytest.raises(ClientError) as error:
         create_config(plain_moto_url, "ml.c7i.xlarge")
     assert "failed to satisfy constraint" in str(error.value), "moto knows ml.c7i: delete workaround 4"
+
+
+# 5. Service Quotas for SageMaker.
+
+
+def sagemaker_quota(url: str, name: str) -> dict:
+    quotas = client("service-quotas", url).list_aws_default_service_quotas(ServiceCode="sagemaker")["Quotas"]
+    return next(q for q in quotas if q["QuotaName"] == name)
+
+
+def test_sagemaker_lists_an_endpoint_quota_per_instance_type_and_the_account_wide_ones(patched_url: str) -> None:
+    names = {
+        q["QuotaName"]
+        for q in client("service-quotas", patched_url).list_aws_default_service_quotas(ServiceCode="sagemaker")[
+            "Quotas"
+        ]
+    }
+    assert {"ml.c7i.xlarge for endpoint usage", "ml.m5.xlarge for endpoint usage"} <= names
+    assert "Number of instances across active endpoints" in names
+    assert "ml.c7i.huge for endpoint usage" not in names
+
+
+def test_an_unchanged_quota_has_no_applied_value_only_the_aws_default(patched_url: str) -> None:
+    sq = client("service-quotas", patched_url)
+    quota = sagemaker_quota(patched_url, "ml.c6i.2xlarge for endpoint usage")
+    with pytest.raises(ClientError) as error:
+        sq.get_service_quota(ServiceCode="sagemaker", QuotaCode=quota["QuotaCode"])
+    assert error.value.response["Error"]["Code"] == "NoSuchResourceException"
+    default = sq.get_aws_default_service_quota(ServiceCode="sagemaker", QuotaCode=quota["QuotaCode"])["Quota"]
+    assert (default["QuotaName"], default["Value"]) == ("ml.c6i.2xlarge for endpoint usage", 0.0)
+
+
+def test_a_requested_increase_becomes_the_applied_value(patched_url: str) -> None:
+    sq = client("service-quotas", patched_url)
+    code = sagemaker_quota(patched_url, "ml.m7i.xlarge for endpoint usage")["QuotaCode"]
+    requested = sq.request_service_quota_increase(ServiceCode="sagemaker", QuotaCode=code, DesiredValue=3)
+    assert requested["RequestedQuota"]["Status"] == "APPROVED"
+    assert sq.get_service_quota(ServiceCode="sagemaker", QuotaCode=code)["Quota"]["Value"] == 3.0
+
+
+def test_unknown_quota_codes_and_other_services_are_still_refused(patched_url: str) -> None:
+    sq = client("service-quotas", patched_url)
+    with pytest.raises(ClientError) as unknown:
+        sq.get_aws_default_service_quota(ServiceCode="sagemaker", QuotaCode="L-00000000")
+    assert unknown.value.response["Error"]["Code"] == "NoSuchResourceException"
+    assert sq.get_service_quota(ServiceCode="vpc", QuotaCode="L-7E9ECCDB")["Quota"]["Value"] == 50.0
+
+
+def test_plain_moto_still_has_gap_5_no_sagemaker_quotas(plain_moto_url: str) -> None:
+    sq = client("service-quotas", plain_moto_url)
+    with pytest.raises(ClientError) as listed:
+        sq.list_aws_default_service_quotas(ServiceCode="sagemaker")
+    assert listed.value.response["Error"]["Code"] == "NoSuchResourceException", (
+        "moto lists SageMaker quotas: delete workaround 5"
+    )
+    with pytest.raises(ClientError) as requested:
+        sq.request_service_quota_increase(ServiceCode="sagemaker", QuotaCode="L-00000000", DesiredValue=1)
+    assert requested.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500, (
+        "moto implements RequestServiceQuotaIncrease: revisit workaround 5"
+    )

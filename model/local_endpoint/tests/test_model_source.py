@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import tarfile
 from pathlib import Path
 
@@ -93,3 +94,13 @@ def test_settings_defaults(tmp_path):
         None,
         60.0,
     )
+
+
+def test_workers_take_the_range_the_container_and_the_stack_enforce(tmp_path):
+    table = json.loads((Path(__file__).resolve().parents[2] / "code" / "serving_settings.json").read_text())
+    workers = table["settings"]["workers"]
+    environ = {"MODEL_DIR": str(tmp_path)}
+    assert load_settings({**environ, "SAGEMAKER_MODEL_SERVER_WORKERS": str(workers["max"])}).workers == workers["max"]
+    for outside in (workers["min"] - 1, workers["max"] + 1):
+        with pytest.raises(SettingsError, match="SAGEMAKER_MODEL_SERVER_WORKERS"):
+            load_settings({**environ, "SAGEMAKER_MODEL_SERVER_WORKERS": str(outside)})

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
+import socket
+import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -253,4 +256,42 @@ def test_ping_reports_dead_workers_as_unhealthy(front, container, model_server_b
 
 
 def test_ping_is_healthy_when_every_worker_is(front):  # front starts the fake container
+    assert request(front, "GET", "/ping")[0] == 200
+
+
+def test_a_caller_that_left_before_the_answer_costs_one_log_line_and_no_traceback(front, container, caplog, capsys):
+    # Prepare: the container answers after the caller (a Lambda whose budget ran out) has closed its connection
+    container.delay_s = 0.5
+    caplog.set_level(logging.INFO, logger="local_endpoint")
+    caller = socket.create_connection(front.server_address)
+    caller.sendall(
+        f"POST /endpoints/{ENDPOINT}/invocations HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\n"
+        "Content-Length: 3\r\n\r\nimg".encode()
+    )
+    # Act
+    time.sleep(0.1)
+    caller.close()
+    time.sleep(1.0)  # the container answers, the front writes to the closed connection
+    # Assess
+    lines = [record.getMessage() for record in caplog.records if "/invocations" in record.getMessage()]
+    assert len(lines) == 1, lines
+    assert "the caller closed the connection before the answer" in lines[0]
+    assert "Traceback" not in capsys.readouterr().err
+    assert not [record for record in caplog.records if record.exc_info]
+    assert invoke(front)[0] == 200  # and the front keeps serving
+
+
+def test_a_kept_alive_connection_reset_between_requests_is_one_line_and_no_traceback(front, caplog, capsys):
+    # Prepare: one request answered on a kept-alive connection
+    caplog.set_level(logging.INFO, logger="local_endpoint")
+    caller = socket.create_connection(front.server_address)
+    caller.sendall(b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert caller.recv(65536).startswith(b"HTTP/1.1 200")
+    # Act: the caller resets the connection (SO_LINGER 0) while the front waits for its next request
+    caller.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    caller.close()
+    time.sleep(0.5)
+    # Assess
+    assert "Traceback" not in capsys.readouterr().err
+    assert [record.getMessage() for record in caplog.records if "ended abruptly" in record.getMessage()] != []
     assert request(front, "GET", "/ping")[0] == 200

@@ -1,0 +1,41 @@
+/**
+ * cdktf's CLI phones home (checkpoint-api.hashicorp.com) unless CHECKPOINT_DISABLE is set; offline that prints an
+ * "[ERROR] getaddrinfo ..." line into every synth. The project's own scripts switch it off, so the user's first
+ * `npm run synth` prints no error that isn't one.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { REPO_ROOT } from "../../../common/repo-root";
+
+/**
+ * This environment as a user has it: no CHECKPOINT_DISABLE, no TF_CLI_CONFIG_FILE (set on the project's machines to a
+ * file that does not exist), and nothing an outer `npm run` set (e.g. --silent).
+ */
+function userEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !["CHECKPOINT_DISABLE", "TF_CLI_CONFIG_FILE"].includes(name) && !name.toLowerCase().startsWith("npm_"),
+    ),
+  );
+}
+
+describe("npm run synth, as a user runs it without network", () => {
+  it("writes the stack and prints no [ERROR] line", () => {
+    // Prepare
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "quiet-synth-"));
+    // Act
+    const result = spawnSync("npm", ["run", "synth", "--", "--output", outdir], {
+      cwd: REPO_ROOT,
+      env: { ...userEnvironment(), CLASSIFIER_CONFIG: "" },
+      encoding: "utf8",
+      timeout: 180_000,
+    });
+    // Assess
+    const output = `${result.stdout}${result.stderr}`;
+    expect(result.status).toBe(0);
+    expect(fs.existsSync(path.join(outdir, "stacks", "vit-classifier", "cdk.tf.json"))).toBe(true);
+    expect(output).not.toMatch(/\[ERROR\]|checkpoint-api|getaddrinfo/);
+  }, 200_000);
+});

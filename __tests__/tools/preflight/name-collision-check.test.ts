@@ -1,0 +1,181 @@
+/**
+ * The account-wide names line, every outcome: nothing exists yet; everything that exists is this stack's (in its
+ * state); a name exists and is someone else's (FAIL, with how to rename or delete a leftover); the state cannot be
+ * read; a lookup is refused; names nobody can look up are said.
+ */
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { SageMakerClient } from "@aws-sdk/client-sagemaker";
+import { StackName } from "../../../tools/preflight/account-wide-names";
+import { formatCheck } from "../../../tools/preflight/check-result";
+import { NameCollisionInput, nameCollisionCheck } from "../../../tools/preflight/name-collision-check";
+import { FakeAccount, awsError, emptyAccount, mockAccount } from "./fake-account";
+
+const NAMES: StackName[] = [
+  { type: "aws_iam_role", name: "vit-classifier-eu-west-1-lambda" },
+  { type: "aws_lambda_function", name: "vit-classifier-api" },
+  { type: "aws_cloudwatch_log_group", name: "/aws/sagemaker/Endpoints/vit-classifier" },
+  { type: "aws_cloudwatch_log_group", name: "/aws/lambda/vit-classifier-api" },
+  { type: "aws_sagemaker_endpoint", name: "vit-classifier" },
+  { type: "aws_cloudwatch_dashboard", name: "vit-classifier-eu-west-1-inference" },
+  { type: "aws_cloudwatch_metric_alarm", name: "vit-classifier-lambda-errors" },
+  { type: "aws_cloudwatch_metric_alarm", name: "vit-classifier-api-5xx-rate" },
+];
+const EVERY_NAME = new Set(NAMES.map((n) => `${n.type}:${n.name}`));
+
+describe("Preflight: account-wide names", () => {
+  let account: FakeAccount;
+  let aws: ReturnType<typeof mockAccount>;
+  beforeEach(() => {
+    account = emptyAccount();
+    aws = mockAccount(account);
+  });
+  afterEach(() => aws.restore());
+
+  const check = async (input: Partial<NameCollisionInput> = {}) =>
+    formatCheck(
+      await nameCollisionCheck({
+        clients: {
+          iam: new IAMClient({ region: "us-east-1" }),
+          lambda: new LambdaClient({ region: "eu-west-1" }),
+          logs: new CloudWatchLogsClient({ region: "eu-west-1" }),
+          sagemaker: new SageMakerClient({ region: "eu-west-1" }),
+          cloudwatch: new CloudWatchClient({ region: "eu-west-1" }),
+        },
+        names: NAMES,
+        unresolved: [],
+        owned: new Set(),
+        stateDescription: "/work/terraform.vit-classifier.tfstate",
+        region: "eu-west-1",
+        ...input,
+      }),
+    );
+
+  it("passes when none of the names exists yet", async () => {
+    // Prepare: similar names that are not the stack's (prefix searches must match exactly).
+    account.logGroups = ["/aws/lambda/vit-classifier-api-old"];
+    account.dashboards = ["vit-classifier-eu-west-1-inference-v2"];
+    account.endpoints = [{ describe: { EndpointName: "vit-classifier-staging" } }];
+
+    // Act
+    const line = await check();
+
+    // Assess
+    expect(line).toBe("PASS  account-wide names: none of the 8 names this stack creates exists yet");
+  });
+
+  it("passes when every name that exists is in this stack's state (its own deploy)", async () => {
+    // Prepare
+    account.roles = ["vit-classifier-eu-west-1-lambda"];
+    account.functions["vit-classifier-api"] = undefined;
+    account.dashboards = ["vit-classifier-eu-west-1-inference"];
+
+    // Act
+    const line = await check({ owned: EVERY_NAME });
+
+    // Assess
+    expect(line).toBe(
+      "PASS  account-wide names: 3 of the 8 names exist, all in this stack's state (/work/terraform.vit-classifier.tfstate)",
+    );
+  });
+
+  it("fails on names that exist outside the stack's state, with how to rename or delete leftovers", async () => {
+    // Prepare: a log group SageMaker wrote to after a destroy, another stack's dashboard and alarms, a role.
+    account.logGroups = ["/aws/sagemaker/Endpoints/vit-classifier"];
+    account.dashboards = ["vit-classifier-eu-west-1-inference"];
+    account.alarms = ["vit-classifier-lambda-errors", "vit-classifier-api-5xx-rate"];
+    account.roles = ["vit-classifier-eu-west-1-lambda"];
+
+    // Act
+    const line = await check();
+
+    // Assess
+    expect(line).toBe(
+      "FAIL  account-wide names: IAM role vit-classifier-eu-west-1-lambda, log group /aws/sagemaker/Endpoints/vit-classifier, dashboard vit-classifier-eu-west-1-inference, " +
+        "alarm vit-classifier-lambda-errors, alarm vit-classifier-api-5xx-rate already exist and are not in this stack's state (/work/terraform.vit-classifier.tfstate)\n" +
+        "      fix: if another stack uses these names, give this one others (namePrefix, endpoint.name in classifier.config.json); if they are left over " +
+        "from an earlier deploy of this stack (log groups written to after a destroy are the usual case), delete them: " +
+        "IAM console → Roles → vit-classifier-eu-west-1-lambda → Delete (it deletes the inline policies with the role); " +
+        "aws logs delete-log-group --log-group-name '/aws/sagemaker/Endpoints/vit-classifier' --region eu-west-1; " +
+        "aws cloudwatch delete-dashboards --dashboard-names 'vit-classifier-eu-west-1-inference' --region eu-west-1; " +
+        "aws cloudwatch delete-alarms --alarm-names 'vit-classifier-lambda-errors' 'vit-classifier-api-5xx-rate' --region eu-west-1",
+    );
+  });
+
+  it("fails on an endpoint and a function of the same names that are not this stack's", async () => {
+    // Prepare
+    account.endpoints = [{ describe: { EndpointName: "vit-classifier" } }];
+    account.functions["vit-classifier-api"] = undefined;
+
+    // Act
+    const line = await check({ owned: new Set(["aws_iam_role:vit-classifier-eu-west-1-lambda"]) });
+
+    // Assess
+    expect(line).toMatch(
+      /^FAIL {2}account-wide names: Lambda function vit-classifier-api, SageMaker endpoint vit-classifier already exist/,
+    );
+    expect(line).toContain(
+      "aws lambda delete-function --function-name 'vit-classifier-api' --region eu-west-1; aws sagemaker delete-endpoint --endpoint-name 'vit-classifier' --region eu-west-1",
+    );
+  });
+
+  it("warns when names exist but the state cannot be read to tell whose they are", async () => {
+    // Prepare
+    account.roles = ["vit-classifier-eu-west-1-lambda"];
+
+    // Act
+    const line = await check({ owned: undefined, stateDescription: "s3://team-state/vit.tfstate could not be read: AccessDenied" });
+
+    // Assess
+    expect(line).toBe(
+      "WARN  account-wide names: IAM role vit-classifier-eu-west-1-lambda already exists, and whether it is this stack's own is unknown: " +
+        "s3://team-state/vit.tfstate could not be read: AccessDenied\n" +
+        "      fix: allow read access to the state (docs/deploy.md lists the read actions the preflight needs), then run it again",
+    );
+  });
+
+  it("warns, naming the read action, when a lookup is refused, and still fails on what it did find", async () => {
+    // Prepare
+    account.lookupErrors.iam = awsError("AccessDenied", 403, "not authorized: iam:GetRole");
+    account.dashboards = ["vit-classifier-eu-west-1-inference"];
+
+    // Act
+    const refused = await check({ names: NAMES.filter((n) => n.type === "aws_iam_role") });
+    const both = await check();
+
+    // Assess
+    expect(refused).toBe(
+      "WARN  account-wide names: none of the 1 names this stack creates exists yet; IAM role names not checked (AccessDenied: not authorized: iam:GetRole)\n" +
+        "      fix: allow iam:GetRole (docs/deploy.md lists the read actions the preflight needs), then run it again",
+    );
+    expect(both).toMatch(
+      /^FAIL {2}account-wide names: dashboard vit-classifier-eu-west-1-inference already exists and is not in .*; IAM role names not checked/,
+    );
+  });
+
+  it("says which names it could not check (known only at apply, or no lookup) without warning", async () => {
+    // Act
+    const line = await check({
+      names: [...NAMES, { type: "aws_sns_topic", name: "vit-classifier-alarms" }],
+      unresolved: [{ type: "aws_iam_role", name: "app-${random_id.x.hex}" }],
+    });
+
+    // Assess
+    expect(line).toBe(
+      "PASS  account-wide names: none of the 9 names this stack creates exists yet; not checked: IAM role app-${random_id.x.hex}, SNS topic vit-classifier-alarms",
+    );
+  });
+
+  it("asks for alarms in batches of 100 (DescribeAlarms' limit)", async () => {
+    // Prepare
+    const alarms = Array.from({ length: 150 }, (_, i) => ({ type: "aws_cloudwatch_metric_alarm", name: `alarm-${i}` }));
+
+    // Act
+    await check({ names: alarms });
+
+    // Assess
+    expect(aws.cloudwatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.AlarmNames?.length)).toEqual([100, 50]);
+  });
+});
