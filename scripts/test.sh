@@ -48,5 +48,10 @@ npm run --silent test:unit -- --ci
 step "jest, end-to-end tier (local stack, terraform validate, deploy rehearsal)"
 npm run --silent test:e2e -- --ci
 
+# The decoder's cost property (model/tests/test_decode_property.py) with many more generated pictures per kind than
+# the pytest run above (a fixed seed either way, so a failure repeats).
+step "pytest, end-to-end tier: the image decoder's cost property, long run"
+DECODE_PROPERTY_EXAMPLES=200 .venv/bin/python -m pytest model/tests/test_decode_property.py -q -p no:cacheprovider
+
 step "security scan (checkov on the synthesized Terraform)"
 bash scripts/checkov.sh

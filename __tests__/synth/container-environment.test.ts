@@ -7,7 +7,7 @@ import {
 import { SERVING_SETTINGS } from "../../src/config/serving-settings";
 import { testConfig } from "./helpers";
 
-const base: ContainerSettings = { serving: {}, serverless: false, extraEnvironment: {} };
+const base: ContainerSettings = { serving: {}, serverless: false, inferenceDeadlineMs: 25_000, extraEnvironment: {} };
 
 describe("Container environment (derived from the config once)", () => {
   it("sets what the Hugging Face toolkit and our inference.py need, offline", () => {
@@ -18,7 +18,13 @@ describe("Container environment (derived from the config once)", () => {
       SAGEMAKER_CONTAINER_LOG_LEVEL: "20",
       HF_HUB_OFFLINE: "1",
       TRANSFORMERS_OFFLINE: "1",
+      INFERENCE_DEADLINE_MS: "25000",
     });
+  });
+
+  it("gives each request in the container the function's time budget and no longer", () => {
+    expect(testConfig({}).containerEnvironment.INFERENCE_DEADLINE_MS).toBe(String(testConfig({}).invokeBudgetMs));
+    expect(testConfig({ lambda: { timeoutSeconds: 20 } }).containerEnvironment.INFERENCE_DEADLINE_MS).toBe("17000");
   });
 
   it("runs one model server worker on serverless, the server's default on real-time, or what the config says", () => {
@@ -58,6 +64,7 @@ describe("Container environment (derived from the config once)", () => {
       { model: { serving: { workers: 2 } } },
       { model: { serving: { dtype: "bfloat16" } } },
       { model: { serving: { warmup: false } } },
+      { lambda: { timeoutSeconds: 20 } }, // the container's time limit per request follows the function's budget
       { model: { environment: { MY_FLAG: "1" } } },
       { endpoint: { serverless: {} } },
     ]) {

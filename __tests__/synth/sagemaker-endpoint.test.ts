@@ -19,8 +19,8 @@ const realtime: EndpointVariant = {
   startupHealthCheckTimeoutSeconds: 900,
 };
 const serverless: EndpointVariant = { kind: "serverless", memorySizeMb: 4096, maxConcurrency: 8 };
-const realtimeEnvironment = containerEnvironment({ serving: {}, serverless: false, extraEnvironment: {} });
-const serverlessEnvironment = containerEnvironment({ serving: {}, serverless: true, extraEnvironment: {} });
+const realtimeEnvironment = containerEnvironment({ serving: {}, serverless: false, inferenceDeadlineMs: 25_000, extraEnvironment: {} });
+const serverlessEnvironment = containerEnvironment({ serving: {}, serverless: true, inferenceDeadlineMs: 25_000, extraEnvironment: {} });
 const ARTIFACT = {
   s3Uri: "s3://model-bucket/models/aaa/rev12345/model.tar.gz",
   modelObjectsArn: "arn:aws:s3:::model-bucket/models/*",
@@ -97,6 +97,7 @@ describe("Construct: SagemakerEndpoint", () => {
           SAGEMAKER_REGION: expect.stringMatching(/^\$\{data\.aws_region\.region\.name\}$/),
           HF_HUB_OFFLINE: "1",
           TRANSFORMERS_OFFLINE: "1",
+          INFERENCE_DEADLINE_MS: "25000",
         },
       },
     });

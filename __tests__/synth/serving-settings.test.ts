@@ -65,10 +65,17 @@ describe("model.serving: the container's settings, checked at synth", () => {
   it("writes nothing for settings the config leaves unset: the container keeps its defaults", () => {
     // Act
     const environment = environmentOf({});
-    // Assess: only the log level (always written, as before) and no workers on real-time
+    // Assess: only the log level (always written, as before), the time limit per request (the function's budget, not
+    // the table's default) and no workers on real-time
     const variables = SERVING_KEYS.map((k) => SERVING_SETTINGS[k].variable).filter((v) => v in environment);
-    expect(variables).toEqual(["SAGEMAKER_CONTAINER_LOG_LEVEL"]);
+    expect(variables).toEqual(["SAGEMAKER_CONTAINER_LOG_LEVEL", "INFERENCE_DEADLINE_MS"]);
     expect(environment.SAGEMAKER_CONTAINER_LOG_LEVEL).toBe(SERVING_SETTINGS.logLevel.default);
+    expect(environment.INFERENCE_DEADLINE_MS).toBe(String(testConfig({}).invokeBudgetMs));
+  });
+
+  it("lets the config set the time limit per request instead of the function's budget", () => {
+    expect(environmentOf({ deadlineMs: 0 }).INFERENCE_DEADLINE_MS).toBe("0");
+    expect(problemsOf({ serving: { deadlineMs: 3_600_001 } })).toEqual(["model.serving.deadlineMs: must be an integer from 0 to 3600000"]);
   });
 
   it("lists every bad serving value at once, and suggests the setting a misspelt key meant", () => {

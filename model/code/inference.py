@@ -19,6 +19,7 @@ import json
 import logging
 from typing import TypedDict
 
+from serving_deadline import DeadlineExceeded
 from serving_errors import Rejected, RequestError, reject
 from serving_model import LoadedModel, Prediction, load_model
 from serving_request import ParsedRequest, options_from_context, parse_request, top_k_for
@@ -61,7 +62,13 @@ def predict_fn(
     if isinstance(data, Rejected):
         return data
     try:
-        return _predict(data, model)
+        with data.deadline.enforced():
+            return _predict(data, model)
+    except DeadlineExceeded:  # the caller has given up by now (the stack ties the limit to the Lambda's budget)
+        limit = data.deadline.budget_ms
+        logger.warning("inference stopped at the time limit per request (%d ms)", limit)
+        message = f"the model did not finish within the endpoint's time limit per request ({limit} ms)"
+        return reject(RequestError("internal_error", message), context)
     except RequestError as error:
         return reject(error, context, as_record=SETTINGS.batch_mode)
     except Exception:  # any fault: logged with its traceback; the caller gets a safe 500, never the trace

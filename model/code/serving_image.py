@@ -1,9 +1,11 @@
 """Bytes -> one RGB Pillow image, refusing anything that is not a sound JPEG, PNG, WebP, GIF or BMP.
 
 Order matters: sniff magic bytes (cheap, gives 415 for other image formats), check the file's structure
-(serving_integrity: PNG CRCs, JPEG markers, chunk/scan ceilings), open (header only) with the allowed formats,
-check dimensions before decoding a single pixel, pick a JPEG draft scale, decode fully (truncated data fails
-here), convert the mode to 8-bit RGB while box-reducing large pictures band by band, then apply EXIF orientation.
+(serving_integrity: PNG CRCs, JPEG markers, chunk/scan/segment ceilings), drop the metadata Pillow would parse in
+Python (serving_prescan: keeps the EXIF and XMP aside for the orientation), open (header only) with the allowed
+formats, check dimensions before decoding a single pixel, pick a JPEG draft scale, decode fully (truncated data
+fails here), convert the mode to 8-bit RGB while box-reducing large pictures band by band, then turn it upright
+(serving_orientation: a bounded reader of the orientation tag and a plain transpose).
 
 Cost: a picture larger than the model needs is reduced by a whole factor (both sides stay >= draft_min_side, the
 same floor as JPEG draft mode) in bands of ~2 MP, so conversions (16-bit scaling, alpha compositing, palettes)
@@ -13,16 +15,17 @@ never hold more than a band's worth of temporary copies. The decoded picture its
 
 from __future__ import annotations
 
-import contextlib
 import io
 import warnings
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from serving_errors import RequestError
 from serving_integrity import check_structure
+from serving_orientation import orientation, upright
+from serving_prescan import prescan
 from serving_settings import ServingSettings
 
 if TYPE_CHECKING:
@@ -78,19 +81,29 @@ def decode_image(data: bytes, settings: ServingSettings) -> Image.Image:
     if detected not in ALLOWED_FORMATS:
         raise RequestError("unsupported_media_type", f"{detected} images are not supported; send {ALLOWED_TEXT}")
     check_structure(detected, data)
+    scanned = prescan(detected, data)
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that; a warning here is a refusal.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=ALLOWED_FORMATS)
+            image = Image.open(io.BytesIO(scanned.data), formats=ALLOWED_FORMATS)
             _check_dimensions(image.size, settings, image.format)
-            # MPO is how Pillow opens the multi-picture JPEGs many phone cameras write: a JPEG subclass.
-            if image.format in ("JPEG", "MPO") and settings.draft_min_side:
+            # Multi-picture JPEGs (MPO, as many phone cameras write) open as plain JPEGs: the pre-scan dropped the
+            # MPF segment that tells them apart, and the first picture is the one decoded either way.
+            if image.format == "JPEG" and settings.draft_min_side:
                 # DCT-domain downscale by 1/2, 1/4 or 1/8 while both sides stay >= draft_min_side: a 12 MP
                 # photo then decodes at about 1/16 of the pixels, before the (antialiased) resize.
                 image.draft(None, (settings.draft_min_side, settings.draft_min_side))
             image.load()
-            return _apply_exif_orientation(reduced_rgb(image, settings.draft_min_side), source=image)
+            _opaque_if_alpha_unused(image)
+            # libwebp hands over a WebP's EXIF and XMP chunks as they are (nothing parsed); other formats' were
+            # set aside by the pre-scan.
+            exif, xmp = (
+                (image.info.get("exif"), image.info.get("xmp")) if detected == "WEBP" else (scanned.exif, scanned.xmp)
+            )
+            picture = upright(reduced_rgb(image, settings.draft_min_side), orientation(exif, xmp))
+            picture.info = {}  # metadata copied along by Pillow: the model needs none of it
+            return picture
     except RequestError:
         raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
@@ -103,18 +116,16 @@ def decode_image(data: bytes, settings: ServingSettings) -> Image.Image:
         raise RequestError("undecodable_image", f"the {detected} image is truncated or corrupt") from None
 
 
-# Where Pillow looks for the orientation (Image.getexif): EXIF blocks, PNG text profiles, XMP.
-_ORIENTATION_KEYS = ("exif", "Raw profile type exif", "xmp", "XML:com.adobe.xmp")
+def _opaque_if_alpha_unused(image: Image.Image) -> None:
+    """A 32-bit BMP whose alpha channel is zero everywhere is shown opaque, as browsers and Windows show it.
 
-
-def _apply_exif_orientation(image: Image.Image, source: Image.Image) -> Image.Image:
-    """Turns `image` (the converted, maybe reduced, picture) the way `source`'s metadata says."""
-    image.info.update({key: source.info[key] for key in _ORIENTATION_KEYS if key in source.info})
-    # A malformed EXIF block must not make a sound picture unusable. in_place: otherwise Pillow returns a copy of
-    # the picture even when there is nothing to turn.
-    with contextlib.suppress(Exception):
-        ImageOps.exif_transpose(image, in_place=True)
-    return image
+    Many writers fill the fourth byte with 0 and still declare an alpha mask; composited on white, such a picture
+    would become a blank page (which the model then labels with confidence). Other formats keep their alpha.
+    """
+    if image.format == "BMP" and image.mode == "RGBA":
+        alpha_range = cast("tuple[tuple[int, int], ...]", image.getextrema())[3]
+        if alpha_range == (0, 0):
+            image.putalpha(255)  # in place: no copy of the picture
 
 
 # Pixels converted at a time when a large picture is reduced: bounds the temporary copies to a few MB per band.

@@ -8,7 +8,9 @@
   marker. Random damage almost always breaks one of these. libjpeg notices the same damage, but only as a
   *warning* ("Corrupt JPEG data: ..."), which Pillow discards, so without this check the damaged picture is
   classified. A ceiling on the number of scans: each progressive scan walks the whole coefficient buffer
-  (~2.5 ms per scan for a 50 MP photo, whatever draft scale), and a scan can be a few bytes.
+  (~2.5 ms per scan for a 50 MP photo, whatever draft scale), and a scan can be a few bytes. A ceiling on the
+  number of segments (a 6 MB body holds 1.5 million empty comment segments, each parsed in Python); 0xFF fill
+  bytes before a marker are skipped in one regular-expression step however many there are.
 - BMP: a ceiling on run-length-encoded pixel data, which Pillow decodes in Python (~1 s for 6 MB).
 
 What still passes (no structure records it): JPEG scan data altered without creating a stray 0xFF byte (bit
@@ -34,6 +36,10 @@ MAX_PNG_CHUNKS = 10_000
 MAX_PNG_DECODED_BYTES = 100_000_000
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 MAX_JPEG_SCANS = 100
+# Segments (markers with a length: tables, frame and scan headers, APPn, comments) in the first picture. Pillow
+# parses each one before the first scan in Python (~2 us; EXIF segments are joined one copy at a time), and
+# serving_prescan walks them again; an ordinary photo has 10-30, a progressive one a few per scan.
+MAX_JPEG_SEGMENTS = 1_000
 MAX_BMP_RLE_BYTES = 2_000_000
 
 # Markers that may follow entropy-coded data: DHT, DAC, SOS, DQT, DNL, DRI, APPn, COM, EOI (progressive and
@@ -42,6 +48,7 @@ _AFTER_SCAN = {0xC4, 0xCC, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xFE} | set(range(0xE0,
 _SOI, _EOI, _SOS = 0xD8, 0xD9, 0xDA
 _MARKER_AFTER_SCAN = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 _RST = range(0xD0, 0xD8)
+_FILL = re.compile(rb"\xff+")
 
 
 def check_structure(fmt: str, data: bytes) -> None:
@@ -86,7 +93,7 @@ def check_png(data: bytes) -> None:
 
 def check_jpeg(data: bytes) -> None:
     """Walks the segments of the first picture (up to its EOI; an MPO's next picture may follow)."""
-    position, scans = 2, 0
+    position, scans, segments = 2, 0, 0
     while True:
         marker, position = _next_marker(data, position)
         if marker is None or marker == _EOI:
@@ -98,6 +105,9 @@ def check_jpeg(data: bytes) -> None:
         length = int.from_bytes(data[position : position + 2], "big")
         if length < 2:
             raise _corrupt("JPEG segment length is invalid")
+        segments += 1
+        if segments > MAX_JPEG_SEGMENTS:
+            raise RequestError("image_too_large", f"JPEG files may have at most {MAX_JPEG_SEGMENTS} segments")
         position += length
         if marker == _SOS:
             scans += 1
@@ -114,10 +124,10 @@ def _next_marker(data: bytes, position: int) -> tuple[int | None, int]:
     """The marker at `position` (fill bytes 0xFF allowed before it) and the position after it."""
     if position >= len(data):
         return None, position
-    if data[position] != 0xFF:
+    fill = _FILL.match(data, position)  # 0xFF fill bytes may precede any marker: skipped in C, however many
+    if fill is None:
         raise _corrupt("JPEG segment does not end where its length says")
-    while position < len(data) and data[position] == 0xFF:
-        position += 1
+    position = fill.end()
     if position >= len(data):
         return None, position
     return data[position], position + 1

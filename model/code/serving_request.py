@@ -6,11 +6,12 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from PIL import Image
 
+from serving_deadline import Deadline, DeadlineExceeded
 from serving_errors import RequestError
 from serving_image import decode_image
 from serving_settings import TASKS, ServingSettings
@@ -68,6 +69,7 @@ class ParsedRequest:
     images: list[Image.Image]
     batch: bool  # JSON list input: answer with a list
     options: Options
+    deadline: Deadline = field(default_factory=lambda: Deadline.start(0))  # predict_fn runs under it too
 
 
 def media_type(content_type: object) -> str:
@@ -109,7 +111,24 @@ def options_from_context(context: object, default_task: str = "classify") -> Opt
 
 
 def parse_request(body: object, content_type: object, options: Options, settings: ServingSettings) -> ParsedRequest:
-    """`body` is what the model server hands over: bytes (or bytearray), str, or JSON it already parsed."""
+    """`body` is what the model server hands over: bytes (or bytearray), str, or JSON it already parsed.
+
+    The request's deadline (settings.deadline_ms) starts here, when the worker starts the request; decoding runs
+    under it, and the ParsedRequest carries it on to inference.
+    """
+    deadline = Deadline.start(settings.deadline_ms)
+    try:
+        with deadline.enforced():
+            images, batch = _decoded(body, content_type, settings)
+    except DeadlineExceeded:
+        raise RequestError(
+            "image_too_large",
+            f"decoding took longer than the endpoint's time limit per request ({settings.deadline_ms} ms)",
+        ) from None
+    return ParsedRequest(images, batch, options, deadline)
+
+
+def _decoded(body: object, content_type: object, settings: ServingSettings) -> tuple[list[Image.Image], bool]:
     kind = media_type(content_type)
     if kind in JSON_TYPES:
         images, batch = _json_images(body, settings)
@@ -119,12 +138,12 @@ def parse_request(body: object, content_type: object, options: Options, settings
                 decoded.append(decode_image(data, settings))
             except RequestError as error:
                 raise RequestError(error.code, f"image {index}: {json.loads(error.body)['message']}") from None
-        return ParsedRequest(decoded, batch, options)
+        return decoded, batch
     if kind in RAW_IMAGE_TYPES:
         if isinstance(body, str):  # only if a toolkit decoded it as text; never the case for image types
             body = body.encode("latin-1", "replace")
         raw = cast("bytes | bytearray | None", body)  # what the model servers pass for these content types
-        return ParsedRequest([decode_image(bytes(raw or b""), settings)], False, options)
+        return [decode_image(bytes(raw or b""), settings)], False
     shown = kind or "none"
     raise RequestError(
         "unsupported_media_type",

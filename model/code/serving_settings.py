@@ -61,6 +61,9 @@ class ServingSettings:
     max_pixels: int = _default("maxPixels")  # width * height ceiling (covers 48 MP phone photos)
     max_side: int = _default("maxSide")  # longest-side ceiling
     draft_min_side: int = _default("draftMinSide")  # JPEG draft: smallest DCT scale keeping both sides >= this; 0 = off
+    # Time one request may keep a worker busy (decode + inference) from when the worker starts it; 0 = no limit.
+    # The default is the Lambda's default INVOKE_BUDGET_MS; the stack writes the deployed one.
+    deadline_ms: int = _default("deadlineMs")
     # The task of a request whose custom attributes name none. A Batch Transform job sends no custom attributes:
     # its Environment (merged into the container's) sets INFERENCE_TASK=embed instead of a second model.
     task: str = JOB_SETTINGS["task"]["default"]

@@ -136,16 +136,6 @@ def test_multi_picture_jpeg_from_phones_decodes_first_picture_in_draft_mode():
     assert_close(centre_pixel(decoded), (200, 40, 40), 8)
 
 
-def test_broken_exif_keeps_the_picture_usable(monkeypatch):
-    from PIL import ImageOps
-
-    def broken(_image):
-        raise SyntaxError("corrupt EXIF")
-
-    monkeypatch.setattr(ImageOps, "exif_transpose", broken)
-    assert decode_image(encode(solid(), "JPEG"), SETTINGS).size == (40, 30)
-
-
 def test_rgb_png_with_transparent_colour_key_composites_on_white():
     image = solid((10, 20, 30))
     decoded = decode_image(encode(image, "PNG", transparency=(10, 20, 30)), SETTINGS)

@@ -51,6 +51,7 @@ EVERY_SETTING = {
     "maxPixels": 24_000_000,
     "maxSide": 8192,
     "draftMinSide": 384,
+    "deadlineMs": 10_000,
 }
 
 

@@ -9,6 +9,11 @@ export interface ContainerSettings {
   /** The config's `model.serving` (only the settings it sets). */
   readonly serving: ServingConfig;
   readonly serverless: boolean;
+  /**
+   * INFERENCE_DEADLINE_MS: how long one request may keep a model server worker busy. The function's INVOKE_BUDGET_MS:
+   * once it has passed, the caller has its 504 and the worker's work would be thrown away.
+   */
+  readonly inferenceDeadlineMs: number;
   /** The config's extra variables; the stack's own keys win over them. */
   readonly extraEnvironment: Readonly<Record<string, string>>;
 }
@@ -24,8 +29,10 @@ export function containerEnvironment(settings: ContainerSettings): Record<string
     // Everything is in model.tar.gz: never reach for the Hub (the container may have no network at all).
     HF_HUB_OFFLINE: "1",
     TRANSFORMERS_OFFLINE: "1",
+    // The function's budget by default: once it has passed, the caller has its 504 and the work would be thrown away.
+    INFERENCE_DEADLINE_MS: String(settings.serving.deadlineMs ?? settings.inferenceDeadlineMs),
     ...serverWorkersEnvironment(settings.serving.workers, settings.serverless),
-    // Every serving setting the config sets. The two above come out the same here and keep their places.
+    // Every serving setting the config sets. The three above come out the same here and keep their places.
     ...servingEnvironment(settings.serving),
   };
 }
@@ -38,7 +45,7 @@ export function serverWorkersEnvironment(serverWorkers: number | undefined, serv
 
 /** Container variables the stack sets itself, the serving settings' included: `model.environment` may not hold them. */
 export const STACK_CONTAINER_ENV_KEYS: readonly string[] = [
-  ...Object.keys(containerEnvironment({ serving: {}, serverless: false, extraEnvironment: {} })),
+  ...Object.keys(containerEnvironment({ serving: {}, serverless: false, inferenceDeadlineMs: 1, extraEnvironment: {} })),
   ...Object.values(SERVING_SETTINGS).map((spec) => spec.variable),
   "SAGEMAKER_REGION",
 ].filter((key, index, keys) => keys.indexOf(key) === index);

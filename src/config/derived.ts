@@ -63,7 +63,12 @@ export function deriveConfig(c: ParsedConfig): DerivedConfig {
   const namePrefix = c.namePrefix ?? defaultNamePrefix(c.stackName);
   const serverless = c.endpoint.serverless !== undefined;
   const networkIsolation = c.model.networkIsolation ?? defaultNetworkIsolation(serverless);
-  const environment = containerEnvironment({ serving: c.model.serving, serverless, extraEnvironment: c.model.environment });
+  const environment = containerEnvironment({
+    serving: c.model.serving,
+    serverless,
+    inferenceDeadlineMs: invokeBudgetMs(c.lambda.timeoutSeconds),
+    extraEnvironment: c.model.environment,
+  });
   return {
     namePrefix,
     backend: c.backend && { ...c.backend, key: c.backend.key ?? defaultStateKey(c.stackName) },
