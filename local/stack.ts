@@ -10,7 +10,7 @@ import * as path from "path";
 import { catalogueSection } from "../src/config/catalogue";
 import { resolveConfig } from "../src/config/load-config";
 import { functionEnvironment } from "../src/support/function-environment";
-import { ManagedProcess, startProcess } from "./processes";
+import { ManagedProcess, startProcess } from "../dev-runtime/processes";
 import { lambdaNode, paths } from "./settings";
 import { LOCAL_API_CORS_ENV } from "./cors";
 import type { CorsSettings } from "../src/config/cors";

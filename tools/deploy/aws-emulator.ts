@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../../common/repo-root";
-import { ManagedProcess, startProcess } from "../../local/processes";
+import { ManagedProcess, startProcess } from "../../dev-runtime/processes";
 
 export const EMULATOR_REGION = "us-east-1";
 

@@ -1,6 +1,6 @@
 // Runs a Lambda bundle the way the Lambda runtime does, once: a fresh Node.js process loads it (timed, the cold
 // start's module load), then calls its handler for each event with a Lambda-like context, one after the other.
-// Started by local/invoke-bundle.ts; plain JavaScript because it runs under the Lambda's Node.js 22 without ts-node.
+// Started by testing/invoke-bundle.ts; plain JavaScript because it runs under the Lambda's Node.js 22 without ts-node.
 // Arguments: <bundle file> <events JSON file> <result JSON file> <context JSON>. stdout stays the handler's logs.
 const fs = require("node:fs");
 

@@ -1,6 +1,6 @@
 /**
  * Runs the Lambda bundle once in a fresh Node.js 22 process, the way the Lambda runtime loads it, and calls its
- * handler for each event (local/bundle-runner.js). The bundle test and `npm run bench:lambda` use it; the local API
+ * handler for each event (testing/bundle-runner.js). The bundle test and `npm run bench:lambda` use it; the local API
  * keeps warm execution environments instead (local/lambda-runtime.ts).
  */
 import { execFile } from "node:child_process";
@@ -9,9 +9,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { lambdaLogGroupName } from "../common/facts";
-import { LOCAL_ACCOUNT_ID } from "./apigw-event";
-import { lambdaNode } from "./settings";
-import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from "./stack";
+import { LOCAL_ACCOUNT_ID } from "../local/apigw-event";
+import { lambdaNode } from "../local/settings";
+import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from "../local/stack";
 
 /** What the handler answers API Gateway with (a proxy result). */
 export interface HandlerResult {
