@@ -2,7 +2,7 @@
  * Starts and stops the local stack's two servers:
  *   local API (Node.js 22, local/api-main.ts: API Gateway HTTP API emulation + the bundled Lambda handler)
  *     --@aws-sdk/client-sagemaker-runtime via AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME-->
- *   local endpoint (Python, model/local_endpoint/serve.py: SageMaker Runtime front + HF toolkit on MMS)
+ *   local endpoint (Python, local/endpoint/serve.py: SageMaker Runtime front + HF toolkit on MMS)
  * Used by `npm run local`, the end-to-end tests and the load test, so all three run exactly the same wiring.
  */
 import * as fs from "fs";
