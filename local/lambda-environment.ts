@@ -5,7 +5,7 @@
  * environment on Lambda; the pool then answers the invocation as failed and starts a fresh environment next time.
  */
 import { parentPort, workerData } from "worker_threads";
-import { lambdaLogGroupName } from "../common/facts";
+import { lambdaContext, staticContextFields } from "./lambda-context";
 
 export interface EnvironmentData {
   readonly bundleFile: string;
@@ -47,23 +47,16 @@ function main(): void {
   if (typeof handler !== "function") throw new Error(`${data.bundleFile} does not export a function "${data.exportName}"`);
 
   port.on("message", async (message: InvocationMessage) => {
-    const unsupported = () => {
-      throw new Error("callback-style context methods are not supported by the Node.js 22 runtime");
-    };
-    const context = {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName: data.functionName,
-      functionVersion: "$LATEST",
-      invokedFunctionArn: data.invokedFunctionArn,
-      memoryLimitInMB: String(data.memoryMb),
-      awsRequestId: message.requestId,
-      logGroupName: lambdaLogGroupName(data.functionName),
-      logStreamName: data.logStreamName,
-      getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
-      done: unsupported,
-      fail: unsupported,
-      succeed: unsupported,
-    };
+    const context = lambdaContext(
+      staticContextFields({
+        functionName: data.functionName,
+        invokedFunctionArn: data.invokedFunctionArn,
+        memoryMb: data.memoryMb,
+        logStreamName: data.logStreamName,
+      }),
+      message.requestId,
+      message.deadline,
+    );
     let reply: EnvironmentReply;
     try {
       reply = { kind: "result", value: await (handler as Handler)(message.event, context) };

@@ -6,13 +6,14 @@
  * A single shared module load serving concurrent requests would hide bugs Lambda never has (module-scope state
  * shared between requests, such as a logger's per-request context) and survive crashes Lambda does not.
  */
-import { randomBytes, randomUUID } from "crypto";
+import { randomUUID } from "crypto";
 import { buildSync } from "esbuild";
 import * as path from "path";
 import type { Writable } from "stream";
 import { Worker } from "worker_threads";
 import { LOCAL_ACCOUNT_ID } from "./apigw-event";
 import type { EnvironmentData, EnvironmentReply, InvocationMessage } from "./lambda-environment";
+import { newLogStreamName } from "./lambda-context";
 
 export interface LambdaFunctionOptions {
   /** Absolute path of the bundle (bundleLambda().file). */
@@ -205,7 +206,6 @@ export class LocalLambdaFunction {
 
   private newEnvironment(): ExecutionEnvironment {
     const { functionName, region, memoryMb, bundleFile } = this.options;
-    const day = new Date().toISOString().slice(0, 10).replace(/-/g, "/");
     return new ExecutionEnvironment(
       {
         bundleFile,
@@ -213,7 +213,7 @@ export class LocalLambdaFunction {
         functionName,
         invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
         memoryMb,
-        logStreamName: `${day}/[$LATEST]${randomBytes(16).toString("hex")}`,
+        logStreamName: newLogStreamName(),
       },
       this.options.functionLog,
     );

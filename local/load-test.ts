@@ -13,8 +13,8 @@ import * as os from "os";
 import * as path from "path";
 import { bundleLambda } from "../src/support/lambda-bundle";
 import { ensureDemoModel, writeTestImages } from "./model-assets";
-import { freePort } from "./ports";
-import { treeRssMb } from "./process-tree";
+import { freePort } from "../dev-runtime/ports";
+import { treeRssMb } from "../dev-runtime/process-tree";
 import { startApi, startEndpoint } from "./stack";
 
 interface StepResult {

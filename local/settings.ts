@@ -78,10 +78,10 @@ export const paths = {
   endpointPython: process.env.ENDPOINT_PYTHON ?? path.join(REPO_ROOT, ".venv", "bin", "python"),
   /** Python for model/ scripts (demo model, images). */
   modelPython: process.env.MODEL_PYTHON ?? path.join(REPO_ROOT, ".venv", "bin", "python"),
-  endpointServer: path.join(REPO_ROOT, "model", "local_endpoint", "serve.py"),
+  endpointServer: path.join(REPO_ROOT, "local", "endpoint", "serve.py"),
   demoModelScript: path.join(REPO_ROOT, "model", "scripts", "demo_model.py"),
   sampleImagesScript: path.join(REPO_ROOT, "model", "scripts", "sample_images.py"),
-  testImagesScript: path.join(REPO_ROOT, "model", "local_endpoint", "test_images.py"),
+  testImagesScript: path.join(REPO_ROOT, "model", "demo", "fresh_images.py"),
 };
 
 /**

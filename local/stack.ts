@@ -2,7 +2,7 @@
  * Starts and stops the local stack's two servers:
  *   local API (Node.js 22, local/api-main.ts: API Gateway HTTP API emulation + the bundled Lambda handler)
  *     --@aws-sdk/client-sagemaker-runtime via AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME-->
- *   local endpoint (Python, model/local_endpoint/serve.py: SageMaker Runtime front + HF toolkit on MMS)
+ *   local endpoint (Python, local/endpoint/serve.py: SageMaker Runtime front + HF toolkit on MMS)
  * Used by `npm run local`, the end-to-end tests and the load test, so all three run exactly the same wiring.
  */
 import * as fs from "fs";
@@ -10,7 +10,7 @@ import * as path from "path";
 import { catalogueSection } from "../src/config/catalogue";
 import { resolveConfig } from "../src/config/load-config";
 import { functionEnvironment } from "../src/support/function-environment";
-import { ManagedProcess, startProcess } from "./processes";
+import { ManagedProcess, startProcess } from "../dev-runtime/processes";
 import { lambdaNode, paths } from "./settings";
 import { LOCAL_API_CORS_ENV } from "./cors";
 import type { CorsSettings } from "../src/config/cors";

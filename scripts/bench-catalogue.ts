@@ -20,7 +20,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { CATALOGUE_INDEX_FORMAT, IndexMetadata, INDEX_FILES } from "../common/catalogue-index";
 import { indexPeakBytes, largestIndexRows, MEMORY_SHARE } from "../common/catalogue-memory";
-import { startFakeSageMakerRuntime } from "../local/fake-sagemaker-runtime";
+import { startFakeSageMakerRuntime } from "../testing/fake-sagemaker-runtime";
 import { startS3FolderFront } from "../local/s3-folder-front";
 import { lambdaNode } from "../local/settings";
 import { Int8Matrix } from "../lambda/similar/int8-matrix";

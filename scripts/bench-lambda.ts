@@ -16,8 +16,8 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startFakeSageMakerRuntime } from "../local/fake-sagemaker-runtime";
-import { invokeBundle } from "../local/invoke-bundle";
+import { startFakeSageMakerRuntime } from "../testing/fake-sagemaker-runtime";
+import { invokeBundle } from "../testing/invoke-bundle";
 import { lambdaNode } from "../local/settings";
 import { bundleLambda } from "../src/support/lambda-bundle";
 import { LAMBDA_MEMORY_MB } from "../local/stack";
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         `s3-get.js ${(s3ReaderSize / KB).toFixed(1)} KB, loaded by the first /similar request only`,
     );
 
-    // 2. Cold init in Node 22: a fresh process per run, loading the bundle as Lambda does (local/invoke-bundle.ts).
+    // 2. Cold init in Node 22: a fresh process per run, loading the bundle as Lambda does (testing/invoke-bundle.ts).
     const coldMs: number[] = [];
     const baselineMs: number[] = [];
     for (let i = 0; i < runs; i += 1) {

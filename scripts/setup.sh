@@ -10,7 +10,7 @@
 #     SageMaker inference toolkits the local endpoint runs
 #   - .venv-tf449: the model tests again under the serving container's transformers (model/requirements-tf449.txt)
 #   - .venv-checkov: the security scanner, kept apart because it pins many packages of its own
-#   - .venv-emulator: the AWS emulator for deploy rehearsals (moto, model/aws_emulator/requirements.txt), kept apart
+#   - .venv-emulator: the AWS emulator for deploy rehearsals (moto, tools/deploy/emulator/requirements.txt), kept apart
 #     for the same reason
 # The last three only serve the tests and the deploy rehearsal. Each step records a fingerprint of its inputs and is
 # skipped while they are unchanged.
@@ -62,7 +62,7 @@ make_venv .venv model/requirements-dev.txt
 
 # SageMaker inference toolkits + multi-model-server into .venv, --no-deps: their metadata pulls audio/TensorFlow/boto3
 # stacks nothing here imports (the modules they do import are pinned in requirements-dev.txt). Used by
-# model/tests/test_toolkits.py and the local endpoint (model/local_endpoint/serve.py).
+# model/tests/test_toolkits.py and the local endpoint (local/endpoint/serve.py).
 toolkits_want=$(fingerprint model/requirements-dev.txt model/requirements-toolkits.txt)
 if [ ! -f .venv/.toolkits-stamp ] || [ "$(cat .venv/.toolkits-stamp)" != "$toolkits_want" ]; then
   say "SageMaker inference toolkits into .venv (--no-deps)"
@@ -87,5 +87,5 @@ if [ ! -f .venv-tf449/.setup-stamp ] || [ "$(cat .venv-tf449/.setup-stamp)" != "
   echo "$tf449_want" > .venv-tf449/.setup-stamp
 fi
 make_venv .venv-checkov scripts/checkov-requirements.txt
-make_venv .venv-emulator model/aws_emulator/requirements.txt
+make_venv .venv-emulator tools/deploy/emulator/requirements.txt
 say "ready"

@@ -34,11 +34,11 @@ step "pytest (model/)"
 step "pytest (model/, transformers 4.49.0 as in the serving container)"
 .venv-tf449/bin/python -m pytest model/tests -q -p no:cacheprovider
 
-step "pytest (model/local_endpoint)"
-.venv/bin/python -m pytest model/local_endpoint/tests -q
+step "pytest (local/endpoint: the local SageMaker endpoint)"
+.venv/bin/python -m pytest local/endpoint/tests -q
 
-step "pytest (model/aws_emulator: the deploy rehearsal's moto workarounds)"
-.venv-emulator/bin/python -m pytest model/aws_emulator/tests -q
+step "pytest (tools/deploy/emulator: the deploy rehearsal's moto workarounds)"
+.venv-emulator/bin/python -m pytest tools/deploy/emulator/tests -q
 
 step "jest, fast tier (synth, Lambda, local stack units, tools: no Java, no Python, no terraform)"
 npm run --silent test:unit -- --ci

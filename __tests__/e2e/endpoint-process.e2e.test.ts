@@ -5,9 +5,9 @@
  */
 import * as fs from "fs";
 import { ensureDemoModel } from "../../local/model-assets";
-import { freePort } from "../../local/ports";
-import type { ManagedProcess } from "../../local/processes";
-import { descendantPids, isAlive } from "../../local/process-tree";
+import { freePort } from "../../dev-runtime/ports";
+import type { ManagedProcess } from "../../dev-runtime/processes";
+import { descendantPids, isAlive } from "../../dev-runtime/process-tree";
 import { startEndpoint } from "../../local/stack";
 import { call } from "./support/http";
 

@@ -10,7 +10,7 @@ import { execFileSync } from "child_process";
 import { writeTestImages } from "../../local/model-assets";
 import { REPO_ROOT } from "../../common/repo-root";
 import { paths } from "../../local/settings";
-import { descendantPids } from "../../local/process-tree";
+import { descendantPids } from "../../dev-runtime/process-tree";
 import { pngRgba } from "./support/bad-images";
 import { call, imageRequest } from "./support/http";
 import { E2EStack, startE2EStack } from "./support/local-stack";

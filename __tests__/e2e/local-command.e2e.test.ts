@@ -11,8 +11,8 @@ import * as os from "os";
 import * as path from "path";
 import { stripVTControlCharacters } from "util";
 import { REPO_ROOT } from "../../common/repo-root";
-import { freePort } from "../../local/ports";
-import { descendantPids, isAlive } from "../../local/process-tree";
+import { freePort } from "../../dev-runtime/ports";
+import { descendantPids, isAlive } from "../../dev-runtime/process-tree";
 
 jest.setTimeout(600_000);
 

@@ -8,8 +8,8 @@ import * as path from "path";
 import { REPO_ROOT } from "../../common/repo-root";
 import { ensureDemoModel } from "../../local/model-assets";
 import { STOPPING_RETRY_AFTER_SECONDS } from "../../local/graceful-stop";
-import { assertPortFree, freePort } from "../../local/ports";
-import { startProcess } from "../../local/processes";
+import { assertPortFree, freePort } from "../../dev-runtime/ports";
+import { startProcess } from "../../dev-runtime/processes";
 import { pngRgba } from "./support/bad-images";
 
 jest.setTimeout(300_000);

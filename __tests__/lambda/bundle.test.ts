@@ -1,13 +1,13 @@
 /**
  * The deployable bundle, built by the same function the stack uses (src/support/lambda-bundle.ts), run the way Lambda
- * runs it (local/invoke-bundle.ts): loaded by Node.js 22 in a fresh process, `handler` called with API Gateway events, talking
+ * runs it (testing/invoke-bundle.ts): loaded by Node.js 22 in a fresh process, `handler` called with API Gateway events, talking
  * to a fake SageMaker Runtime over HTTP through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME. Also required in-process.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CATALOGUE_INDEX_FORMAT, IndexMetadata, INDEX_FILES } from "../../common/catalogue-index";
-import { invokeBundle } from "../../local/invoke-bundle";
+import { invokeBundle } from "../../testing/invoke-bundle";
 import { lambdaNode } from "../../local/settings";
 import { bundleLambda, LambdaBundle } from "../../src/support/lambda-bundle";
 import {
@@ -16,7 +16,7 @@ import {
   FakeSageMakerRuntime,
   modelErrorAnswer,
   startFakeSageMakerRuntime,
-} from "../../local/fake-sagemaker-runtime";
+} from "../../testing/fake-sagemaker-runtime";
 import { startS3FolderFront } from "../../local/s3-folder-front";
 import { FolderStore } from "../../tools/catalogue/folder-store";
 import { writeIndex } from "../../tools/catalogue/index-files";

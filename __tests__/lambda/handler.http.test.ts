@@ -19,7 +19,7 @@ import {
   throttlingAnswer,
   validationErrorAnswer,
   workerDiedAnswer,
-} from "../../local/fake-sagemaker-runtime";
+} from "../../testing/fake-sagemaker-runtime";
 import { SERVERLESS_INVOKE_MAX_BYTES } from "../../common/facts";
 import { useLocalEndpointEnv } from "./env";
 import { binaryEvent, bodyOf, JPEG, lambdaContext, PNG_1X1 } from "./fixtures";

@@ -6,9 +6,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { FakeSageMakerRuntime, startFakeSageMakerRuntime } from "../../local/fake-sagemaker-runtime";
-import { freePort } from "../../local/ports";
-import type { ManagedProcess } from "../../local/processes";
+import { FakeSageMakerRuntime, startFakeSageMakerRuntime } from "../../testing/fake-sagemaker-runtime";
+import { freePort } from "../../dev-runtime/ports";
+import type { ManagedProcess } from "../../dev-runtime/processes";
 import { startApi } from "../../local/stack";
 import { bundleLambda, LambdaBundle } from "../../src/support/lambda-bundle";
 import { JPEG } from "../lambda/fixtures";

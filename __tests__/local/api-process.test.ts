@@ -7,10 +7,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { classifyAnswer, FakeSageMakerRuntime, startFakeSageMakerRuntime } from "../../local/fake-sagemaker-runtime";
+import { classifyAnswer, FakeSageMakerRuntime, startFakeSageMakerRuntime } from "../../testing/fake-sagemaker-runtime";
 import { STOPPING_RETRY_AFTER_SECONDS } from "../../local/graceful-stop";
-import { freePort } from "../../local/ports";
-import type { ManagedProcess } from "../../local/processes";
+import { freePort } from "../../dev-runtime/ports";
+import type { ManagedProcess } from "../../dev-runtime/processes";
 import { startApi } from "../../local/stack";
 import { bundleLambda, LambdaBundle } from "../../src/support/lambda-bundle";
 import { JPEG } from "../lambda/fixtures";

@@ -20,7 +20,7 @@ const COPIED = [
   "model/requirements-toolkits.txt",
   "model/requirements-tf449.txt",
   "scripts/checkov-requirements.txt",
-  "model/aws_emulator/requirements.txt",
+  "tools/deploy/emulator/requirements.txt",
 ];
 const TEST_ONLY_VENVS = [".venv-tf449", ".venv-checkov", ".venv-emulator"];
 
@@ -97,7 +97,7 @@ it("bash scripts/setup.sh (the test command's set-up) installs everything, then 
   expect(first.status).toBe(0);
   for (const venv of [".venv", ...TEST_ONLY_VENVS]) expect(fs.existsSync(path.join(machine, "repo", venv, "bin", "python"))).toBe(true);
   expect(first.calls).toContain(".venv-checkov -m pip --disable-pip-version-check -q install -r scripts/checkov-requirements.txt");
-  expect(first.calls).toContain(".venv-emulator -m pip --disable-pip-version-check -q install -r model/aws_emulator/requirements.txt");
+  expect(first.calls).toContain(".venv-emulator -m pip --disable-pip-version-check -q install -r tools/deploy/emulator/requirements.txt");
   expect(second.status).toBe(0);
   expect(second.calls).toEqual(["ensure-jdk"]);
 });

@@ -1,5 +1,5 @@
 /**
- * stopAllProcesses (local/processes.ts), what the local stack's runner calls on a signal, over real child processes:
+ * stopAllProcesses (dev-runtime/processes.ts), what the local stack's runner calls on a signal, over real child processes:
  * the last started is stopped first (a server started later may still need an earlier one for its requests in
  * flight: the API needs the endpoint), and a server still starting is stopped with SIGTERM like a ready one, so its
  * own clean-up runs.
@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startProcess, stopAllProcesses } from "../../local/processes";
+import { startProcess, stopAllProcesses } from "../../dev-runtime/processes";
 
 jest.setTimeout(30_000);
 

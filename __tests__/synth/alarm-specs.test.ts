@@ -1,5 +1,5 @@
 import { defaultAlarmSettings } from "../../src/config/alarms";
-import { AlarmSpec, SingleMetricAlarmSpec, alarmMetricCount, inferenceAlarmSpecs } from "../../src/support/alarm-specs";
+import { AlarmSpec, SingleMetricAlarmSpec, alarmMetricCount, inferenceAlarmSpecs } from "../../src/monitoring/alarm-specs";
 import { instanceVcpus } from "../../common/instance-types";
 
 const resources = { apiId: "a1b2c3", stageName: "$default", functionName: "fn", endpointName: "ep", variantName: "AllTraffic" };

@@ -511,7 +511,7 @@ def contention(seconds: float, model_dir: Path | None, attack_case: str, work: P
     port = 20000 + os.getpid() % 10000
     env = {**os.environ, "MODEL_DIR": str(serve_dir), "ENDPOINT_PORT": str(port), "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(
-        [sys.executable, str(MODEL_ROOT / "local_endpoint" / "serve.py")],
+        [sys.executable, str(MODEL_ROOT.parent / "local" / "endpoint" / "serve.py")],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

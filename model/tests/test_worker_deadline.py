@@ -2,7 +2,7 @@
 
 The backstop is shown on what the pre-scan now refuses or strips (items that used to keep a worker busy for a
 minute): with the pre-scan switched off and Pillow's own orientation path put back, the same requests still end
-at the deadline, and the next request is served at once. Through the real model server: model/local_endpoint/
+at the deadline, and the next request is served at once. Through the real model server: local/endpoint/
 tests/test_worker_deadline_http.py.
 """
 

@@ -9,8 +9,8 @@
 import { Construct } from "constructs";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { AlarmSettings } from "../config/alarms";
-import { AlarmSpec, inferenceAlarmSpecs } from "../support/alarm-specs";
-import { MonitoredResources } from "../support/metrics";
+import { AlarmSpec, inferenceAlarmSpecs } from "../monitoring/alarm-specs";
+import { MonitoredResources } from "../monitoring/metrics";
 
 export interface InferenceAlarmsProps extends MonitoredResources {
   /** Prefix of every alarm name. */

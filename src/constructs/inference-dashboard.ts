@@ -5,9 +5,9 @@
  */
 import { Construct } from "constructs";
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
-import { inferenceDashboardBody } from "../support/dashboard-body";
+import { inferenceDashboardBody } from "../monitoring/dashboard-body";
 import type { AwsContext } from "../support/aws-context";
-import { MonitoredResources } from "../support/metrics";
+import { MonitoredResources } from "../monitoring/metrics";
 
 export interface InferenceDashboardProps extends MonitoredResources {
   /** Dashboard name (letters, digits, `-` and `_` only; unique in the account, across regions). */

@@ -12,7 +12,7 @@ import type { AwsContext } from "../support/aws-context";
 import { AlarmTopic } from "./alarm-topic";
 import { InferenceAlarms } from "./inference-alarms";
 import { InferenceDashboard } from "./inference-dashboard";
-import { MonitoredResources } from "../support/metrics";
+import { MonitoredResources } from "../monitoring/metrics";
 
 export interface InferenceMonitoringProps extends MonitoredResources {
   /** Prefix of alarm and topic names (regional). */

@@ -7,8 +7,8 @@
  * answer bad images 200 in batch mode. One instance: `instance.count` only applies on AWS.
  */
 import * as http from "http";
-import { freePort } from "../../local/ports";
-import type { ManagedProcess } from "../../local/processes";
+import { freePort } from "../../dev-runtime/ports";
+import type { ManagedProcess } from "../../dev-runtime/processes";
 import { startEndpoint } from "../../local/stack";
 import type { CatalogueJobSettings } from "../../src/config/catalogue";
 import type { ObjectStore } from "./object-store";

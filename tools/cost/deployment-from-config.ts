@@ -4,7 +4,7 @@
  */
 import type { ClassifierConfig } from "../../src/config/load-config";
 import { instanceSection, serverlessSection } from "../../src/config/schema";
-import { alarmMetricCount, inferenceAlarmSpecs } from "../../src/support/alarm-specs";
+import { alarmMetricCount, inferenceAlarmSpecs } from "../../src/monitoring";
 import { DeploymentMode, DeploymentShape } from "./inputs";
 
 /** Placeholder resource names: only the number of alarm metrics matters here. */

@@ -1,5 +1,5 @@
 /**
- * The AWS emulator for deploy rehearsals: model/aws_emulator/serve.py (moto's server plus this project's
+ * The AWS emulator for deploy rehearsals: tools/deploy/emulator/serve.py (moto's server plus this project's
  * workarounds) on a free loopback port, as a child process in its own process group.
  *
  * `emulatorEnvironment` is what Terraform, cdktf and the AWS SDKs need to talk to it and to nothing else: every
@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { REPO_ROOT } from "../../common/repo-root";
-import { ManagedProcess, startProcess } from "../../local/processes";
+import { ManagedProcess, startProcess } from "../../dev-runtime/processes";
 
 export const EMULATOR_REGION = "us-east-1";
 
@@ -28,13 +28,13 @@ export async function startAwsEmulator(options: { readonly echo?: boolean } = {}
   const python = emulatorPython();
   if (!fs.existsSync(python)) {
     throw new Error(
-      `${python} not found: run \`bash scripts/setup.sh\` (it makes .venv-emulator from model/aws_emulator/requirements.txt)`,
+      `${python} not found: run \`bash scripts/setup.sh\` (it makes .venv-emulator from tools/deploy/emulator/requirements.txt)`,
     );
   }
   const child = await startProcess({
     name: "aws-emulator",
     command: python,
-    args: [path.join(REPO_ROOT, "model", "aws_emulator", "serve.py"), "--host", "127.0.0.1", "--port", "0"],
+    args: [path.join(REPO_ROOT, "tools", "deploy", "emulator", "serve.py"), "--host", "127.0.0.1", "--port", "0"],
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: process.env.LANG },
     cwd: REPO_ROOT,
     readyLine: /^AWS_EMULATOR_READY (\S+)$/,

@@ -3,7 +3,7 @@
  * runs it, in the rehearsal's workspace with the emulator's environment (the SDK's default credential chain finds
  * the dummy keys; AWS_ENDPOINT_URL points every client at the emulator).
  *
- * What the emulator lacks for it is workaround 5 of model/aws_emulator/workarounds.py (Service Quotas for
+ * What the emulator lacks for it is workaround 5 of tools/deploy/emulator/workarounds.py (Service Quotas for
  * SageMaker; a requested increase is granted at once). Lambda's GetAccountSettings is missing from moto too, but the
  * default config reserves no concurrency, so the preflight never asks.
  *

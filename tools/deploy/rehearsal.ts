@@ -21,7 +21,7 @@ import { pinnedAwsProviderVersion } from "./provider-version";
 import { setUpTerraform, TerraformSetup } from "./terraform-setup";
 import { StateJson, StateView } from "./terraform-refs";
 
-/** Container environment variable that makes the emulator fail a model's health checks (model/aws_emulator). */
+/** Container environment variable that makes the emulator fail a model's health checks (tools/deploy/emulator). */
 export const FAILS_HEALTH_CHECK_ENV = "EMULATOR_FAILS_HEALTH_CHECK";
 
 export interface RehearsalOptions {
@@ -80,7 +80,7 @@ export class Rehearsal {
     const terraform = setUpTerraform({ providerVersion, workDir: dir, requireMirror: options.requireMirror });
     log(`terraform ${terraform.version}; hashicorp/aws ${providerVersion} from ${terraform.mirror ?? "the Terraform registry"}`);
     const emulator = await startAwsEmulator({ echo: options.echoEmulator });
-    log(`AWS emulator (moto + model/aws_emulator/workarounds.py) at ${emulator.url}; workspace ${dir}`);
+    log(`AWS emulator (moto + tools/deploy/emulator/workarounds.py) at ${emulator.url}; workspace ${dir}`);
     const env = emulatorEnvironment(emulator.url, path.join(dir, "aws"), terraform.env);
     const workspace = new CdktfWorkspace(dir, env);
     return new Rehearsal(

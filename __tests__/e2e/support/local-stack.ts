@@ -7,8 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { bundleLambda } from "../../../src/support/lambda-bundle";
 import { ensureDemoModel } from "../../../local/model-assets";
-import { freePort } from "../../../local/ports";
-import type { ManagedProcess } from "../../../local/processes";
+import { freePort } from "../../../dev-runtime/ports";
+import type { ManagedProcess } from "../../../dev-runtime/processes";
 import { ApiOptions, startApi, startEndpoint } from "../../../local/stack";
 
 export const ENDPOINT_NAME = "local-vit";

@@ -1,5 +1,5 @@
 /**
- * The AWS half of the catalogue runner against the AWS emulator (moto + model/aws_emulator/workarounds.py): S3 listing
+ * The AWS half of the catalogue runner against the AWS emulator (moto + tools/deploy/emulator/workarounds.py): S3 listing
  * with ETags, the manifest, CreateTransformJob / DescribeTransformJob on a real model, the assembly read back from S3,
  * the pointer. moto runs no container, so the `.out` objects the job's instances would write are written by the test
  * (FakeInstances) before the real executor creates the job; everything else is the runner's own code.

@@ -1,6 +1,6 @@
 /**
  * Runs the Lambda bundle once in a fresh Node.js 22 process, the way the Lambda runtime loads it, and calls its
- * handler for each event (local/bundle-runner.js). The bundle test and `npm run bench:lambda` use it; the local API
+ * handler for each event (testing/bundle-runner.js). The bundle test and `npm run bench:lambda` use it; the local API
  * keeps warm execution environments instead (local/lambda-runtime.ts).
  */
 import { execFile } from "node:child_process";
@@ -8,10 +8,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { lambdaLogGroupName } from "../common/facts";
-import { LOCAL_ACCOUNT_ID } from "./apigw-event";
-import { lambdaNode } from "./settings";
-import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from "./stack";
+import { LOCAL_ACCOUNT_ID } from "../local/apigw-event";
+import { newLogStreamName, staticContextFields } from "../local/lambda-context";
+import { lambdaNode } from "../local/settings";
+import { LAMBDA_MEMORY_MB, LAMBDA_TIMEOUT_SECONDS } from "../local/stack";
 
 /** What the handler answers API Gateway with (a proxy result). */
 export interface HandlerResult {
@@ -54,12 +54,15 @@ export async function invokeBundle(options: InvokeBundleOptions): Promise<Bundle
     const resultFile = path.join(work, "result.json");
     fs.writeFileSync(eventsFile, JSON.stringify(options.events));
     const functionName = options.functionName ?? "classifier";
+    const region = options.env.AWS_REGION ?? "us-east-1";
     const context = {
-      functionName,
-      memoryMb: LAMBDA_MEMORY_MB,
+      ...staticContextFields({
+        functionName,
+        invokedFunctionArn: `arn:aws:lambda:${region}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
+        memoryMb: LAMBDA_MEMORY_MB,
+        logStreamName: newLogStreamName(),
+      }),
       timeoutMs: options.timeoutMs ?? LAMBDA_TIMEOUT_SECONDS * 1000,
-      arn: `arn:aws:lambda:${options.env.AWS_REGION ?? "us-east-1"}:${LOCAL_ACCOUNT_ID}:function:${functionName}`,
-      logGroupName: lambdaLogGroupName(functionName),
     };
     await run(options.node ?? lambdaNode().file, [RUNNER, options.bundleFile, eventsFile, resultFile, JSON.stringify(context)], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },

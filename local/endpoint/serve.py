@@ -1,4 +1,4 @@
-"""The local SageMaker endpoint: `MODEL_DIR=... .venv/bin/python model/local_endpoint/serve.py`.
+"""The local SageMaker endpoint: `MODEL_DIR=... .venv/bin/python local/endpoint/serve.py`.
 
 Serves a model folder or model.tar.gz through model/code/inference.py under the Hugging Face SageMaker inference
 toolkit and Multi Model Server (the container's own serving stack), behind a front that speaks the SageMaker

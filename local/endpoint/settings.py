@@ -12,7 +12,7 @@ from pathlib import Path
 # Same rule as InvokeEndpoint's EndpointName (botocore sagemaker-runtime model): <= 63 chars, alnum joined by '-'.
 _ENDPOINT_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$")
 # SAGEMAKER_MODEL_SERVER_WORKERS' range, as the container and the stack enforce it (the container's settings table).
-_SERVING_TABLE = Path(__file__).resolve().parents[1] / "code" / "serving_settings.json"
+_SERVING_TABLE = Path(__file__).resolve().parents[2] / "model" / "code" / "serving_settings.json"
 _WORKERS = json.loads(_SERVING_TABLE.read_text())["settings"]["workers"]
 
 

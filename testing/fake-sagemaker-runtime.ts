@@ -12,7 +12,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { sagemakerEndpointLogGroupName } from "../common/facts";
-import { LOCAL_ACCOUNT_ID } from "./apigw-event";
+import { LOCAL_ACCOUNT_ID } from "../local/apigw-event";
 
 export interface RecordedRequest {
   readonly method: string;

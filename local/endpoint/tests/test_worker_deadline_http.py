@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-MODEL_ROOT = Path(__file__).resolve().parents[2]
+MODEL_ROOT = Path(__file__).resolve().parents[3] / "model"
 sys.path.insert(0, str(MODEL_ROOT / "bench"))
 import hostile_metadata as hostile  # noqa: E402 - the benchmark's folder is put on the path just above
 
@@ -75,7 +75,12 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "LOCAL_STOP_WITH_PARENT": "1",
     }
     server = subprocess.Popen(
-        [sys.executable, "-W", "ignore::DeprecationWarning", str(MODEL_ROOT / "local_endpoint" / "serve.py")],
+        [
+            sys.executable,
+            "-W",
+            "ignore::DeprecationWarning",
+            str(MODEL_ROOT.parent / "local" / "endpoint" / "serve.py"),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tarfile
 from pathlib import Path
 
-REPO_CODE_DIR = Path(__file__).resolve().parent.parent / "code"
+REPO_CODE_DIR = Path(__file__).resolve().parents[2] / "model" / "code"
 
 
 class ModelSourceError(ValueError):

@@ -97,7 +97,7 @@ def test_settings_defaults(tmp_path):
 
 
 def test_workers_take_the_range_the_container_and_the_stack_enforce(tmp_path):
-    table = json.loads((Path(__file__).resolve().parents[2] / "code" / "serving_settings.json").read_text())
+    table = json.loads((Path(__file__).resolve().parents[3] / "model" / "code" / "serving_settings.json").read_text())
     workers = table["settings"]["workers"]
     environ = {"MODEL_DIR": str(tmp_path)}
     assert load_settings({**environ, "SAGEMAKER_MODEL_SERVER_WORKERS": str(workers["max"])}).workers == workers["max"]

@@ -1,7 +1,7 @@
 """
 The AWS emulator for deploy rehearsals: moto's server with this project's workarounds (workarounds.py).
 
-    .venv-emulator/bin/python model/aws_emulator/serve.py [--port 0]
+    .venv-emulator/bin/python tools/deploy/emulator/serve.py [--port 0]
 
 Prints `AWS_EMULATOR_READY http://127.0.0.1:<port>` once it accepts connections (port 0: the OS picks a free
 one, so concurrent rehearsals never race for a port); stops on SIGTERM / Ctrl-C. Point Terraform and the AWS
