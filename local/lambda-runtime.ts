@@ -219,6 +219,11 @@ export class LocalLambdaFunction {
     );
   }
 
+  /** Idle environments whose runtime is still running (a crash after answering surfaces a moment later). */
+  liveIdleEnvironments(): number {
+    return this.idle.filter((environment) => !environment.dead).length;
+  }
+
   /** Ends every idle environment now and each busy one when its invocation ends (the API server is stopping). */
   async close(): Promise<void> {
     this.closed = true;

@@ -101,7 +101,11 @@ exports.handler = async (event) => {
     ),
   );
   const first = await fn.invoke({ crash: true });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // The crash reaches this thread a moment after the answer: how long depends on the machine's load (200 ms was
+  // not always enough on a busy one), so wait until it has, at most 10 s.
+  for (const started = Date.now(); fn.liveIdleEnvironments() > 0 && Date.now() - started < 10_000;) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 
   // Act
   const second = await fn.invoke({});
