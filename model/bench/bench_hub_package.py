@@ -1,4 +1,4 @@
-"""What `npm run package-model -- <Hub id>` costs for a model the size of google/vit-base-patch16-384.
+"""What `npm run model:package -- <Hub id>` costs for a model the size of google/vit-base-patch16-384.
 
     .venv/bin/python model/bench/bench_hub_package.py
 

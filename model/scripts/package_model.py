@@ -175,7 +175,7 @@ def _say_how_to_use(fetched: FetchedModel, out: Path, default_location: bool) ->
     if not fetched.pinned:
         print(
             f"{fetched.revision!r} moves when the repository changes; pin this commit to get the same bytes every "
-            f"time:\n  npm run package-model -- {fetched.repo_id} --revision {fetched.sha}"
+            f"time:\n  npm run model:package -- {fetched.repo_id} --revision {fetched.sha}"
         )
     setting: dict[str, object]
     if default_location:

@@ -174,7 +174,7 @@ def test_an_unpinned_revision_is_resolved_and_the_pin_printed(hub, hub_folder, o
     result = package(hub_env(tmp_path, hub.endpoint), repo)
     assert result.returncode == 0, result.stderr
     assert f"{repo}: main is commit {sha}" in result.stderr
-    assert f"npm run package-model -- {repo} --revision {sha}" in result.stdout
+    assert f"npm run model:package -- {repo} --revision {sha}" in result.stdout
     setting = {"huggingFace": {"id": repo, "revision": sha}}
     assert f'"modelArtifact": {json.dumps(setting)}' in result.stdout
     # Every file was fetched at the commit, not at the branch (a push mid-download cannot mix two versions).
