@@ -76,9 +76,9 @@ export interface TestImageSet {
   readonly images: readonly TestImage[];
 }
 
-/** `perClass` new images per demo class, each as JPEG and PNG (model/local_endpoint/test_images.py). */
+/** `perClass` new images per demo class, each as JPEG and PNG (model/scripts/fresh_demo_images.py). */
 export function writeTestImages(outDir: string, perClass: number, seed?: number): TestImageSet {
-  const args = [paths.testImagesScript, "--out", outDir, "--per-class", String(perClass)];
+  const args = [paths.freshDemoImagesScript, "--out", outDir, "--per-class", String(perClass)];
   if (seed !== undefined) args.push("--seed", String(seed));
   return JSON.parse(lastLine(runPython(paths.modelPython, args, false))) as TestImageSet;
 }

@@ -71,7 +71,7 @@ export const paths = {
   endpointServer: path.join(REPO_ROOT, "model", "local_endpoint", "serve.py"),
   demoModelScript: path.join(REPO_ROOT, "model", "scripts", "demo_model.py"),
   sampleImagesScript: path.join(REPO_ROOT, "model", "scripts", "sample_images.py"),
-  testImagesScript: path.join(REPO_ROOT, "model", "local_endpoint", "test_images.py"),
+  freshDemoImagesScript: path.join(REPO_ROOT, "model", "scripts", "fresh_demo_images.py"),
 };
 
 /**
