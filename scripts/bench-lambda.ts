@@ -18,7 +18,7 @@ import { invokeBundle } from "../local/invoke-bundle";
 import { lambdaNode } from "../local/settings";
 import { bundleLambda } from "../src/support/lambda-bundle";
 
-/** Issue 11's bounds for the deployed bundle. */
+/** The deployed bundle's bounds (docs/decisions.md, performance targets). */
 const BUNDLE_BOUND_KB = 400;
 const COLD_LOAD_BOUND_MS = 50;
 const NODE22 = lambdaNode().file; // Node.js 22 for this platform (local/node-runtime.ts)

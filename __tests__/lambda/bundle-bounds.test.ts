@@ -1,5 +1,5 @@
 /**
- * Issue 11's bounds on the deployed bundle that a test can hold without timing anything: its size (minified,
+ * The deployed bundle's bounds (docs/decisions.md, performance targets) that a test can hold without timing anything: its size (minified,
  * at most 400 KB), the source map beside it, and the multipart parser loaded only by requests that need it.
  * The cold-load time bound (<= 50 ms over bare Node 22) is measured by `npm run bench:lambda`, not tested.
  */
