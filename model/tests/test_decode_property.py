@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,13 +26,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import strategies as st
 
-from conftest import MODEL_ROOT
+from hostile_images import metadata as hostile
 from serving_errors import RequestError
 from serving_image import decode_image
 from serving_settings import ServingSettings
-
-sys.path.insert(0, str(MODEL_ROOT / "bench"))
-import hostile_metadata as hostile
 
 TIME_BOUND_S = 1.0
 MEMORY_BOUND_MB = 500.0

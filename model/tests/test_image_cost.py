@@ -182,8 +182,7 @@ print(json.dumps({'peak_mb': (kb('VmHWM:') - resting) / 1024, 'size': image.size
 )
 def test_the_worst_accepted_pictures_stay_under_the_memory_bound(case, tmp_path: Path):
     # Prepare: the benchmark's own builders (the reported 16-bit PNG took +1.43 GB before the fix)
-    sys.path.insert(0, str(MODEL_ROOT / "bench"))
-    from bench_image_cost import CASES
+    from hostile_images.cases import CASES
 
     body, warm = tmp_path / "body", tmp_path / "warm"
     body.write_bytes(CASES[case]())

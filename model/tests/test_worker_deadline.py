@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import signal
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,14 +18,12 @@ from collections.abc import Iterator
 import pytest
 from PIL import ImageOps
 
-from conftest import MODEL_ROOT, encode, mms_context
+from conftest import encode, mms_context
+from hostile_images import metadata as hostile
 from serving_deadline import Deadline, DeadlineExceeded
 from serving_errors import RequestError
 from serving_request import Options, parse_request
 from serving_settings import ServingSettings
-
-sys.path.insert(0, str(MODEL_ROOT / "bench"))
-import hostile_metadata as hostile
 
 GUARD_S = 20.0  # CPU after which a test gives up on a request that no deadline stopped
 

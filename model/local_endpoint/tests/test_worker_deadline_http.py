@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 
 MODEL_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(MODEL_ROOT / "bench"))
-import hostile_metadata as hostile  # noqa: E402 - the benchmark's folder is put on the path just above
+sys.path.insert(0, str(MODEL_ROOT))
+from hostile_images import metadata as hostile  # noqa: E402 - model/ is put on the path just above
 
 DEADLINE_MS = 2000
 # What the code loads instead of model/code/inference.py: the same handlers with the pre-scan's work undone.
