@@ -1,6 +1,6 @@
 """Image-cost benchmark: what the worst images the limits accept cost one model server worker.
 
-    .venv/bin/python model/bench/bench_image_cost.py [--repeat 3] [--only NAME ...] [--baseline-code DIR]
+    npm run bench:image-cost -- [--repeat 3] [--only NAME ...] [--baseline-code DIR]
                                                      [--cpu-limit SECONDS] [--contention SECONDS]
                                                      [--contention-model DIR] [--attack NAME]
 
@@ -46,13 +46,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+from hostile_images.at_the_limits import encoded, gradient, photo_640
+from hostile_images.cases import CASES, REFERENCE
+
 MODEL_ROOT = Path(__file__).resolve().parents[1]
 CODE_DIR = MODEL_ROOT / "code"
 REPO_ROOT = MODEL_ROOT.parent
-sys.path.insert(0, str(MODEL_ROOT))
 
-from hostile_images.at_the_limits import encoded, gradient, photo_640  # noqa: E402
-from hostile_images.cases import CASES, REFERENCE  # noqa: E402
 
 TIME_BOUND_S = 1.0
 # InvokeEndpoint's body limit (nothing larger reaches a worker), from the file common/facts.ts reads too.
@@ -80,8 +80,8 @@ def _stop(_signum, _frame) -> None:
     raise _CpuLimit
 
 
-def measure_one(body_file: Path, code_dir: Path, cpu_limit: float) -> dict:
-    sys.path[:0] = [str(code_dir), str(MODEL_ROOT)]
+def measure_one(body_file: Path, cpu_limit: float) -> dict:
+    """Runs in the child run_case starts, whose PYTHONPATH holds the model/code copy being measured."""
     from transformers import ViTImageProcessor
 
     from demo.vit_base_384 import PREPROCESSOR
@@ -126,11 +126,16 @@ def measure_one(body_file: Path, code_dir: Path, cpu_limit: float) -> dict:
 
 def run_case(body_file: Path, code_dir: Path, cpu_limit: float) -> dict:
     result = subprocess.run(
-        [sys.executable, __file__, "--measure", str(body_file), "--code", str(code_dir), "--cpu-limit", str(cpu_limit)],
+        [sys.executable, __file__, "--measure", str(body_file), "--cpu-limit", str(cpu_limit)],
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")},
+        env={
+            **os.environ,
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+            # The copy of model/code this run measures (the current one or --baseline-code), then model/ itself.
+            "PYTHONPATH": os.pathsep.join([str(code_dir), str(MODEL_ROOT)]),
+        },
     )
     if result.returncode != 0:
         return {
@@ -147,7 +152,7 @@ def run_case(body_file: Path, code_dir: Path, cpu_limit: float) -> dict:
 
 
 def machine_line() -> str:
-    import serving_hardware  # model/code, put on sys.path by main (no torch: the bench process stays light)
+    import serving_hardware  # no torch: the bench process stays light
 
     cpu = serving_hardware.read_cpu_features().describe()
     return f"machine: {os.cpu_count()} cores, {cpu}, load average {os.getloadavg()[0]:.2f}"
@@ -208,7 +213,6 @@ def model_server_workers() -> int:
 
 
 def contention(seconds: float, model_dir: Path | None, attack_case: str, work: Path, code_dir: Path) -> None:
-    sys.path[:0] = [str(MODEL_ROOT)]
     if model_dir is None:
         from demo.vit_base_384 import write_vit_base_384
 
@@ -316,14 +320,12 @@ def main() -> int:
         "--cpu-limit", type=float, default=120.0, help="CPU seconds after which a case is stopped (marked STOPPED)"
     )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--code", type=Path, default=CODE_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.measure:
-        print(json.dumps(measure_one(args.measure, args.code, args.cpu_limit)))
+        print(json.dumps(measure_one(args.measure, args.cpu_limit)))
         return 0
 
-    sys.path[:0] = [str(CODE_DIR)]
     print(machine_line())
     code_dirs = {"current": CODE_DIR}
     if args.baseline_code:

@@ -11,7 +11,7 @@ processes on a shared machine hits every contender alike:
 - start-up time of each variant (load + precision guard + warm-up (+ compile)), against the health-check timeout;
 - throughput at batch 1..8, and one worker with every core against one worker per core.
 
-Usage: .venv/bin/python model/bench/bench_model.py [--reps N] [--out FILE] [--instance-type ml.c7i.xlarge]
+Usage: npm run bench:model -- [--reps N] [--out FILE] [--instance-type ml.c7i.xlarge]
 (--instance-type labels a run made on that SageMaker instance type, so the cost tool counts it as measured there.)
 """
 
@@ -33,17 +33,12 @@ import numpy as np
 import torch
 from PIL import Image
 
-# The serving modules (model/code) import each other by plain name, as in the container; demo is a package in model/.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
-
-from model_bench_record import Machine, Measurements, benchmark_record, write_record
-
 import inference
 import serving_hardware
 import serving_model
 import serving_prepack
 import serving_runtime
+from bench.model_bench_record import Machine, Measurements, benchmark_record, write_record
 from demo import shapes
 from demo.vit_base_384 import CONFIG, write_vit_base_384
 from serving_image import decode_image

@@ -22,7 +22,7 @@ function documentedPaths(): string[] {
     const cell = row.split("|")[1];
     const tokens = [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1]);
     // "`a.b.c`, `.d`": a token starting with "." is a sibling of the one before it.
-    return tokens.map((token, index) => (token.startsWith(".") ? tokens[0].replace(/\.[^.]+$/, "") + token : token));
+    return tokens.map((token) => (token.startsWith(".") ? tokens[0].replace(/\.[^.]+$/, "") + token : token));
   });
   const expansions: Record<string, string[]> = {
     "<variant>": Object.keys(file.variants as object),

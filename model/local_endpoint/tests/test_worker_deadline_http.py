@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from hostile_images import metadata as hostile
+
 MODEL_ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(MODEL_ROOT))
-from hostile_images import metadata as hostile  # noqa: E402 - model/ is put on the path just above
 
 DEADLINE_MS = 2000
 # What the code loads instead of model/code/inference.py: the same handlers with the pre-scan's work undone.
@@ -55,7 +55,11 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Prepare: the demo model's files beside a copy of model/code whose inference.py switches the pre-scan off
     demo = MODEL_ROOT / ".cache" / "demo-model"
     if not (demo / "config.json").exists():
-        subprocess.run([sys.executable, str(MODEL_ROOT / "scripts" / "demo_model.py"), "--out", str(demo)], check=True)
+        # model/ and model/code on PYTHONPATH, as package.json's model:demo runs it
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(MODEL_ROOT), str(MODEL_ROOT / "code")])}
+        subprocess.run(
+            [sys.executable, str(MODEL_ROOT / "scripts" / "demo_model.py"), "--out", str(demo)], check=True, env=env
+        )
     model_dir = tmp_path_factory.mktemp("prescan-off-model")
     for entry in demo.iterdir():
         if entry.name != "code":
