@@ -26,8 +26,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -68,7 +70,7 @@ def interleaved(runs: dict, reps: int) -> dict:
     interleaved repetitions is each contender's capability, measured under the same conditions."""
     for run in runs.values():
         run()  # warm-up
-    samples = {name: [] for name in runs}
+    samples: dict[Any, list[float]] = {name: [] for name in runs}
     names = list(runs)
     for rep in range(reps):
         for name in names if rep % 2 == 0 else reversed(names):
@@ -79,7 +81,9 @@ def interleaved(runs: dict, reps: int) -> dict:
 def photo_like_jpeg(width: int, height: int, seed: int) -> bytes:
     """Smooth colour fields plus fine noise: compresses like a photo (~1-3 bits per pixel at quality 90)."""
     rng = np.random.default_rng(seed)
-    coarse = Image.fromarray(rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)).resize((width, height), Image.BICUBIC)
+    coarse = Image.fromarray(rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)).resize(
+        (width, height), Image.Resampling.BICUBIC
+    )
     noise = rng.normal(0, 12, (height, width, 1))
     pixels = np.clip(np.asarray(coarse, dtype=np.float32) + noise, 0, 255).astype(np.uint8)
     buffer = io.BytesIO()
@@ -129,7 +133,7 @@ def gemm_runs() -> dict:
 
 def gemm_peaks(times_ms: dict) -> dict:
     """Best GFLOP/s per format from the timed GEMM runs."""
-    peaks = {}
+    peaks: dict[str, float] = {}
     for key, ms in times_ms.items():
         if key[0] == "gemm":
             peaks[key[1]] = max(peaks.get(key[1], 0.0), key[2] / (ms / 1000) / 1e9)
@@ -283,7 +287,7 @@ def read_setup() -> Setup:
 def timed_runs(variants: dict, pipe, pixels: torch.Tensor) -> dict:
     """Everything the table times: forward only; end to end at each size; the pipeline; our decode; the GEMMs."""
     jpegs = {size: photo_like_jpeg(width, height, 7) for size, (width, height) in SIZES.items()}
-    runs = {}
+    runs: dict[tuple, Callable[..., object]] = {}
     for size, data in jpegs.items():
         runs[("pipeline", size)] = lambda data=data: pipe(Image.open(io.BytesIO(data)), top_k=5)
         runs[("decode", size)] = lambda data=data: variants["fp32"].preprocess([decode_image(data, inference.SETTINGS)])
@@ -406,7 +410,8 @@ def worker_rates(folder: Path, setup: Setup) -> dict:
     cores = setup.cores
     if cores <= 1:
         return {}
-    count, samples = 8, {f"1x{cores}": [], f"{cores}x1": []}
+    count = 8
+    samples: dict[str, list[float]] = {f"1x{cores}": [], f"{cores}x1": []}
     for _ in range(2):  # alternated, best of two: capability, not whichever moment was quieter
         samples[f"1x{cores}"].append(workers_throughput(folder, setup.default_precision, 1, cores, count))
         samples[f"{cores}x1"].append(workers_throughput(folder, setup.default_precision, cores, 1, count))

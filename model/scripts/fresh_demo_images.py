@@ -17,7 +17,7 @@ from pathlib import Path
 
 from demo import shapes
 
-FORMATS = (("jpg", "JPEG", {"quality": 90}), ("png", "PNG", {}))
+FORMATS: tuple[tuple[str, str, dict[str, int]], ...] = (("jpg", "JPEG", {"quality": 90}), ("png", "PNG", {}))
 
 
 def main() -> int:

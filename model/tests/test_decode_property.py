@@ -131,7 +131,9 @@ def assert_bounded(picture: Picture, mutations: list[tuple[float, int]]) -> None
 
 
 # Half the pictures are left intact: a damaged one is mostly refused early (a CRC, a marker), which is cheap.
-MUTATIONS = st.one_of(st.just([]), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=2))
+MUTATIONS: st.SearchStrategy[list[tuple[float, int]]] = st.one_of(
+    st.just([]), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=2)
+)
 ORIENTATION = st.sampled_from([None, 1, 2, 3, 4, 5, 6, 7, 8])
 VALUE_TYPE = st.sampled_from(sorted(hostile.FIELD_TYPE_BYTES))
 BODY = 6_000_000  # what a generated body may take, beside the small picture around it

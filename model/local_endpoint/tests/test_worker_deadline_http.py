@@ -130,6 +130,6 @@ def test_two_costly_requests_no_longer_hold_both_workers_past_their_deadline(end
     # Assess: the costly ones refused at the limit; the ordinary one served once a worker was free (before the
     # deadline existed it waited for a worker to finish: over a minute)
     seen = [(s, body.get("code"), str(body.get("message"))[:120], f"{seconds:.1f} s") for s, body, seconds in answers]
-    assert sorted(code for _, code, _, _ in seen) == ["image_too_large"] * 2, seen
+    assert sorted(str(code) for _, code, _, _ in seen) == ["image_too_large"] * 2, seen
     assert all(s == 413 and f"time limit per request ({DEADLINE_MS} ms)" in message for s, _, message, _ in seen), seen
     assert (status, waited < 30) == (200, True), f"the ordinary request got {status} after {waited:.1f} s"
