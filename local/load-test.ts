@@ -1,5 +1,5 @@
 /**
- * `npm run load-test`: N concurrent clients (1, 4, 16) for a bounded time each, first against the local API
+ * `npm run bench:load`: N concurrent clients (1, 4, 16) for a bounded time each, first against the local API
  * (API Gateway emulation + Lambda bundle + SDK), then straight at the local endpoint's InvokeEndpoint route with
  * the same image and headers, in the same run. Prints req/s, p50/p95/p99 latency, errors (must be 0) and the
  * resident memory of both servers (every process of each group) at start and end.

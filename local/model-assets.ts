@@ -11,10 +11,20 @@ function requirePython(python: string): void {
   }
 }
 
+/**
+ * The environment model/'s scripts run in: model/ (the packages demo, hub) and model/code (the container's modules,
+ * imported by plain name as in the container) on PYTHONPATH, as package.json's model:* scripts set it.
+ */
+export function modelScriptEnvironment(): NodeJS.ProcessEnv {
+  const folders = [path.join(REPO_ROOT, "model"), path.join(REPO_ROOT, "model", "code")];
+  return { ...process.env, PYTHONPATH: folders.join(path.delimiter) };
+}
+
 function runPython(python: string, args: string[], inheritStderr: boolean): string {
   requirePython(python);
   return execFileSync(python, args, {
     cwd: REPO_ROOT,
+    env: modelScriptEnvironment(),
     encoding: "utf8",
     stdio: ["ignore", "pipe", inheritStderr ? "inherit" : "pipe"],
     maxBuffer: 64 * 1024 * 1024,
@@ -35,6 +45,7 @@ function runPythonAsync(python: string, args: string[], options: { inheritStderr
   return new Promise((resolve, reject) => {
     const child = spawn(python, args, {
       cwd: REPO_ROOT,
+      env: modelScriptEnvironment(),
       stdio: ["ignore", "pipe", options.inheritStderr ? "inherit" : "pipe"],
       signal: options.signal,
     });
@@ -76,9 +87,9 @@ export interface TestImageSet {
   readonly images: readonly TestImage[];
 }
 
-/** `perClass` new images per demo class, each as JPEG and PNG (model/demo/fresh_images.py). */
+/** `perClass` new images per demo class, each as JPEG and PNG (model/scripts/fresh_demo_images.py). */
 export function writeTestImages(outDir: string, perClass: number, seed?: number): TestImageSet {
-  const args = [paths.testImagesScript, "--out", outDir, "--per-class", String(perClass)];
+  const args = [paths.freshDemoImagesScript, "--out", outDir, "--per-class", String(perClass)];
   if (seed !== undefined) args.push("--seed", String(seed));
   return JSON.parse(lastLine(runPython(paths.modelPython, args, false))) as TestImageSet;
 }

@@ -81,7 +81,7 @@ export const paths = {
   endpointServer: path.join(REPO_ROOT, "local", "endpoint", "serve.py"),
   demoModelScript: path.join(REPO_ROOT, "model", "scripts", "demo_model.py"),
   sampleImagesScript: path.join(REPO_ROOT, "model", "scripts", "sample_images.py"),
-  testImagesScript: path.join(REPO_ROOT, "model", "demo", "fresh_images.py"),
+  freshDemoImagesScript: path.join(REPO_ROOT, "model", "scripts", "fresh_demo_images.py"),
 };
 
 /**

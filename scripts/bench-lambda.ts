@@ -23,7 +23,8 @@ import { bundleLambda } from "../src/support/lambda-bundle";
 import { LAMBDA_MEMORY_MB } from "../local/stack";
 import { benchCatalogue } from "./bench-catalogue";
 
-/** Bounds for the deployed bundle: index.js, which every cold start loads (the S3 client of /similar is beside it). */
+/** Bounds for the deployed bundle (docs/decisions.md, performance targets): index.js, which every cold start loads (the
+ * S3 client of /similar is beside it). */
 const BUNDLE_BOUND_KB = 400;
 const COLD_LOAD_BOUND_MS = 50;
 const NODE22 = lambdaNode().file; // Node.js 22 for this platform (local/node-runtime.ts)

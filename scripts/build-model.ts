@@ -1,7 +1,7 @@
 // `npm run model:build`, the first step of `npm run synth`: builds the model tarball the stack config names, so synth
 // (which never builds or downloads anything itself) finds it. The demo model when `modelArtifact` names none
 // (`npm run model:artifact`), the Hub model at its pinned commit for `modelArtifact.huggingFace`
-// (`npm run package-model -- <id> --revision <sha>`, a download the first time), nothing for `modelArtifact.path`.
+// (`npm run model:package -- <id> --revision <sha>`, a download the first time), nothing for `modelArtifact.path`.
 import { spawnSync } from "child_process";
 import { REPO_ROOT } from "../common/repo-root";
 import { UserFacingError } from "../src/config/errors";

@@ -11,7 +11,7 @@ bash scripts/setup.sh
 step "type check (tsc: the production code without jest's types, then everything with the tests)"
 npm run --silent typecheck
 
-step "lint and format (typescript-eslint, Prettier, ruff, mypy on model/code): zero findings"
+step "lint and format (typescript-eslint, Prettier, ruff, mypy over model/: strict on model/code and model/hub): zero findings"
 npm run --silent lint
 
 # Built once here (or reused from model/.cache), so the test suites below never train it concurrently.
@@ -27,18 +27,9 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PR
 test -s cdktf.out/stacks/vit-classifier/cdk.tf.json
 echo "wrote cdktf.out/stacks/vit-classifier/cdk.tf.json"
 
-step "pytest (model/)"
-.venv/bin/python -m pytest model/tests -q
-
-# A model saved here (transformers 4.57.6) is loaded in the container by 4.49.0: the same tests under that version.
-step "pytest (model/, transformers 4.49.0 as in the serving container)"
-.venv-tf449/bin/python -m pytest model/tests -q -p no:cacheprovider
-
-step "pytest (local/endpoint: the local SageMaker endpoint)"
-.venv/bin/python -m pytest local/endpoint/tests -q
-
-step "pytest (tools/deploy/emulator: the deploy rehearsal's moto workarounds)"
-.venv-emulator/bin/python -m pytest tools/deploy/emulator/tests -q
+# The four pytest suites (model code twice: transformers 4.57.6 and the container's 4.49.0; local endpoint; emulator),
+# from the one list `npm run test:python` runs too.
+bash scripts/test-python.sh --step-headers
 
 step "jest, fast tier (synth, Lambda, local stack units, tools: no Java, no Python, no terraform)"
 npm run --silent test:unit -- --ci

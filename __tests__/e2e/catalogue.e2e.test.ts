@@ -35,7 +35,7 @@ beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-catalogue-"));
   catalogueDir = path.join(work, "catalogue");
   sourceDir = path.join(work, "products");
-  // The catalogue: one JPEG per generated picture (test_images.py also writes each as PNG: dropped here).
+  // The catalogue: one JPEG per generated picture (fresh_demo_images.py also writes each as PNG: dropped here).
   writeTestImages(sourceDir, CATALOGUE_PER_CLASS, 7001);
   for (const file of fs.readdirSync(sourceDir)) if (file.endsWith(".png")) fs.rmSync(path.join(sourceDir, file));
   fs.writeFileSync(

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { writeTestImages } from "../../local/model-assets";
+import { modelScriptEnvironment, writeTestImages } from "../../local/model-assets";
 import { REPO_ROOT } from "../../common/repo-root";
 import { paths } from "../../local/settings";
 import { descendantPids } from "../../dev-runtime/process-tree";
@@ -111,6 +111,7 @@ it("recovers when the endpoint comes back (from a model.tar.gz this time), with 
   const tarball = path.join(work, "model.tar.gz");
   execFileSync(paths.modelPython, [path.join(REPO_ROOT, "model", "scripts", "package_model.py"), stack.modelDir, tarball], {
     cwd: REPO_ROOT,
+    env: modelScriptEnvironment(),
     stdio: "ignore",
   });
   await stack.startEndpoint({ modelDir: tarball });

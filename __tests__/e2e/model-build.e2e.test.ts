@@ -2,7 +2,7 @@
  * `npm run synth` with `modelArtifact.huggingFace`: the config names a Hub model, reading it builds nothing (a missing
  * tarball is a problem naming the command), `npm run model:build` downloads and packages it where the config looks
  * (from a loopback Hub: model/tests/fake_hub.py, so no network), and the synthesized stack uploads exactly that
- * tarball. Also: `npm run package-model -- <id> --revision <sha>` without an output writes the same path, and a
+ * tarball. Also: `npm run model:package -- <id> --revision <sha>` without an output writes the same path, and a
  * config naming its own tarball builds nothing.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
@@ -72,7 +72,7 @@ it("synth builds the Hub model the config names, where the config finds it, and 
   // Prepare
   const config = writeConfig("hub.json", { modelArtifact: { huggingFace: { id, revision: sha } } });
   const tarball = path.join(REPO_ROOT, "model", ".cache", "huggingface", `${org}--vit-demo`, sha, "model.tar.gz");
-  expect(() => loadConfig({ CLASSIFIER_CONFIG: config })).toThrow(`run \`npm run package-model -- ${id} --revision ${sha}\``);
+  expect(() => loadConfig({ CLASSIFIER_CONFIG: config })).toThrow(`run \`npm run model:package -- ${id} --revision ${sha}\``);
   expect(fs.existsSync(tarball)).toBe(false); // reading the config downloaded nothing
   const out = path.join(dir, "cdktf.out");
   // Act
@@ -88,12 +88,12 @@ it("synth builds the Hub model the config names, where the config finds it, and 
   expect(stack).toContain(`models/${sha256(tarball)}/`);
 });
 
-it("package-model without an output writes the tarball where the config looks for it", () => {
+it("model:package without an output writes the tarball where the config looks for it", () => {
   // Prepare
   const config = writeConfig("hub-again.json", { modelArtifact: { huggingFace: { id, revision: sha } } });
   fs.rmSync(path.join(REPO_ROOT, "model", ".cache", "huggingface", `${org}--vit-demo`), { recursive: true, force: true });
   // Act
-  const packaged = run(["package-model", "--", id, "--revision", sha], config);
+  const packaged = run(["model:package", "--", id, "--revision", sha], config);
   // Assess
   expect(packaged.status).toBe(0);
   expect(packaged.stdout).toContain(`"modelArtifact": {"huggingFace": {"id": "${id}", "revision": "${sha}"}}`);

@@ -375,7 +375,7 @@ describe("Config: the model it deploys (modelArtifact)", () => {
     // Act / Assess
     expect(() => resolveConfig({ modelArtifact: { huggingFace: { id, revision: sha } } }, { source: "test" })).toThrow(
       `modelArtifact.huggingFace: ${id}@2960116e809e is not packaged yet (model/.cache/huggingface/never-downloaded-in-tests--vit/${sha}/model.tar.gz): ` +
-        `run \`npm run package-model -- ${id} --revision ${sha}\` (npm run synth does it first)`,
+        `run \`npm run model:package -- ${id} --revision ${sha}\` (npm run synth does it first)`,
     );
     expect(fs.existsSync(path.dirname(hubTarball(id, sha)))).toBe(false);
   });
@@ -411,7 +411,7 @@ describe("Config: the model it deploys (modelArtifact)", () => {
     expect(bad).toEqual(
       expect.arrayContaining([
         'modelArtifact.huggingFace.id: must be a Hugging Face model id (no "--", "..", or ".git" ending)',
-        "modelArtifact.huggingFace.revision: must be a full commit sha (40 hex characters), not a branch or tag: `npm run package-model -- <id>` prints the one main points to",
+        "modelArtifact.huggingFace.revision: must be a full commit sha (40 hex characters), not a branch or tag: `npm run model:package -- <id>` prints the one main points to",
         "modelArtifact.huggingFace: Unrecognized key(s) in object: 'token'",
       ]),
     );
@@ -427,7 +427,7 @@ describe("Config: the model it deploys (modelArtifact)", () => {
       "npm",
       "run",
       "--silent",
-      "package-model",
+      "model:package",
       "--",
       vit,
       "--revision",

@@ -19,8 +19,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
 from mms_launcher import ModelServer, ModelServerError
 from model_source import ModelSourceError, resolve_model_dir
 from runtime_front import ContainerClient, FrontServer

@@ -1,6 +1,6 @@
-"""What `npm run package-model -- <Hub id>` costs for a model the size of google/vit-base-patch16-384.
+"""What `npm run model:package -- <Hub id>` costs for a model the size of google/vit-base-patch16-384.
 
-    .venv/bin/python model/bench/bench_hub_package.py
+    PYTHONPATH=model:model/code .venv/bin/python model/bench/bench_hub_package.py
 
 The ViT-B/16-384 layout (its real config, 347 MB of random safetensors weights: model/demo/vit_base_384.py) is served
 by the loopback Hub the tests use (model/tests/fake_hub.py), so the network is not measured: the time is the
@@ -25,11 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
 from demo.vit_base_384 import write_vit_base_384
-from fake_hub import FakeHub
+from tests.fake_hub import FakeHub
 
 MODEL_ROOT = Path(__file__).resolve().parents[1]
 

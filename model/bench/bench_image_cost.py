@@ -1,6 +1,6 @@
 """Image-cost benchmark: what the worst images the limits accept cost one model server worker.
 
-    .venv/bin/python model/bench/bench_image_cost.py [--repeat 3] [--only NAME ...] [--baseline-code DIR]
+    npm run bench:image-cost -- [--repeat 3] [--only NAME ...] [--baseline-code DIR]
                                                      [--cpu-limit SECONDS] [--contention SECONDS]
                                                      [--contention-model DIR] [--attack NAME]
 
@@ -10,8 +10,8 @@ the peak memory of one case never hides behind another's. Printed per case: body
 answers, wall time and CPU time (medians of --repeat processes; CPU time, of every thread of the process, is the
 number the machine's other load does not inflate) and peak resident-memory growth over the worker's resting state
 (/proc VmHWM, reset just before the call). The reference is an ordinary 640x480 photo measured in the same run.
-Cases: pictures at the limits (pixels, sides, format ceilings) and pictures with hostile metadata
-(hostile_metadata.py: EXIF tags sharing one block, segment/comment/extension floods, ancillary data that inflates).
+Cases (model/hostile_images): pictures at the limits (pixels, sides, format ceilings) and pictures with hostile
+metadata (EXIF tags sharing one block, segment/comment/extension floods, ancillary data that inflates).
 Bounds (docs/model.md): at most 1 s and 500 MB per picture on a 2-core machine, whether it is accepted or refused;
 "OVER" marks a breach. A case still running after --cpu-limit CPU seconds (default 120) is stopped and marked.
 --baseline-code runs every case against another copy of model/code too (e.g. the previous release), interleaved.
@@ -34,315 +34,31 @@ Not a test: the numbers depend on the machine and on whatever else runs on it (t
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import signal
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-import zlib
 from pathlib import Path
+
+from hostile_images.at_the_limits import encoded, gradient, photo_640
+from hostile_images.cases import CASES, REFERENCE
 
 MODEL_ROOT = Path(__file__).resolve().parents[1]
 CODE_DIR = MODEL_ROOT / "code"
 REPO_ROOT = MODEL_ROOT.parent
+
 
 TIME_BOUND_S = 1.0
 # InvokeEndpoint's body limit (nothing larger reaches a worker), from the file common/facts.ts reads too.
 MAX_BODY_BYTES: int = json.loads((REPO_ROOT / "common" / "invoke-limits.json").read_text())["realtimeInvokeMaxBytes"]
 MEMORY_BOUND_MB = 500.0
 INVOKE_BUDGET_S = 25.0  # the Lambda's default INVOKE_BUDGET_MS: an answer slower than this is a 504 through the API
-
-
-# -- cases ------------------------------------------------------------------------------------------------------
-# Each builder returns the request body. Sizes are chosen at the limits: IMAGE_MAX_PIXELS (50 MP), IMAGE_MAX_SIDE
-# (16384) and the 6,291,456-byte InvokeEndpoint body.
-
-
-def _save(image, fmt: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **options)
-    return buffer.getvalue()
-
-
-def _gradient(size, mode="RGB"):
-    """A smooth picture (compresses well, so it fits the body limit at any pixel count) with some structure."""
-    from PIL import Image, ImageDraw
-
-    grey = Image.linear_gradient("L").resize(size)
-    if mode == "L":
-        return grey
-    image = Image.merge("RGB", (grey, grey.transpose(Image.Transpose.FLIP_LEFT_RIGHT), grey.rotate(90, expand=False)))
-    draw = ImageDraw.Draw(image)
-    w, h = size
-    draw.ellipse((w // 4, h // 4, 3 * w // 4, 3 * h // 4), outline=(200, 30, 30), width=max(1, w // 50))
-    return image
-
-
-def photo_640() -> bytes:
-    return _save(_gradient((640, 480)), "JPEG", quality=90)
-
-
-def jpeg_50mp() -> bytes:
-    return _save(_gradient((8660, 5773)), "JPEG", quality=90)
-
-
-def jpeg_50mp_progressive() -> bytes:
-    return _save(_gradient((8660, 5773)), "JPEG", quality=90, progressive=True)
-
-
-def jpeg_16384_side() -> bytes:
-    return _save(_gradient((16384, 3051)), "JPEG", quality=85)
-
-
-def png16_grey_16384() -> bytes:
-    """The issue's case: 16384x3051 16-bit grey PNG, under the pixel limit, under 100 kB."""
-    import numpy as np
-    from PIL import Image
-
-    ramp = (np.linspace(0, 65535, 16384, dtype=np.float64)[None, :] * np.ones((3051, 1))).astype(np.uint16)
-    return _save(Image.fromarray(ramp), "PNG")
-
-
-def png16_grey_50mp() -> bytes:
-    import numpy as np
-    from PIL import Image
-
-    ramp = (np.linspace(0, 65535, 7071, dtype=np.float64)[None, :] * np.ones((7071, 1))).astype(np.uint16)
-    return _save(Image.fromarray(ramp), "PNG")
-
-
-def png_1bit_50mp() -> bytes:
-    return _save(_gradient((7071, 7071), "L").convert("1"), "PNG")
-
-
-def png_rgba_50mp() -> bytes:
-    image = _gradient((7071, 7071))
-    image.putalpha(_gradient((7071, 7071), "L"))
-    return _save(image, "PNG")
-
-
-def png_rgb16_50mp() -> bytes:
-    """16 bits per channel RGB, written by hand (Pillow does not write it): IHDR bit depth 16, colour type 2."""
-    width = height = 7071
-    row = b"\x00" + bytes(6 * width)
-    return _png(width, height, 16, 2, zlib.compress(row * height, 9))
-
-
-def png_rgba16_50mp() -> bytes:
-    """16 bits per channel RGBA (colour type 6), written by hand."""
-    width = height = 7071
-    row = b"\x00" + bytes(8 * width)
-    return _png(width, height, 16, 6, zlib.compress(row * height, 9))
-
-
-def png_rgb_50mp() -> bytes:
-    return _save(_gradient((7071, 7071)), "PNG")
-
-
-def png_palette_trns_50mp() -> bytes:
-    image = _gradient((7071, 7071)).quantize(64)
-    return _save(image, "PNG", transparency=0)
-
-
-def png_many_idat_chunks() -> bytes:
-    """A 2000x2000 noisy picture whose ~460 kB of compressed data is split into one-byte IDAT chunks (~6 MB)."""
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    noise = rng.integers(0, 4, size=(2000, 2000), dtype=np.uint8) * 60
-    raw = b"".join(b"\x00" + noise[y].tobytes() for y in range(2000))
-    data = zlib.compress(raw, 9)[:450_000]  # cut short: the cost is the chunk loop, the answer may be 422
-    chunks = b"".join(_chunk(b"IDAT", data[i : i + 1]) for i in range(len(data)))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", struct.pack(">IIBBBBB", 2000, 2000, 8, 0, 0, 0, 0))
-        + chunks
-        + _chunk(b"IEND", b"")
-    )
-
-
-def png_many_ancillary_chunks() -> bytes:
-    """~430 000 empty private ancillary chunks before a tiny image (each is parsed before the pixels)."""
-    small = _save(_gradient((64, 64)), "PNG")
-    head, rest = small[:33], small[33:]
-    return head + _chunk(b"prVt", b"") * 430_000 + rest
-
-
-def gif_huge_canvas_tiny_frame() -> bytes:
-    """The issue's case: a 35-byte GIF with a 7000x7000 logical screen and a 1x1 frame."""
-    header = b"GIF89a" + struct.pack("<HH", 7000, 7000) + bytes([0x80, 0, 0]) + b"\x00\x00\x00\xff\xff\xff"
-    frame = b"\x2c" + struct.pack("<HHHH", 0, 0, 1, 1) + b"\x00" + b"\x02\x02\x44\x01\x00"
-    return header + frame + b"\x3b"
-
-
-def gif_50mp() -> bytes:
-    return _save(_gradient((7071, 7071)).quantize(16), "GIF")
-
-
-def _flat(size, mode="RGB"):
-    """Flat colour with a few shapes: lossless codecs shrink it to almost nothing at any pixel count."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new(mode, size, (30, 140, 60, 255)[: len(mode)])
-    draw = ImageDraw.Draw(image)
-    w, h = size
-    draw.rectangle((w // 4, h // 4, w // 2, h // 2), fill=(200, 30, 30, 128)[: len(mode)])
-    return image
-
-
-def webp_lossless_50mp() -> bytes:
-    return _save(_flat((8660, 5773)), "WEBP", lossless=True, quality=0, method=0)
-
-
-# At the ceilings: WebP 4096 x 4096 pixels; PNG pixel data 100 MB once inflated.
-def webp_lossless_16mp() -> bytes:
-    return _save(_flat((5000, 3355)), "WEBP", lossless=True, quality=0, method=0)
-
-
-def webp_lossy_16mp() -> bytes:
-    return _save(_gradient((5000, 3355)), "WEBP", quality=50, method=0)
-
-
-def webp_rgba_16mp() -> bytes:
-    return _save(_flat((5000, 3355), "RGBA"), "WEBP", quality=50, method=0)
-
-
-def png_rgb16_16mp() -> bytes:
-    width, height = 5000, 3333
-    row = b"\x00" + bytes(6 * width)
-    return _png(width, height, 16, 2, zlib.compress(row * height, 9))
-
-
-def png_rgba16_12mp() -> bytes:
-    width, height = 4330, 2886
-    row = b"\x00" + bytes(8 * width)
-    return _png(width, height, 16, 6, zlib.compress(row * height, 9))
-
-
-def png_rgb_33mp() -> bytes:
-    return _save(_gradient((7071, 4714)), "PNG")
-
-
-def png_rgba_25mp() -> bytes:
-    image = _gradient((6123, 4082))
-    image.putalpha(_gradient((6123, 4082), "L"))
-    return _save(image, "PNG")
-
-
-def webp_lossy_50mp() -> bytes:
-    return _save(_gradient((8660, 5773)), "WEBP", quality=50, method=0)
-
-
-def webp_rgba_50mp() -> bytes:
-    return _save(_flat((8660, 5773), "RGBA"), "WEBP", quality=50, method=0)
-
-
-def bmp_rle8_50mp() -> bytes:
-    """A run-length BMP at the pixel limit: long runs, so a small file."""
-    width = height = 7071
-    row = b"".join(bytes([min(255, width - x), x // 255 % 256]) for x in range(0, width, 255)) + b"\x00\x00"
-    return _bmp_rle8(width, height, row * height + b"\x00\x01")
-
-
-def bmp_rle8_short_runs() -> bytes:
-    """A run-length BMP made of one-pixel runs up to the body limit: ~3 million runs for the decoder to walk."""
-    width = height = 7071
-    runs = 3_000_000
-    body = bytes([1, 7]) * runs + b"\x00\x01"
-    return _bmp_rle8(width, height, body)
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def _png(width: int, height: int, depth: int, colour: int, idat: bytes) -> bytes:
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0))
-        + _chunk(b"IDAT", idat)
-        + _chunk(b"IEND", b"")
-    )
-
-
-def _bmp_rle8(width: int, height: int, pixels: bytes) -> bytes:
-    palette = b"".join(bytes([i, i, 255 - i, 0]) for i in range(256))
-    offset = 14 + 40 + len(palette)
-    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 8, 1, len(pixels), 2835, 2835, 256, 0)
-    return b"BM" + struct.pack("<IHHI", offset + len(pixels), 0, 0, offset) + info + palette + pixels
-
-
-# Hostile metadata (hostile_metadata.py): the red-team round's cases, at the sizes it sent. Before the pre-scan each
-# cost seconds to minutes of CPU or gigabytes; the issue's numbers are in docs/model.md beside today's.
-def _hostile():
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import hostile_metadata
-
-    return hostile_metadata
-
-
-HOSTILE_CASES = {
-    "JPEG EXIF 2000x32 KB tags, turned": lambda: _hostile().with_exif(
-        "JPEG", _hostile().exif_block(2000, 32 * 1024, orientation=6)
-    ),
-    "JPEG EXIF 2000x32 KB tags, upright": lambda: _hostile().with_exif("JPEG", _hostile().exif_block(2000, 32 * 1024)),
-    "PNG EXIF 60x4 MB tags, turned": lambda: _hostile().with_exif(
-        "PNG", _hostile().exif_block(60, 4_000_000, orientation=6)
-    ),
-    "WebP EXIF 60x4 MB tags, turned": lambda: _hostile().with_exif(
-        "WEBP", _hostile().exif_block(60, 4_000_000, orientation=6)
-    ),
-    "PNG EXIF 600x4 MB byte tags": lambda: _hostile().with_exif(
-        "PNG", _hostile().exif_block(600, 4_000_000, value_type=7)
-    ),
-    "GIF 4.67 MB of comment blocks": lambda: _hostile().gif_comment_flood(1_556_000),
-    "GIF 0.9 MB of comment blocks": lambda: _hostile().gif_comment_flood(300_000),
-    "JPEG 1.16M comment segments": lambda: _hostile().jpeg_comment_flood(1_160_000),
-    "JPEG 420k EXIF segments": lambda: _hostile().jpeg_exif_segment_flood(420_000),
-    "JPEG 4.6M fill bytes": lambda: _hostile().jpeg_fill_bytes(4_600_000),
-    "PNG ICC profile inflating to 2 MB": lambda: _hostile().png_icc_inflating(2_000_000),
-    "PNG text inflating to 2 MB": lambda: _hostile().png_ztxt_inflating(2_000_000),
-}
-
-CASES = {
-    "photo 640x480 JPEG (reference)": photo_640,
-    "JPEG 8660x5773 (50 MP)": jpeg_50mp,
-    "JPEG 8660x5773 progressive": jpeg_50mp_progressive,
-    "JPEG 16384x3051 (longest side)": jpeg_16384_side,
-    "PNG 16-bit grey 16384x3051": png16_grey_16384,
-    "PNG 16-bit grey 7071x7071": png16_grey_50mp,
-    "PNG 16-bit RGB 7071x7071": png_rgb16_50mp,
-    "PNG 16-bit RGB 5000x3333": png_rgb16_16mp,
-    "PNG 1-bit 7071x7071": png_1bit_50mp,
-    "PNG RGB 7071x7071": png_rgb_50mp,
-    "PNG RGB 7071x4714": png_rgb_33mp,
-    "PNG RGBA 7071x7071": png_rgba_50mp,
-    "PNG RGBA 6123x4082": png_rgba_25mp,
-    "PNG 16-bit RGBA 7071x7071": png_rgba16_50mp,
-    "PNG 16-bit RGBA 4330x2886": png_rgba16_12mp,
-    "PNG palette+tRNS 7071x7071": png_palette_trns_50mp,
-    "PNG 450k one-byte IDAT chunks": png_many_idat_chunks,
-    "PNG 430k ancillary chunks": png_many_ancillary_chunks,
-    "GIF 7000x7000 canvas, 1x1 frame": gif_huge_canvas_tiny_frame,
-    "GIF 7071x7071": gif_50mp,
-    "WebP lossless 5000x3355 (16.8 MP)": webp_lossless_16mp,
-    "WebP lossy 5000x3355": webp_lossy_16mp,
-    "WebP lossy+alpha 5000x3355": webp_rgba_16mp,
-    "WebP lossless 8660x5773": webp_lossless_50mp,
-    "WebP lossy 8660x5773": webp_lossy_50mp,
-    "WebP lossy+alpha 8660x5773": webp_rgba_50mp,
-    "BMP RLE8 7071x7071": bmp_rle8_50mp,
-    "BMP RLE8 3M one-pixel runs": bmp_rle8_short_runs,
-    **HOSTILE_CASES,
-}
-REFERENCE = "photo 640x480 JPEG (reference)"
 
 
 # -- one measurement (runs in a fresh process) ------------------------------------------------------------------
@@ -364,8 +80,8 @@ def _stop(_signum, _frame) -> None:
     raise _CpuLimit
 
 
-def measure_one(body_file: Path, code_dir: Path, cpu_limit: float) -> dict:
-    sys.path[:0] = [str(code_dir), str(MODEL_ROOT)]
+def measure_one(body_file: Path, cpu_limit: float) -> dict:
+    """Runs in the child run_case starts, whose PYTHONPATH holds the model/code copy being measured."""
     from transformers import ViTImageProcessor
 
     from demo.vit_base_384 import PREPROCESSOR
@@ -379,7 +95,7 @@ def measure_one(body_file: Path, code_dir: Path, cpu_limit: float) -> dict:
     preprocess = Preprocessor.from_processor(ViTImageProcessor(**config))
     data = body_file.read_bytes()
     # Warm the code path once on a small image, so lazy imports and allocator pools are part of the resting state.
-    preprocess([decode_image(_save(_gradient((64, 48)), "JPEG"), settings)])
+    preprocess([decode_image(encoded(gradient((64, 48)), "JPEG"), settings)])
 
     resting_kb = _status_kb("VmRSS:")
     with Path("/proc/self/clear_refs").open("w") as clear:
@@ -410,11 +126,16 @@ def measure_one(body_file: Path, code_dir: Path, cpu_limit: float) -> dict:
 
 def run_case(body_file: Path, code_dir: Path, cpu_limit: float) -> dict:
     result = subprocess.run(
-        [sys.executable, __file__, "--measure", str(body_file), "--code", str(code_dir), "--cpu-limit", str(cpu_limit)],
+        [sys.executable, __file__, "--measure", str(body_file), "--cpu-limit", str(cpu_limit)],
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")},
+        env={
+            **os.environ,
+            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
+            # The copy of model/code this run measures (the current one or --baseline-code), then model/ itself.
+            "PYTHONPATH": os.pathsep.join([str(code_dir), str(MODEL_ROOT)]),
+        },
     )
     if result.returncode != 0:
         return {
@@ -431,7 +152,7 @@ def run_case(body_file: Path, code_dir: Path, cpu_limit: float) -> dict:
 
 
 def machine_line() -> str:
-    import serving_hardware  # model/code, put on sys.path by main (no torch: the bench process stays light)
+    import serving_hardware  # no torch: the bench process stays light
 
     cpu = serving_hardware.read_cpu_features().describe()
     return f"machine: {os.cpu_count()} cores, {cpu}, load average {os.getloadavg()[0]:.2f}"
@@ -492,7 +213,6 @@ def model_server_workers() -> int:
 
 
 def contention(seconds: float, model_dir: Path | None, attack_case: str, work: Path, code_dir: Path) -> None:
-    sys.path[:0] = [str(MODEL_ROOT)]
     if model_dir is None:
         from demo.vit_base_384 import write_vit_base_384
 
@@ -600,14 +320,12 @@ def main() -> int:
         "--cpu-limit", type=float, default=120.0, help="CPU seconds after which a case is stopped (marked STOPPED)"
     )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--code", type=Path, default=CODE_DIR, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.measure:
-        print(json.dumps(measure_one(args.measure, args.code, args.cpu_limit)))
+        print(json.dumps(measure_one(args.measure, args.cpu_limit)))
         return 0
 
-    sys.path[:0] = [str(CODE_DIR)]
     print(machine_line())
     code_dirs = {"current": CODE_DIR}
     if args.baseline_code:

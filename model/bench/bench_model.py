@@ -11,7 +11,7 @@ processes on a shared machine hits every contender alike:
 - start-up time of each variant (load + precision guard + warm-up (+ compile)), against the health-check timeout;
 - throughput at batch 1..8, and one worker with every core against one worker per core.
 
-Usage: .venv/bin/python model/bench/bench_model.py [--reps N] [--out FILE] [--instance-type ml.c7i.xlarge]
+Usage: npm run bench:model -- [--reps N] [--out FILE] [--instance-type ml.c7i.xlarge]
 (--instance-type labels a run made on that SageMaker instance type, so the cost tool counts it as measured there.)
 """
 
@@ -26,21 +26,21 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from PIL import Image
-
-# The serving modules (model/code) import each other by plain name, as in the container; demo is a package in model/.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
 import inference
 import serving_hardware
 import serving_model
 import serving_prepack
 import serving_runtime
+from bench.model_bench_record import Machine, Measurements, benchmark_record, write_record
 from demo import shapes
 from demo.vit_base_384 import CONFIG, write_vit_base_384
 from serving_image import decode_image
@@ -70,7 +70,7 @@ def interleaved(runs: dict, reps: int) -> dict:
     interleaved repetitions is each contender's capability, measured under the same conditions."""
     for run in runs.values():
         run()  # warm-up
-    samples = {name: [] for name in runs}
+    samples: dict[Any, list[float]] = {name: [] for name in runs}
     names = list(runs)
     for rep in range(reps):
         for name in names if rep % 2 == 0 else reversed(names):
@@ -81,7 +81,9 @@ def interleaved(runs: dict, reps: int) -> dict:
 def photo_like_jpeg(width: int, height: int, seed: int) -> bytes:
     """Smooth colour fields plus fine noise: compresses like a photo (~1-3 bits per pixel at quality 90)."""
     rng = np.random.default_rng(seed)
-    coarse = Image.fromarray(rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)).resize((width, height), Image.BICUBIC)
+    coarse = Image.fromarray(rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)).resize(
+        (width, height), Image.Resampling.BICUBIC
+    )
     noise = rng.normal(0, 12, (height, width, 1))
     pixels = np.clip(np.asarray(coarse, dtype=np.float32) + noise, 0, 255).astype(np.uint8)
     buffer = io.BytesIO()
@@ -131,7 +133,7 @@ def gemm_runs() -> dict:
 
 def gemm_peaks(times_ms: dict) -> dict:
     """Best GFLOP/s per format from the timed GEMM runs."""
-    peaks = {}
+    peaks: dict[str, float] = {}
     for key, ms in times_ms.items():
         if key[0] == "gemm":
             peaks[key[1]] = max(peaks.get(key[1], 0.0), key[2] / (ms / 1000) / 1e9)
@@ -219,34 +221,54 @@ def workers_throughput(folder: Path, dtype: str, workers: int, threads: int, cou
     return sum(o["images"] / o["seconds"] for o in outputs)
 
 
-def main() -> int:
+@dataclass(frozen=True)
+class Setup:
+    """The machine and what serves on it by default, read before anything is timed."""
+
+    cpu: serving_hardware.CpuFeatures
+    cores: int
+    threads: int
+    default_precision: str
+    load_before: float
+
+    @property
+    def default_variant(self) -> str:
+        return "bf16Packed" if self.default_precision == "bfloat16" else "fp32Packed"
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--instance-type", default=None, help="SageMaker instance type this run is on, if any")
     parser.add_argument("--worker-child", nargs=4, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    logging.disable(logging.WARNING)
-    if args.worker_child:
-        threads, count, folder, dtype = args.worker_child
-        worker_child(int(threads), int(count), folder, dtype)
-        return 0
+    return parser.parse_args()
+
+
+def quiet_libraries() -> None:
     import warnings
 
     warnings.filterwarnings("ignore")
-    from transformers import pipeline
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
-    if not (args.folder / "config.json").is_file():
-        write_vit_base_384(args.folder)
+
+
+def ensure_models(folder: Path) -> None:
+    """The random-weight ViT-B/16-384 and the demo model (for top-1 agreement), made when missing."""
+    if not (folder / "config.json").is_file():
+        write_vit_base_384(folder)
     if not (DEMO_FOLDER / "config.json").is_file():
         subprocess.run(
             [sys.executable, str(MODEL_ROOT / "scripts" / "demo_model.py"), "--out", str(DEMO_FOLDER)],
             check=True,
             stdout=subprocess.DEVNULL,
         )
+
+
+def read_setup() -> Setup:
+    """Reads the CPU and sets torch's threads as a worker would; prints them."""
     load_before = os.getloadavg()[0]
     cpu = serving_hardware.read_cpu_features()
     cores = serving_hardware.physical_cores()
@@ -259,17 +281,13 @@ def main() -> int:
         f"{cores} physical cores, {threads} threads; torch {torch.__version__}; load average {load_before:.2f}"
     )
     print(f"default precision here: {default.precision} ({default.reason})")
+    return Setup(cpu, cores, threads, default.precision, load_before)
 
-    flops = vit_forward_flops(CONFIG)
-    variants, startup = load_variants(args.folder, default.precision)
-    default_name = "bf16Packed" if default.precision == "bfloat16" else "fp32Packed"
-    pipe = pipeline("image-classification", model=str(args.folder), device=-1)
 
-    # One interleaved loop over everything timed (forward only; end to end at each size; the pipeline; our decode),
-    # so that load from other processes on a shared machine hits every number of the table alike.
-    pixels = variants["fp32"].preprocess([Image.open(io.BytesIO(photo_like_jpeg(640, 480, 1))).convert("RGB")])
+def timed_runs(variants: dict, pipe, pixels: torch.Tensor) -> dict:
+    """Everything the table times: forward only; end to end at each size; the pipeline; our decode; the GEMMs."""
     jpegs = {size: photo_like_jpeg(width, height, 7) for size, (width, height) in SIZES.items()}
-    runs = {}
+    runs: dict[tuple, Callable[..., object]] = {}
     for size, data in jpegs.items():
         runs[("pipeline", size)] = lambda data=data: pipe(Image.open(io.BytesIO(data)), top_k=5)
         runs[("decode", size)] = lambda data=data: variants["fp32"].preprocess([decode_image(data, inference.SETTINGS)])
@@ -277,30 +295,20 @@ def main() -> int:
         runs[(name, "forward")] = lambda m=model: m.logits(pixels)
         for size, data in jpegs.items():
             runs[(name, size)] = lambda m=model, data=data: invoke(m, data)
-    with torch.inference_mode():
-        runs |= gemm_runs()
-        times = {key: seconds * 1000 for key, seconds in interleaved(runs, args.reps).items()}
-    measured_peaks = gemm_peaks(times)
-    fp32_peak, bf16_peak = measured_peaks["float32"], measured_peaks["bfloat16"]
+    return runs | gemm_runs()
+
+
+def print_peaks(setup: Setup, peaks: dict, flops: float) -> None:
+    fp32_peak, bf16_peak = peaks["float32"], peaks["bfloat16"]
     print(
-        f"GEMM peak ({threads} threads, best of 2048^3 and the model's MLP shapes through torch.mm, nn.Linear and "
-        f"prepacked oneDNN, timed in the same loop): fp32 {fp32_peak:.0f} GFLOP/s, bf16 {bf16_peak:.0f} GFLOP/s "
+        f"GEMM peak ({setup.threads} threads, best of 2048^3 and the model's MLP shapes through torch.mm, nn.Linear "
+        f"and prepacked oneDNN, timed in the same loop): fp32 {fp32_peak:.0f} GFLOP/s, bf16 {bf16_peak:.0f} GFLOP/s "
         f"({bf16_peak / fp32_peak:.1f}x); ViT-B/16-384 forward: {flops / 1e9:.1f} GFLOP per image"
     )
-    peaks = {
-        "fp32": fp32_peak,
-        "fp32Packed": fp32_peak,
-        "bf16": bf16_peak,
-        "bf16Packed": bf16_peak,
-        "int8": fp32_peak,
-        "compiled": bf16_peak if default.precision == "bfloat16" else fp32_peak,
-    }
-    forward = {name: times[(name, "forward")] / 1000 for name in variants}
-    e2e = {name: {size: times[(name, size)] for size in SIZES} for name in variants}
-    pipeline_ms = {size: times[("pipeline", size)] for size in SIZES}
-    decode_ms = {size: times[("decode", size)] for size in SIZES}
 
-    # Logit error against fp32 on ViT-B/16-384: probes plus the two benchmark photos.
+
+def logit_errors(variants: dict, pixels: torch.Tensor) -> dict:
+    """Logit error against fp32 on ViT-B/16-384: probes plus the two benchmark photos."""
     probes = torch.cat(
         [
             serving_model._probe_batch(variants["fp32"], 4),
@@ -309,16 +317,39 @@ def main() -> int:
         ]
     )
     reference = torch.cat([variants["fp32"].logits(p[None]) for p in probes])
-    logit_error = {
+    return {
         name: compare_logits(reference, torch.cat([m.logits(p[None]) for p in probes])).max_relative_error
         for name, m in variants.items()
     }
-    agreement = demo_agreement(default.precision)
 
+
+def variant_labels(cpu: serving_hardware.CpuFeatures) -> dict:
     labels = dict(VARIANT_LABELS)
     if not cpu.native_bf16:
         labels["bf16"] += " EMULATED"
         labels["bf16Packed"] = "bf16 + prepacked weights, EMULATED"
+    return labels
+
+
+def variant_table(
+    variants: dict, times: dict, startup: dict, errors: dict, agreement: dict, labels: dict, setup: Setup
+) -> dict:
+    """One row per variant (rounded as printed and written); prints the table."""
+    flops = vit_forward_flops(CONFIG)
+    peaks = gemm_peaks(times)
+    fp32_peak, bf16_peak = peaks["float32"], peaks["bfloat16"]
+    peak_of = {
+        "fp32": fp32_peak,
+        "fp32Packed": fp32_peak,
+        "bf16": bf16_peak,
+        "bf16Packed": bf16_peak,
+        "int8": fp32_peak,
+        "compiled": bf16_peak if setup.default_precision == "bfloat16" else fp32_peak,
+    }
+    forward = {name: times[(name, "forward")] / 1000 for name in variants}
+    e2e = {name: {size: times[(name, size)] for size in SIZES} for name in variants}
+    pipeline_ms = {size: times[("pipeline", size)] for size in SIZES}
+    decode_ms = {size: times[("decode", size)] for size in SIZES}
     print(
         f"\n== ms per image, end to end (JPEG bytes -> JSON), batch 1; pipeline (fp32): "
         f"{pipeline_ms['0.3MP']:.0f} ms at 0.3 MP, {pipeline_ms['12MP']:.0f} ms at 12 MP; our decode + preprocess: "
@@ -338,12 +369,12 @@ def main() -> int:
             "compiled": variants[name].compiled is not None,
             "msPerImage": {size: round(e2e[name][size], 1) for size in SIZES},
             "forwardMs": round(forward[name] * 1000, 1),
-            "percentOfPeak": round(100 * achieved / peaks[name], 1),
-            "peakUsed": "bf16" if peaks[name] == bf16_peak else "fp32",
+            "percentOfPeak": round(100 * achieved / peak_of[name], 1),
+            "peakUsed": "bf16" if peak_of[name] == bf16_peak else "fp32",
             "speedupOverPipeline": {size: round(pipeline_ms[size] / e2e[name][size], 2) for size in SIZES},
             "top1AgreementDemo": agreement[name]["top1AgreementWithFp32"],
             "accuracyDemo": agreement[name]["accuracy"],
-            "logitErrorVitB": round(logit_error[name], 4),
+            "logitErrorVitB": round(errors[name], 4),
             "startupSeconds": round(startup[name], 1),
         }
         table[name] = row
@@ -358,73 +389,107 @@ def main() -> int:
         f"logit err: max |change| / logit spread vs fp32, guard tolerance 0.1; start s: load + guard + warm-up "
         f"(+ compile) of one worker, health-check timeout {HEALTH_CHECK_TIMEOUT_S} s)"
     )
+    return table
 
-    # Batching: does a larger batch raise throughput of the default variant?
-    model = variants[default_name]
+
+def batching_rates(model, pixels: torch.Tensor, name: str, reps: int) -> dict:
+    """Does a larger batch raise throughput of the default variant? Images/s of the forward at batch 1..8."""
     batches = {batch: pixels.repeat(batch, 1, 1, 1) for batch in (1, 2, 4, 8)}
-    by_batch = interleaved(
-        {batch: (lambda p=p: model.logits(p)) for batch, p in batches.items()}, max(3, args.reps // 2)
-    )
+    by_batch = interleaved({batch: (lambda p=p: model.logits(p)) for batch, p in batches.items()}, max(3, reps // 2))
     batching = {str(batch): round(batch / seconds, 2) for batch, seconds in by_batch.items()}
     print(
-        f"\n== batching ({default_name}, forward): images/s at batch "
+        f"\n== batching ({name}, forward): images/s at batch "
         + ", ".join(f"{b}: {v}" for b, v in batching.items())
         + " =="
     )
+    return batching
 
-    workers = {}
-    if cores > 1:
-        count, samples = 8, {f"1x{cores}": [], f"{cores}x1": []}
-        for _ in range(2):  # alternated, best of two: capability, not whichever moment was quieter
-            samples[f"1x{cores}"].append(workers_throughput(args.folder, default.precision, 1, cores, count))
-            samples[f"{cores}x1"].append(workers_throughput(args.folder, default.precision, cores, 1, count))
-        workers = {key: round(max(values), 2) for key, values in samples.items()}
-        print(
-            f"== workers x threads ({default_name}, single-image forwards, images/s): "
-            + ", ".join(f"{k}: {v}" for k, v in workers.items())
-            + " =="
-        )
+
+def worker_rates(folder: Path, setup: Setup) -> dict:
+    """One worker with every core against one worker per core (images/s); nothing on a one-core machine."""
+    cores = setup.cores
+    if cores <= 1:
+        return {}
+    count = 8
+    samples: dict[str, list[float]] = {f"1x{cores}": [], f"{cores}x1": []}
+    for _ in range(2):  # alternated, best of two: capability, not whichever moment was quieter
+        samples[f"1x{cores}"].append(workers_throughput(folder, setup.default_precision, 1, cores, count))
+        samples[f"{cores}x1"].append(workers_throughput(folder, setup.default_precision, cores, 1, count))
+    workers = {key: round(max(values), 2) for key, values in samples.items()}
+    print(
+        f"== workers x threads ({setup.default_variant}, single-image forwards, images/s): "
+        + ", ".join(f"{k}: {v}" for k, v in workers.items())
+        + " =="
+    )
+    return workers
+
+
+def main() -> int:
+    args = parse_args()
+    logging.disable(logging.WARNING)
+    if args.worker_child:
+        threads, count, folder, dtype = args.worker_child
+        worker_child(int(threads), int(count), folder, dtype)
+        return 0
+    quiet_libraries()
+    from transformers import pipeline
+
+    ensure_models(args.folder)
+    setup = read_setup()
+    variants, startup = load_variants(args.folder, setup.default_precision)
+    pipe = pipeline("image-classification", model=str(args.folder), device=-1)
+
+    # One interleaved loop over everything timed, so that load from other processes on a shared machine hits every
+    # number of the table alike.
+    pixels = variants["fp32"].preprocess([Image.open(io.BytesIO(photo_like_jpeg(640, 480, 1))).convert("RGB")])
+    with torch.inference_mode():
+        times = {
+            key: seconds * 1000 for key, seconds in interleaved(timed_runs(variants, pipe, pixels), args.reps).items()
+        }
+    flops = vit_forward_flops(CONFIG)
+    peaks = gemm_peaks(times)
+    print_peaks(setup, peaks, flops)
+    errors = logit_errors(variants, pixels)
+    agreement = demo_agreement(setup.default_precision)
+    labels = variant_labels(setup.cpu)
+    table = variant_table(variants, times, startup, errors, agreement, labels, setup)
+    batching = batching_rates(variants[setup.default_variant], pixels, setup.default_variant, args.reps)
+    workers = worker_rates(args.folder, setup)
 
     load_after = os.getloadavg()[0]
-    serving = table[default_name]
     best = min((n for n in table if n != "int8"), key=lambda n: table[n]["msPerImage"]["0.3MP"])
-    print(f"fastest float variant here: {labels[best]}; the default serving path: {labels[default_name]}")
-    result = {
-        "schema": 1,
-        "date": datetime.date.today().isoformat(),
-        "command": "npm run bench:model",
-        "machine": {
-            "cpu": cpu.model,
-            "flags": sorted(f for f in cpu.flags if f in serving_hardware.INTERESTING_FLAGS),
-            "nativeBf16": cpu.native_bf16,
-            "amx": cpu.amx_bf16,
-            "int8DotProduct": cpu.int8_dot_product,
-            "physicalCores": cores,
-            "threads": threads,
-            "torch": torch.__version__,
-            "loadAverage": {"before": round(load_before, 2), "after": round(load_after, 2)},
-            "instanceType": args.instance_type,
-        },
-        "model": {"name": "ViT-B/16-384 architecture, random weights", "gflopPerImage": round(flops / 1e9, 1)},
-        "gemmPeakGflops": {"float32": round(fp32_peak, 1), "bfloat16": round(bf16_peak, 1)},
-        "defaultPrecision": default.precision,
-        "defaultVariant": default_name,
-        "bestVariant": best,
-        "pipelineMsPerImage": {size: round(v, 1) for size, v in pipeline_ms.items()},
-        "decodePreprocessMs": {size: round(v, 1) for size, v in decode_ms.items()},
-        "variants": table,
-        "serving": {
-            "variant": default_name,
-            "msPerImage": serving["msPerImage"]["0.3MP"],
-            "imagesPerSecond": round(1000 / serving["msPerImage"]["0.3MP"], 3),
-        },
-        "batchingImagesPerSecond": batching,
-        "workersImagesPerSecond": workers,
-        "healthCheckTimeoutSeconds": HEALTH_CHECK_TIMEOUT_S,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nload average before {load_before:.2f}, after {load_after:.2f}; wrote {args.out}")
+    print(f"fastest float variant here: {labels[best]}; the default serving path: {labels[setup.default_variant]}")
+    cpu = setup.cpu
+    machine = Machine(
+        cpu=cpu.model,
+        flags=sorted(f for f in cpu.flags if f in serving_hardware.INTERESTING_FLAGS),
+        native_bf16=cpu.native_bf16,
+        amx=cpu.amx_bf16,
+        int8_dot_product=cpu.int8_dot_product,
+        physical_cores=setup.cores,
+        threads=setup.threads,
+        torch=torch.__version__,
+        load_before=setup.load_before,
+        load_after=load_after,
+        instance_type=args.instance_type,
+    )
+    run = Measurements(
+        date=datetime.date.today().isoformat(),
+        machine=machine,
+        gflop_per_image=flops / 1e9,
+        gemm_peak_gflops=peaks,
+        default_precision=setup.default_precision,
+        default_variant=setup.default_variant,
+        best_variant=best,
+        pipeline_ms={size: times[("pipeline", size)] for size in SIZES},
+        decode_ms={size: times[("decode", size)] for size in SIZES},
+        variants=table,
+        batching_images_per_second=batching,
+        workers_images_per_second=workers,
+        health_check_timeout_s=HEALTH_CHECK_TIMEOUT_S,
+    )
+    write_record(benchmark_record(run), args.out)
+    print(f"\nload average before {setup.load_before:.2f}, after {load_after:.2f}; wrote {args.out}")
     return 0
 
 

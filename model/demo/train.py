@@ -64,7 +64,7 @@ def reference_processor(settings: TrainSettings) -> ViTImageProcessor:
     return ViTImageProcessor(
         do_resize=True,
         size={"height": settings.image_size, "width": settings.image_size},
-        resample=2,  # PIL bilinear, as in google/vit-base-patch16-384
+        resample=transformers.image_utils.PILImageResampling.BILINEAR,  # as in google/vit-base-patch16-384
         do_rescale=True,
         rescale_factor=1 / 255,
         do_normalize=True,

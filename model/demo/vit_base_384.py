@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import ViTConfig, ViTForImageClassification
@@ -31,7 +32,7 @@ CONFIG = {
     "patch_size": 16,
     "qkv_bias": True,
 }
-PREPROCESSOR = {
+PREPROCESSOR: dict[str, Any] = {
     "do_normalize": True,
     "do_resize": True,
     "feature_extractor_type": "ViTFeatureExtractor",

@@ -150,5 +150,5 @@ def _safetensors_revision_hint(listing: Listing) -> str:
         return f"main ({short(main.sha)}) has them: --revision {main.sha}"
     return (
         "main has none either: if you trust these weights, download the folder yourself and package it "
-        "(`npm run package-model -- <folder>` accepts pytorch_model.bin from a folder)"
+        "(`npm run model:package -- <folder>` accepts pytorch_model.bin from a folder)"
     )

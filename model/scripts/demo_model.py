@@ -1,6 +1,6 @@
 """Train (or reuse the cached) demo model; print its folder as the last stdout line.
 
-Usage: .venv/bin/python model/scripts/demo_model.py [--out DIR] [--force] [--quiet]
+Usage: npm run model:demo -- [--out DIR] [--force] [--quiet]
 """
 
 from __future__ import annotations
@@ -8,8 +8,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from demo.train import cached_report, train
 

@@ -1,7 +1,7 @@
 """Build the SageMaker model.tar.gz from a Hugging Face image classifier, byte-for-byte reproducibly.
 
-Usage: .venv/bin/python model/scripts/package_model.py <hf-model-dir> [out.tar.gz]
-       .venv/bin/python model/scripts/package_model.py <org/name on the Hub> [--revision <sha|branch|tag>] [out.tar.gz]
+Usage: npm run model:package -- <hf-model-dir> [out.tar.gz]
+       npm run model:package -- <org/name on the Hub> [--revision <sha|branch|tag>] [out.tar.gz]
 
 A Hub model is downloaded (only what inference needs, verified against the Hub's hashes: model/hub/) at one commit
 into the Hugging Face cache; its tarball goes to model/.cache/huggingface/<org>--<name>/<sha>/model.tar.gz unless
@@ -25,9 +25,6 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "code"))
 
 from hub import stamp
 from hub.errors import HubError
@@ -175,7 +172,7 @@ def _say_how_to_use(fetched: FetchedModel, out: Path, default_location: bool) ->
     if not fetched.pinned:
         print(
             f"{fetched.revision!r} moves when the repository changes; pin this commit to get the same bytes every "
-            f"time:\n  npm run package-model -- {fetched.repo_id} --revision {fetched.sha}"
+            f"time:\n  npm run model:package -- {fetched.repo_id} --revision {fetched.sha}"
         )
     setting: dict[str, object]
     if default_location:

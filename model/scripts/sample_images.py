@@ -1,6 +1,6 @@
 """Write a few demo-class images (JPEG and PNG) for curl and end-to-end tests.
 
-Usage: .venv/bin/python model/scripts/sample_images.py --out DIR [--per-class N]
+Usage: PYTHONPATH=model:model/code .venv/bin/python model/scripts/sample_images.py --out DIR [--per-class N]
 File names start with the class label, e.g. red_disc-0.jpg, so a caller can check the top prediction. The images
 are plain, typical examples (centred shape, gray background) in a few sizes: any working deployment of the demo
 model labels every one of them correctly, which makes them safe to assert on in end-to-end tests.
@@ -11,8 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from demo import shapes
 from demo.examples import render_canonical

@@ -1,9 +1,10 @@
-"""Shared fixtures: import paths, the demo model (trained once, then cached), encoders and toolkit contexts."""
+"""Shared fixtures: the demo model (trained once, then cached), encoders and toolkit contexts."""
 
 from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,9 +15,11 @@ from PIL import Image
 
 MODEL_ROOT = Path(__file__).resolve().parents[1]
 REPO_ROOT = MODEL_ROOT.parent
-sys.path[:0] = [str(MODEL_ROOT / "code"), str(MODEL_ROOT)]
 
 DEMO_MODEL_DIR = MODEL_ROOT / ".cache" / "demo-model"
+# The environment model/'s scripts run in when a test starts one: model/ and model/code on PYTHONPATH, as package.json's
+# model:* scripts set it (pytest's own `pythonpath` setting reaches this process only, not the ones it starts).
+SCRIPT_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(MODEL_ROOT), str(MODEL_ROOT / "code")])}
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +30,7 @@ def demo_model_dir() -> Path:
         capture_output=True,
         text=True,
         check=False,
+        env=SCRIPT_ENV,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == str(DEMO_MODEL_DIR)
@@ -63,14 +67,21 @@ def extracted_answer(extracted: Path) -> dict:
     if not (extracted / "code").is_dir():
         shutil.copytree(MODEL_ROOT / "code", extracted / "code", ignore=shutil.ignore_patterns("__pycache__"))
     probe = (
-        "import sys, io; sys.path.insert(0, sys.argv[1] + '/code'); import inference; "
+        "import sys, io; import inference; "
         "from PIL import Image; b = io.BytesIO(); Image.new('RGB', (50, 50), (220, 10, 10)).save(b, 'PNG'); "
         "m = inference.model_fn(sys.argv[1]); "
         "print(inference.output_fn(inference.predict_fn(inference.input_fn(b.getvalue(), 'image/png'), m), "
         "'application/json'))"
     )
+    # The tarball's own code/ on the path, as the toolkit puts it there (not this checkout's model/code).
+    env = {**os.environ, "PYTHONPATH": str(extracted / "code")}
     result = subprocess.run(
-        [sys.executable, "-c", probe, str(extracted)], capture_output=True, text=True, check=False, cwd=extracted
+        [sys.executable, "-c", probe, str(extracted)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=extracted,
+        env=env,
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import gc
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,13 +26,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings, target
 from hypothesis import strategies as st
 
-from conftest import MODEL_ROOT
+from hostile_images import metadata as hostile
 from serving_errors import RequestError
 from serving_image import decode_image
 from serving_settings import ServingSettings
-
-sys.path.insert(0, str(MODEL_ROOT / "bench"))
-import hostile_metadata as hostile
 
 TIME_BOUND_S = 1.0
 MEMORY_BOUND_MB = 500.0
@@ -135,7 +131,9 @@ def assert_bounded(picture: Picture, mutations: list[tuple[float, int]]) -> None
 
 
 # Half the pictures are left intact: a damaged one is mostly refused early (a CRC, a marker), which is cheap.
-MUTATIONS = st.one_of(st.just([]), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=2))
+MUTATIONS: st.SearchStrategy[list[tuple[float, int]]] = st.one_of(
+    st.just([]), st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=2)
+)
 ORIENTATION = st.sampled_from([None, 1, 2, 3, 4, 5, 6, 7, 8])
 VALUE_TYPE = st.sampled_from(sorted(hostile.FIELD_TYPE_BYTES))
 BODY = 6_000_000  # what a generated body may take, beside the small picture around it

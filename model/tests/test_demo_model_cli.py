@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import MODEL_ROOT
+from conftest import MODEL_ROOT, SCRIPT_ENV
 
 
 def test_a_cached_model_is_reused_with_one_line_and_no_training_time(demo_model_dir):
@@ -14,6 +14,7 @@ def test_a_cached_model_is_reused_with_one_line_and_no_training_time(demo_model_
         capture_output=True,
         text=True,
         check=True,
+        env=SCRIPT_ENV,
     )
     assert result.stdout.splitlines() == [str(demo_model_dir)]
     lines = result.stderr.splitlines()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MODEL_ROOT, extracted_answer
+from conftest import MODEL_ROOT, SCRIPT_ENV, extracted_answer
 from fake_hub import FakeHub
 
 SCRIPT = MODEL_ROOT / "scripts" / "package_model.py"
@@ -83,7 +82,7 @@ def large_model(demo_model_dir, tmp_path_factory) -> Path:
 
 
 def hub_env(tmp_path: Path, endpoint: str, token: str | None = None, cache: str = "hf-cache") -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING_FACE_"))}
+    env = {k: v for k, v in SCRIPT_ENV.items() if not k.startswith(("HF_", "HUGGING_FACE_"))}
     env |= {
         "HF_ENDPOINT": endpoint,
         "HF_HUB_CACHE": str(tmp_path / cache),
@@ -109,7 +108,9 @@ def package(env: dict[str, str], *args: object) -> subprocess.CompletedProcess[s
 
 
 def package_folder(folder: Path, out: Path) -> str:
-    result = subprocess.run([sys.executable, str(SCRIPT), str(folder), str(out)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(folder), str(out)], capture_output=True, text=True, env=SCRIPT_ENV
+    )
     assert result.returncode == 0, result.stderr
     return sha256(out)
 
@@ -174,7 +175,7 @@ def test_an_unpinned_revision_is_resolved_and_the_pin_printed(hub, hub_folder, o
     result = package(hub_env(tmp_path, hub.endpoint), repo)
     assert result.returncode == 0, result.stderr
     assert f"{repo}: main is commit {sha}" in result.stderr
-    assert f"npm run package-model -- {repo} --revision {sha}" in result.stdout
+    assert f"npm run model:package -- {repo} --revision {sha}" in result.stdout
     setting = {"huggingFace": {"id": repo, "revision": sha}}
     assert f'"modelArtifact": {json.dumps(setting)}' in result.stdout
     # Every file was fetched at the commit, not at the branch (a push mid-download cannot mix two versions).
@@ -465,8 +466,8 @@ def test_corrupted_bytes_are_never_packaged(hub, hub_folder, org, tmp_path):
 
 
 def test_revision_with_a_folder_and_a_name_that_is_neither_are_refused(hub_folder):
-    with_revision = package(os.environ.copy(), hub_folder, "--revision", "main")
+    with_revision = package(dict(SCRIPT_ENV), hub_folder, "--revision", "main")
     assert error_line(with_revision) == f"error: --revision applies to a Hub model id; {hub_folder} is a local folder"
-    neither = package(os.environ.copy(), "not/a/model")  # too many slashes for a model id: a missing folder
+    neither = package(dict(SCRIPT_ENV), "not/a/model")  # too many slashes for a model id: a missing folder
     assert neither.returncode == 2
     assert "not/a/model is not a directory" in neither.stderr

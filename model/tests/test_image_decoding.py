@@ -22,8 +22,10 @@ def solid(mode_colour=RED, size=(40, 30)) -> Image.Image:
     return Image.new("RGB", size, mode_colour)
 
 
-def centre_pixel(image: Image.Image) -> tuple:
-    return image.getpixel((image.width // 2, image.height // 2))
+def centre_pixel(image: Image.Image) -> tuple[int, ...]:
+    pixel = image.getpixel((image.width // 2, image.height // 2))
+    assert isinstance(pixel, tuple), pixel  # every picture here has several bands
+    return pixel
 
 
 def assert_close(actual, expected, tolerance):

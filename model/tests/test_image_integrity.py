@@ -55,7 +55,7 @@ def last_idat(data: bytes) -> tuple[int, int]:
 
 
 def test_a_png_whose_image_data_crc_is_wrong_is_refused():
-    # Prepare: the pixels are intact, the IDAT chunk's CRC is not (the case): Pillow never checks it.
+    # Prepare: the pixels are intact, the IDAT chunk's CRC is not (a reported case): Pillow never checks it.
     sound = encode(PHOTO, "PNG")
     offset, length = last_idat(sound)
     crc_at = offset + 8 + length

@@ -1,7 +1,7 @@
 """Metadata never costs more than the pixels: the pre-scan, the bounded orientation reader and the BMP alpha rule.
 
 Each hostile case here was measured through the local stack (seconds of worker CPU or gigabytes, or a sound
-picture refused); the builders are model/bench/hostile_metadata.py's, shared with the benchmark. How much each
+picture refused); the builders are model/hostile_images/metadata.py's, shared with the benchmark. How much each
 costs is the benchmark's and the property test's business (test_decode_property.py); these tests pin what the
 answer is.
 """
@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import io
 import struct
-import sys
 import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, JpegImagePlugin
 
-from conftest import MODEL_ROOT, encode
+from conftest import encode
+from hostile_images import metadata as hostile
 from serving_errors import RequestError
 from serving_image import decode_image
 from serving_integrity import MAX_JPEG_SEGMENTS
 from serving_orientation import exif_orientation, orientation
 from serving_prescan import MAX_GIF_EXTENSION_BLOCKS, MAX_INFLATED_METADATA, prescan
 from serving_settings import ServingSettings
-
-sys.path.insert(0, str(MODEL_ROOT / "bench"))
-import hostile_metadata as hostile
 
 SETTINGS = ServingSettings()
 RED, BLUE = (220, 40, 40), (30, 60, 200)
@@ -167,6 +164,7 @@ def test_the_jpeg_metadata_pillow_would_parse_is_dropped_before_it_opens_the_fil
     scanned = prescan("JPEG", data)
     opened = Image.open(io.BytesIO(scanned.data))
     # Assess: only what the decoder uses reaches Pillow; the EXIF is kept aside for the orientation
+    assert isinstance(opened, JpegImagePlugin.JpegImageFile)
     assert [name for name, _ in opened.applist] == ["APP0"]  # JFIF
     assert "exif" not in opened.info
     assert "icc_profile" not in opened.info

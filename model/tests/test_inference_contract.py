@@ -14,6 +14,7 @@ from conftest import encode, mms_context
 from demo import shapes
 from demo.examples import render_canonical
 from serving_errors import Rejected, RequestError
+from serving_request import ParsedRequest
 from serving_settings import ServingSettings
 
 pytestmark = pytest.mark.usefixtures("loaded_model")
@@ -53,6 +54,7 @@ def test_input_fn_returns_rgb_images_and_options():
     request = inference.input_fn(
         encode(sample_image("red_disc"), "PNG"), "image/png", mms_context("top_k=2,task=classify")
     )
+    assert isinstance(request, ParsedRequest)
     assert [image.mode for image in request.images] == ["RGB"]
     assert (request.options.top_k, request.options.task, request.batch) == ("2", "classify", False)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MODEL_ROOT, extracted_answer
+from conftest import MODEL_ROOT, SCRIPT_ENV, extracted_answer
 
 SCRIPT = MODEL_ROOT / "scripts" / "package_model.py"
 CODE_FILES = [
@@ -25,7 +25,9 @@ CODE_FILES = [
 
 
 def run_packager(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, check=False, env=SCRIPT_ENV
+    )
 
 
 @pytest.fixture

@@ -166,6 +166,7 @@ def test_random_vit_base_384_gets_bf16(monkeypatch, tmp_path):
     assert model.precision == "bfloat16"
     assert next(model.model.parameters()).dtype == torch.bfloat16
     assert model.prepacked == _prepack_works(torch.bfloat16)  # oneDNN has no bf16 kernels on AVX2-only CPUs
+    assert model.guard is not None
     assert model.guard.ok
     assert model.guard.max_relative_error < TOLERANCE / 3
 
@@ -205,6 +206,7 @@ def test_model_that_breaks_in_bf16_stays_float32(bf16_breaking_model, loaded_mod
     model = serving_model.load_model(bf16_breaking_model, ServingSettings())
     assert model.precision == "float32"
     assert next(model.model.parameters()).dtype == torch.float32
+    assert model.guard is not None
     assert not model.guard.ok
     assert model.guard.max_relative_error > 1
     # The refused attempt left the float32 weights untouched: same answers as the original demo model.
@@ -218,6 +220,7 @@ def test_float32_setting_forces_float32_even_with_amx(demo_model_dir):
     assert model.precision == "float32"
     assert next(model.model.parameters()).dtype == torch.float32
     assert model.prepacked == _prepack_works(torch.float32)
+    assert model.guard is not None
     assert model.guard.ok  # packing is guarded too
     plain = serving_model.load_model(demo_model_dir, ServingSettings(dtype="float32", prepack=False))
     assert (plain.precision, plain.prepacked, plain.guard) == ("float32", False, None)
@@ -294,6 +297,7 @@ def test_prepacking_leaves_the_model_alone_when_the_ops_fail(monkeypatch):
 def test_int8_is_opt_in_and_guarded(demo_model_dir):
     model = serving_model.load_model(demo_model_dir, ServingSettings(dtype="int8"))
     assert model.precision == "int8"
+    assert model.guard is not None
     assert model.guard.ok
     assert any("Quantized" in type(m).__name__ or "quantized" in type(m).__module__ for m in model.model.modules())
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -11,7 +13,7 @@ from transformers import ConvNextImageProcessor, ViTImageProcessor
 from serving_preprocess import Preprocessor
 
 # google/vit-base-patch16-384's preprocessor_config.json (old feature-extractor style: size is a bare int).
-VIT_384 = {
+VIT_384: dict[str, Any] = {
     "do_normalize": True,
     "do_resize": True,
     "image_mean": [0.5, 0.5, 0.5],

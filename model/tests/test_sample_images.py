@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import inference
-from conftest import MODEL_ROOT, mms_context
+from conftest import MODEL_ROOT, SCRIPT_ENV, mms_context
 from demo import shapes
 
 
@@ -17,6 +17,7 @@ def test_sample_images_are_labelled_and_classified_correctly(loaded_model, tmp_p
         capture_output=True,
         text=True,
         check=True,
+        env=SCRIPT_ENV,
     )
     paths = sorted(tmp_path.iterdir())
     assert len(paths) == len(shapes.LABELS) * 4 * 2

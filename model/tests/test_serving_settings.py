@@ -38,7 +38,7 @@ process.stdout.write(JSON.stringify(answers));
 """
 
 # A value for every setting, none of them the default: what the stack writes for it must come back as it was set.
-EVERY_SETTING = {
+EVERY_SETTING: dict[str, Any] = {
     "workers": 3,
     "logLevel": "30",
     "threads": 2,
@@ -89,7 +89,7 @@ def stack_answers(configs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def stack() -> dict[str, dict[str, Any]]:
     """The stack's answer for each named config, from one Node.js run."""
-    configs = {
+    configs: dict[str, dict[str, Any]] = {
         "default": {},
         "serverless": {"endpoint": {"serverless": {}}},
         "every setting": {"model": {"serving": EVERY_SETTING}},

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import signal
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,14 +18,12 @@ from collections.abc import Iterator
 import pytest
 from PIL import ImageOps
 
-from conftest import MODEL_ROOT, encode, mms_context
+from conftest import encode, mms_context
+from hostile_images import metadata as hostile
 from serving_deadline import Deadline, DeadlineExceeded
-from serving_errors import RequestError
-from serving_request import Options, parse_request
+from serving_errors import Rejected, RequestError
+from serving_request import Options, ParsedRequest, parse_request
 from serving_settings import ServingSettings
-
-sys.path.insert(0, str(MODEL_ROOT / "bench"))
-import hostile_metadata as hostile
 
 GUARD_S = 20.0  # CPU after which a test gives up on a request that no deadline stopped
 
@@ -165,6 +162,7 @@ def test_inference_past_the_deadline_is_stopped_with_a_500(loaded_model):
 
     context = mms_context()
     request = inference.input_fn(encode(hostile.small_picture(), "PNG"), "image/png", context)
+    assert isinstance(request, ParsedRequest)
     expired = dataclasses.replace(request, deadline=Deadline(budget_ms=25, at=time.monotonic() - 1))
     # Act
     answer = inference.output_fn(inference.predict_fn(expired, loaded_model, context), "application/json", context)
@@ -197,4 +195,5 @@ def test_inference_running_past_the_deadline_is_interrupted():
     answer = inference.predict_fn(request, Endless(), context)  # type: ignore[arg-type]
     # Assess
     assert context.get_response_status(0)[0] == 500
+    assert isinstance(answer, Rejected)
     assert "time limit per request (300 ms)" in answer.error.body

@@ -11,7 +11,7 @@ export function defaultModelArtifactPath(): string {
 }
 
 /**
- * Where `npm run package-model -- <id> --revision <sha>` writes a Hub model's tarball: a pure function of id and
+ * Where `npm run model:package -- <id> --revision <sha>` writes a Hub model's tarball: a pure function of id and
  * commit, so reading the config finds it without running anything. The packager computes the same path
  * (model/hub/names.py); "--" cannot occur in a Hub id, so the folder name is unambiguous.
  */

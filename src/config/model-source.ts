@@ -2,7 +2,7 @@
  * Which model the stack deploys, decided by `modelArtifact` alone, and what is wrong when its tarball is missing:
  *
  *   nothing set         -> the demo model (model/.cache/model.tar.gz, `npm run model:artifact`)
- *   huggingFace {id, revision} -> that Hub model at that commit (model/.cache/huggingface/..., `npm run package-model`)
+ *   huggingFace {id, revision} -> that Hub model at that commit (model/.cache/huggingface/..., `npm run model:package`)
  *   path                -> your own tarball, used as it is
  *
  * Reading the config never builds or downloads anything: a missing tarball is a problem naming the exact command that
@@ -47,7 +47,7 @@ export function buildCommand(source: ModelSource): readonly string[] | undefined
     case "demo":
       return ["npm", "run", "--silent", "model:artifact"];
     case "huggingFace":
-      return ["npm", "run", "--silent", "package-model", "--", source.id, "--revision", source.revision, shown(source.tarballPath)];
+      return ["npm", "run", "--silent", "model:package", "--", source.id, "--revision", source.revision, shown(source.tarballPath)];
     case "file":
       return undefined;
   }
@@ -67,7 +67,7 @@ export function modelSourceProblems(source: ModelSource): ConfigProblem[] {
           path: "modelArtifact.huggingFace",
           message:
             `${source.id}@${source.revision.slice(0, 12)} is not packaged yet (${shown(source.tarballPath)}): ` +
-            `run \`npm run package-model -- ${source.id} --revision ${source.revision}\` (npm run synth does it first)`,
+            `run \`npm run model:package -- ${source.id} --revision ${source.revision}\` (npm run synth does it first)`,
         },
       ];
   }

@@ -69,13 +69,13 @@ export const huggingFaceModelSection = z
     id: hubModelId,
     /**
      * The commit to deploy, as its full 40-character sha: a branch such as main moves, so the deployed model would
-     * change with whoever pushes to it. `npm run package-model -- <id>` prints the sha main points to.
+     * change with whoever pushes to it. `npm run model:package -- <id>` prints the sha main points to.
      */
     revision: z
       .string()
       .regex(
         /^[0-9a-f]{40}$/,
-        "must be a full commit sha (40 hex characters), not a branch or tag: `npm run package-model -- <id>` prints the one main points to",
+        "must be a full commit sha (40 hex characters), not a branch or tag: `npm run model:package -- <id>` prints the one main points to",
       ),
   })
   .strict();
@@ -86,7 +86,7 @@ export const modelArtifactSection = z
     path: z.string().min(1).optional(),
     /**
      * A model on the Hugging Face Hub at a pinned commit, packaged into model/.cache/huggingface/ by
-     * `npm run package-model -- <id> --revision <sha>` (`npm run synth` runs it first). Not with `path`.
+     * `npm run model:package -- <id> --revision <sha>` (`npm run synth` runs it first). Not with `path`.
      */
     huggingFace: huggingFaceModelSection.optional(),
     /** Let `destroy` delete the bucket with its object versions (the tarball is rebuilt from the repo). */

@@ -24,14 +24,14 @@ export interface CpuFamily {
   readonly reference?: { readonly forwardMs: Partial<Record<ServingPrecision, number>>; readonly source: string };
   /**
    * Expected fp32 GEMM rate of 2 physical cores (GFLOP/s): 2 cores x 64 FLOP/cycle (two 512-bit FMA units x 16 lanes
-   * x 2) x AVX-512 all-core clock x 0.8, the measured/theoretical ratio of issue 11's Xeon (307 of 384 GFLOP/s).
+   * x 2) x AVX-512 all-core clock x 0.8, the measured/theoretical ratio of the AMX reference Xeon (307 of 384 GFLOP/s).
    */
   readonly fp32GemmGflops2Cores: number;
   readonly peakSource: string;
 }
 
 const AMX_REFERENCE =
-  "issue 11: measured 2026-11 on the project's development machines, 2 cores of an Intel Xeon with AMX and AVX512-BF16 (Sapphire Rapids class), torch 2.13, batch 1, random-weight ViT-B/16-384";
+  "AMX reference (docs/decisions.md): measured 2026-11 on the project's development machines, 2 cores of an Intel Xeon with AMX and AVX512-BF16 (Sapphire Rapids class), torch 2.13, batch 1, random-weight ViT-B/16-384";
 
 /** x86 CPU families SageMaker hosts and the Hugging Face CPU image runs on (GPU families are not estimated: measure). */
 export const CPU_FAMILIES: Readonly<Record<string, CpuFamily>> = {
@@ -64,14 +64,14 @@ export const CPU_FAMILIES: Readonly<Record<string, CpuFamily>> = {
     precision: "bfloat16",
     reference: { forwardMs: { float32: 522, bfloat16: 152 }, source: AMX_REFERENCE },
     fp32GemmGflops2Cores: 307,
-    peakSource: "issue 11's measured fp32 GEMM peak on that Xeon (2 cores)",
+    peakSource: "the AMX reference's measured fp32 GEMM peak on that Xeon (2 cores)",
   },
   c7i: {
     processor: "Intel Xeon Platinum 8488C (Sapphire Rapids): AVX-512, AVX512-BF16, AMX",
     precision: "bfloat16",
     reference: { forwardMs: { float32: 522, bfloat16: 152 }, source: AMX_REFERENCE },
     fp32GemmGflops2Cores: 307,
-    peakSource: "issue 11's measured fp32 GEMM peak on that Xeon (2 cores)",
+    peakSource: "the AMX reference's measured fp32 GEMM peak on that Xeon (2 cores)",
   },
 };
 

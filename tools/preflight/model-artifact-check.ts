@@ -13,7 +13,7 @@ import { CheckResult, fail, pass, warn } from "./check-result";
 /** The demo model's labels (model/demo/shapes.py: every colour with every shape); a test keeps them in step. */
 export const DEMO_MODEL_LABELS: readonly string[] = ["red_disc", "red_ring", "red_cross", "blue_disc", "blue_ring", "blue_cross"];
 
-export const REAL_MODEL_COMMAND = "npm run package-model -- google/vit-base-patch16-384";
+export const REAL_MODEL_COMMAND = "npm run model:package -- google/vit-base-patch16-384";
 
 /** How to deploy the real classifier instead: the packager prints the config line that pins what it downloaded. */
 export const REAL_MODEL_FIX =
@@ -39,7 +39,7 @@ export function modelArtifactCheck(source: ModelSource): CheckResult {
     return warn(
       "model",
       `${shown} (${size}): no readable config.json at its root (${(error as Error).message})`,
-      `package the model with npm run package-model (it checks the folder and writes config.json where the container looks for it)`,
+      `package the model with npm run model:package (it checks the folder and writes config.json where the container looks for it)`,
     );
   }
   const labels = Object.values(config.id2label ?? {});
@@ -65,13 +65,13 @@ function missingTarball(source: ModelSource, shown: string): CheckResult {
       return fail(
         "model",
         `${source.id}@${source.revision.slice(0, 12)} is not packaged yet (${shown})`,
-        `npm run synth downloads and packages it (npm run package-model -- ${source.id} --revision ${source.revision})`,
+        `npm run synth downloads and packages it (npm run model:package -- ${source.id} --revision ${source.revision})`,
       );
     case "file":
       return fail(
         "model",
         `${shown} does not exist`,
-        `package a model into it (npm run package-model -- <model folder or Hub id> ${shown}), or fix modelArtifact.path`,
+        `package a model into it (npm run model:package -- <model folder or Hub id> ${shown}), or fix modelArtifact.path`,
       );
   }
 }

@@ -36,7 +36,7 @@ describe("ms per image by instance type", () => {
     const c7i = instanceTypePerformance("ml.c7i.xlarge", BENCH, prices);
 
     expect(c7i).toMatchObject({ precision: "bfloat16", provenance: "reference", msPerImage: 152 + 20 });
-    expect(c7i?.basis).toContain("issue 11");
+    expect(c7i?.basis).toContain("AMX reference");
   });
 
   it("scales with physical cores (vCPUs / 2)", () => {

@@ -37,7 +37,7 @@ describe("loadCostConfig", () => {
   });
 
   it("prices a packaged Hugging Face model by its tarball's size", () => {
-    // Prepare: a tarball where `npm run package-model -- <id> --revision <sha>` writes it.
+    // Prepare: a tarball where `npm run model:package -- <id> --revision <sha>` writes it.
     const id = `cost-test-${process.pid}/vit`;
     const revision = "2960116e809e2fca84146dbb240289aee7db4827";
     const tarball = huggingFaceArtifactPath(id, revision);

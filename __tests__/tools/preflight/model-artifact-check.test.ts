@@ -24,7 +24,7 @@ describe("Preflight: the model artifact", () => {
     // Assess
     expect(line).toBe(
       `WARN  model: THIS DEPLOYS THE DEMO SHAPES MODEL (${tarball}: a tiny ViT that knows 6 coloured shapes, not photos)\n` +
-        '      fix: for the real classifier: npm run package-model -- google/vit-base-patch16-384 (it prints the "modelArtifact": {"huggingFace": ...} line to put in classifier.config.json), then npm run synth',
+        '      fix: for the real classifier: npm run model:package -- google/vit-base-patch16-384 (it prints the "modelArtifact": {"huggingFace": ...} line to put in classifier.config.json), then npm run synth',
     );
   });
 
@@ -60,7 +60,7 @@ describe("Preflight: the model artifact", () => {
     // Assess
     expect(line).toBe(
       "FAIL  model: /nowhere/vit.tar.gz does not exist\n" +
-        "      fix: package a model into it (npm run package-model -- <model folder or Hub id> /nowhere/vit.tar.gz), or fix modelArtifact.path",
+        "      fix: package a model into it (npm run model:package -- <model folder or Hub id> /nowhere/vit.tar.gz), or fix modelArtifact.path",
     );
   });
 
@@ -73,7 +73,7 @@ describe("Preflight: the model artifact", () => {
     // Assess
     expect(line).toBe(
       `FAIL  model: absent/vit@2960116e809e is not packaged yet (model/.cache/huggingface/absent--vit/${revision}/model.tar.gz)\n` +
-        `      fix: npm run synth downloads and packages it (npm run package-model -- absent/vit --revision ${revision})`,
+        `      fix: npm run synth downloads and packages it (npm run model:package -- absent/vit --revision ${revision})`,
     );
   });
 
@@ -95,7 +95,7 @@ describe("Preflight: the model artifact", () => {
     // Assess
     expect(line).toBe(
       "FAIL  model: model/.cache/absent.tar.gz (the demo model) does not exist\n" +
-        '      fix: for the real classifier: npm run package-model -- google/vit-base-patch16-384 (it prints the "modelArtifact": {"huggingFace": ...} line ' +
+        '      fix: for the real classifier: npm run model:package -- google/vit-base-patch16-384 (it prints the "modelArtifact": {"huggingFace": ...} line ' +
         "to put in classifier.config.json), then npm run synth; or npm run synth, which builds the demo model",
     );
   });
@@ -116,7 +116,7 @@ describe("Preflight: the model artifact", () => {
         `^WARN {2}model: ${tarball.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(0\\.0 MB\\): no readable config\\.json at its root \\(.*${reason}`,
       ),
     );
-    expect(line).toContain("fix: package the model with npm run package-model");
+    expect(line).toContain("fix: package the model with npm run model:package");
   });
 
   it("knows the demo model's labels as the demo's generator makes them (every colour with every shape)", () => {

@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from hostile_images import metadata as hostile
+
 MODEL_ROOT = Path(__file__).resolve().parents[3] / "model"
-sys.path.insert(0, str(MODEL_ROOT / "bench"))
-import hostile_metadata as hostile  # noqa: E402 - the benchmark's folder is put on the path just above
 
 DEADLINE_MS = 2000
 # What the code loads instead of model/code/inference.py: the same handlers with the pre-scan's work undone.
@@ -55,7 +55,11 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Prepare: the demo model's files beside a copy of model/code whose inference.py switches the pre-scan off
     demo = MODEL_ROOT / ".cache" / "demo-model"
     if not (demo / "config.json").exists():
-        subprocess.run([sys.executable, str(MODEL_ROOT / "scripts" / "demo_model.py"), "--out", str(demo)], check=True)
+        # model/ and model/code on PYTHONPATH, as package.json's model:demo runs it
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(MODEL_ROOT), str(MODEL_ROOT / "code")])}
+        subprocess.run(
+            [sys.executable, str(MODEL_ROOT / "scripts" / "demo_model.py"), "--out", str(demo)], check=True, env=env
+        )
     model_dir = tmp_path_factory.mktemp("prescan-off-model")
     for entry in demo.iterdir():
         if entry.name != "code":
@@ -131,6 +135,6 @@ def test_two_costly_requests_no_longer_hold_both_workers_past_their_deadline(end
     # Assess: the costly ones refused at the limit; the ordinary one served once a worker was free (before the
     # deadline existed it waited for a worker to finish: over a minute)
     seen = [(s, body.get("code"), str(body.get("message"))[:120], f"{seconds:.1f} s") for s, body, seconds in answers]
-    assert sorted(code for _, code, _, _ in seen) == ["image_too_large"] * 2, seen
+    assert sorted(str(code) for _, code, _, _ in seen) == ["image_too_large"] * 2, seen
     assert all(s == 413 and f"time limit per request ({DEADLINE_MS} ms)" in message for s, _, message, _ in seen), seen
     assert (status, waited < 30) == (200, True), f"the ordinary request got {status} after {waited:.1f} s"

@@ -147,10 +147,11 @@ def _update_endpoint() -> None:
             raise ValidationError(message=f"Could not find endpoint configuration '{endpoint_config_name}'.")
         variants = config.production_variants
         if any(_fails_health_check(self, variant["ModelName"]) for variant in variants):
-            endpoint.failure_reason = (
+            reason = (
                 f"Updating endpoint {endpoint_name} to {endpoint_config_name} failed: the new production variants did "
                 f"not pass the ping health check; the endpoint was rolled back to {endpoint.endpoint_config_name}."
             )
+            endpoint.failure_reason = reason  # type: ignore[assignment]  # moto declares the attribute as None only
         else:
             endpoint.endpoint_config_name = endpoint_config_name
             endpoint.production_variants = endpoint._process_production_variants(variants)
@@ -159,7 +160,7 @@ def _update_endpoint() -> None:
         return endpoint
 
     def update_endpoint_response(self: SageMakerResponse) -> ActionResult:
-        endpoint = self.sagemaker_backend.update_endpoint(
+        endpoint = self.sagemaker_backend.update_endpoint(  # type: ignore[attr-defined]  # set on the class below
             endpoint_name=self._get_param("EndpointName"),
             endpoint_config_name=self._get_param("EndpointConfigName"),
         )
@@ -337,8 +338,9 @@ def _simulate_principal_policy() -> None:
 
 
 def _string_like_conditions() -> None:
-    def string_like(expected: list[str] | str, actual: str) -> bool:
-        patterns = [expected] if isinstance(expected, str) else expected
-        return any(re.fullmatch(re.escape(p).replace(r"\*", ".*").replace(r"\?", "."), actual) for p in patterns)
+    # Named as moto's own operations' parameters, so it has their type.
+    def string_like(expected_value: list[str] | str, actual_value: str) -> bool:
+        patterns = [expected_value] if isinstance(expected_value, str) else expected_value
+        return any(re.fullmatch(re.escape(p).replace(r"\*", ".*").replace(r"\?", "."), actual_value) for p in patterns)
 
     policy_conditions.CONDITION_OPERATIONS["StringLike"] = string_like

@@ -14,7 +14,6 @@ import boto3
 import pytest
 
 EMULATOR_DIR = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(EMULATOR_DIR))
 
 
 def _free_port() -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -315,7 +316,7 @@ def test_plain_moto_still_has_gap_6_transform_job_without_model(plain_moto_url: 
 
 # 7. and 8. SimulatePrincipalPolicy; StringLike conditions; conditions that do not match do not deny.
 
-SOURCE_GRANTS = [
+SOURCE_GRANTS: list[dict[str, Any]] = [
     {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::src/images/*"]},
     {
         "Sid": "List",

@@ -1,6 +1,7 @@
 """Writes freshly generated demo-class images for the end-to-end tests and the load test.
 
-Usage: .venv/bin/python model/demo/fresh_images.py --out DIR [--per-class N] [--seed S]
+Usage: PYTHONPATH=model:model/code .venv/bin/python model/scripts/fresh_demo_images.py --out DIR [--per-class N]
+       [--seed S]
 Writes `<label>_<index>.jpg` and `<label>_<index>.png` (the same picture in both formats, so a format-specific
 decoding bug shows up as a JPEG/PNG accuracy gap) and prints a JSON manifest as the last stdout line:
 {"labels": [...], "images": [{"file", "label", "format"}, ...]}.
@@ -14,11 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from demo import shapes
 
-FORMATS = (("jpg", "JPEG", {"quality": 90}), ("png", "PNG", {}))
+FORMATS: tuple[tuple[str, str, dict[str, int]], ...] = (("jpg", "JPEG", {"quality": 90}), ("png", "PNG", {}))
 
 
 def main() -> int:
