@@ -1,9 +1,9 @@
 /**
  * Bounds on the deployed bundle that a test can hold without timing anything: the size of index.js, the file every
  * cold start loads (minified, at most 400 KB), with the S3 client /similar reads its catalogue index with kept out of
- * it in s3-get.js beside it (docs/decisions.md: performance targets; the S3 client in a file of its own), the source maps, and the multipart parser and the S3 client loaded
- * only by requests that need them. The cold-load time bound (<= 50 ms over bare Node 22) is measured by
- * `npm run bench:lambda`, not tested.
+ * it in s3-get.js beside it (docs/decisions.md: performance targets; the S3 client in a file of its own), the source
+ * maps, and the multipart parser and the S3 client loaded only by requests that need them. The cold-load time bound
+ * (<= 50 ms over bare Node 22) is measured by `npm run bench:lambda`, not tested.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
