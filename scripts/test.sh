@@ -11,7 +11,7 @@ bash scripts/setup.sh
 step "type check (tsc: the production code without jest's types, then everything with the tests)"
 npm run --silent typecheck
 
-step "lint and format (typescript-eslint, Prettier, ruff, mypy over model/: strict on model/code and model/hub): zero findings"
+step "lint and format (typescript-eslint, Prettier, ruff, mypy over every Python folder: strict on model/code and model/hub): zero findings"
 npm run --silent lint
 
 # Built once here (or reused from model/.cache), so the test suites below never train it concurrently.

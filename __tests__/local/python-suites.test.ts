@@ -99,7 +99,7 @@ describe("scripts/test-python.sh", () => {
 
     // Assess
     expect(testSh).toContain("bash scripts/test-python.sh --step-headers");
-    expect(testSh).not.toMatch(/-m pytest (model\/tests|local\/endpoint|tools\/deploy\/emulator)/);
+    expect(testSh).not.toMatch(/-m pytest (model\/tests|local\/endpoint\/tests|tools\/deploy\/emulator\/tests) /);
     expect(scripts["test:python"]).toBe("bash scripts/test-python.sh");
   });
 });
