@@ -33,6 +33,11 @@ fails that test and the patch can be deleted.
    policy engine (with workaround 1), so the rehearsal can ask what the deployed roles may do, as one asks AWS.
 8. The StringLike condition operator (moto evaluates only StringEquals and lets every other operator pass), so
    a ListBucket grant held to a prefix by `s3:prefix` is evaluated as AWS does: * and ? are wildcards.
+9. DeleteObject(s) with a VersionId in a bucket whose versioning is Suspended removes that one version, as S3 does.
+   moto treats a suspended bucket as never versioned: it drops every version of the key, and fails with a 500 when
+   one of them is a delete marker (FakeDeleteMarker has no dispose). Destroying a versioned bucket suspends its
+   versioning first (aws_s3_bucket_versioning's delete), then force_destroy empties it version by version, so
+   `terraform destroy` of the catalogue bucket retried that 500 for ever.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ from moto.iam import policy_conditions
 from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
 from moto.iam.models import IAMBackend
 from moto.iam.responses import IamResponse
+from moto.s3.exceptions import AccessDeniedByLock
+from moto.s3.models import FakeDeleteMarker, FakeKey, S3Backend
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import FakeEndpoint, FakeEndpointConfig, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
@@ -105,6 +112,7 @@ def apply() -> None:
     _transform_job_needs_its_model()
     _simulate_principal_policy()
     _string_like_conditions()
+    _suspended_versioning_deletes_one_version()
     _applied = True
 
 
@@ -344,3 +352,31 @@ def _string_like_conditions() -> None:
         return any(re.fullmatch(re.escape(p).replace(r"\*", ".*").replace(r"\?", "."), actual_value) for p in patterns)
 
     policy_conditions.CONDITION_OPERATIONS["StringLike"] = string_like
+
+
+def _suspended_versioning_deletes_one_version() -> None:
+    moto_delete_object = S3Backend.delete_object
+
+    def delete_object(
+        self: S3Backend, bucket_name: str, key_name: str, version_id: str | None = None, bypass: bool = False
+    ) -> tuple[bool, dict[str, Any]]:
+        bucket = self.get_bucket(bucket_name)
+        if version_id is None or getattr(bucket, "versioning_status", None) != "Suspended":
+            return moto_delete_object(self, bucket_name, key_name, version_id, bypass)
+        if key_name not in bucket.keys:
+            return False, {}
+        versions = bucket.keys.getlist(key_name)
+        doomed = next((v for v in versions if str(v.version_id) == str(version_id)), None)
+        if isinstance(doomed, FakeKey) and doomed.is_locked(governance_bypass=bypass):
+            raise AccessDeniedByLock
+        kept = [v for v in versions if v is not doomed]
+        if kept:
+            bucket.keys.setlist(key_name, kept)
+        else:
+            dict.pop(bucket.keys, key_name)  # moto's pop would dispose of every version again, markers included
+        if isinstance(doomed, FakeKey):
+            doomed.dispose()
+        answer = {"version-id": version_id}
+        return True, {**answer, "delete-marker": "true"} if isinstance(doomed, FakeDeleteMarker) else answer
+
+    S3Backend.delete_object = delete_object  # type: ignore[method-assign]

@@ -387,3 +387,65 @@ def test_plain_moto_still_has_gap_8_no_string_like() -> None:
     from moto.iam.policy_conditions import CONDITION_OPERATIONS
 
     assert "StringLike" not in CONDITION_OPERATIONS, "moto evaluates StringLike: delete workaround 8"
+
+
+# 9. A versioned delete in a bucket whose versioning is suspended removes that one version.
+
+
+def suspended_bucket_with_history(url: str) -> str:
+    """Two versions of one key and a delete marker on another, then versioning suspended: what `terraform destroy`
+    leaves for force_destroy to empty once the bucket's versioning resource is gone."""
+    s3 = client("s3", url)
+    bucket = f"wa-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="runs/a/manifest.jsonl", Body=b"first")
+    s3.put_object(Bucket=bucket, Key="runs/a/manifest.jsonl", Body=b"second")
+    s3.put_object(Bucket=bucket, Key="runs/a/result.out", Body=b"out")
+    s3.delete_object(Bucket=bucket, Key="runs/a/result.out")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    return bucket
+
+
+def every_version(s3: Any, bucket: str) -> list[dict[str, str]]:
+    listing = s3.list_object_versions(Bucket=bucket)
+    return [
+        {"Key": entry["Key"], "VersionId": entry["VersionId"]}
+        for entry in listing.get("Versions", []) + listing.get("DeleteMarkers", [])
+    ]
+
+
+def test_emptying_a_suspended_bucket_version_by_version_deletes_everything(patched_url: str) -> None:
+    s3 = client("s3", patched_url)
+    bucket = suspended_bucket_with_history(patched_url)
+    versions = every_version(s3, bucket)
+    assert len(versions) == 4
+
+    answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": versions, "Quiet": False})
+
+    assert answer.get("Errors", []) == []
+    assert every_version(s3, bucket) == []
+    s3.delete_bucket(Bucket=bucket)
+
+
+def test_deleting_one_version_of_a_suspended_bucket_keeps_the_others(patched_url: str) -> None:
+    s3 = client("s3", patched_url)
+    bucket = suspended_bucket_with_history(patched_url)
+    listing = s3.list_object_versions(Bucket=bucket, Prefix="runs/a/manifest.jsonl")
+    oldest = next(v for v in listing["Versions"] if not v["IsLatest"])
+
+    s3.delete_object(Bucket=bucket, Key="runs/a/manifest.jsonl", VersionId=oldest["VersionId"])
+
+    assert s3.get_object(Bucket=bucket, Key="runs/a/manifest.jsonl")["Body"].read() == b"second"
+    remaining = s3.list_object_versions(Bucket=bucket, Prefix="runs/a/manifest.jsonl")["Versions"]
+    assert len(remaining) == 1
+    assert remaining[0]["VersionId"] != oldest["VersionId"]
+
+
+def test_plain_moto_still_has_gap_9_suspended_bucket_deletes_fail(plain_moto_url: str) -> None:
+    s3 = client("s3", plain_moto_url)
+    bucket = suspended_bucket_with_history(plain_moto_url)
+    markers = [v for v in every_version(s3, bucket) if v["Key"] == "runs/a/result.out"]
+
+    with pytest.raises(ClientError, match=r"InternalError|500"):
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": markers, "Quiet": False})
