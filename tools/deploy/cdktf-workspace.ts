@@ -77,16 +77,65 @@ export class CdktfWorkspace {
   }
 }
 
-export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CommandResult> {
+/**
+ * Several times the slowest command seen (a deploy: 80 s on a busy 2-core machine), and short enough that the
+ * rehearsal's 30-minute limit still reports which step hung.
+ */
+export const COMMAND_TIMEOUT_MS = 10 * 60_000;
+
+/** Process groups of commands still running, killed if this process exits first (they are detached from its group). */
+const runningGroups = new Set<number>();
+process.on("exit", () => {
+  for (const pid of runningGroups) killGroup(pid);
+});
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Runs a command in a process group of its own. One still running after `timeoutMs` is killed with everything it
+ * started (terraform and its provider plugin), and its result says so: a hung command fails its rehearsal step in
+ * minutes instead of holding the test run until the CI's limit.
+ */
+export function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  options: { readonly timeoutMs?: number } = {},
+): Promise<CommandResult> {
+  const { timeoutMs = COMMAND_TIMEOUT_MS } = options;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const pid = child.pid;
+    if (pid !== undefined) runningGroups.add(pid);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (pid !== undefined) killGroup(pid);
+    }, timeoutMs);
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("error", reject);
-    child.once("close", (code) =>
-      resolve({ status: code ?? -1, output: stripVTControlCharacters(output), durationMs: Date.now() - started }),
-    );
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      if (pid !== undefined) runningGroups.delete(pid);
+      const killed = timedOut ? `\n[killed: still running after ${Math.round(timeoutMs / 1000)} s]\n` : "";
+      resolve({
+        status: timedOut ? -1 : (code ?? -1),
+        output: stripVTControlCharacters(output) + killed,
+        durationMs: Date.now() - started,
+      });
+    });
   });
 }
