@@ -172,13 +172,14 @@ export class ClassifierStack extends TerraformStack {
     if (this.catalogue) {
       // What `npm run catalogue:embed -- s3://...` reads to start a transform job on this stack's model.
       new TerraformOutput(this, "catalogue-output", {
-        value: {
+        // A token, not the bare object, as route_invoke_arns below (DEP0044).
+        value: Token.asAny({
           source_uri: this.catalogue.sourceUri,
           output_uri: this.catalogue.outputUri,
           model_name: this.endpoint.model.name,
           model_fingerprint: modelFingerprint,
           execution_role_arn: this.endpoint.executionRole.roleArn,
-        },
+        }),
         description: "Catalogue embedding: source, output location, the model and role transform jobs run with",
       }).overrideLogicalId("catalogue");
     }
