@@ -52,7 +52,8 @@ export interface FakeEndpoint {
 
 export interface FakeAccount {
   readonly account: string;
-  readonly arn: string;
+  /** The caller GetCallerIdentity names (its partition is the preflight's). */
+  arn: string;
   /** Thrown by GetCallerIdentity (no credentials). */
   identityError?: Error;
   quotas: FakeQuota[];
@@ -277,5 +278,43 @@ export function mockAccount(account: FakeAccount) {
         mock.calls().map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name),
       ),
     restore: () => Object.values(mocks).forEach((mock) => mock.restore()),
+  };
+}
+
+export type MockedAccount = ReturnType<typeof mockAccount>;
+
+/** The fake account of the running test and the mocks serving it. */
+export interface FakeAccountInUse {
+  /** What exists: write what the test needs into it before acting (the mocks read it on every call). */
+  readonly account: FakeAccount;
+  readonly aws: MockedAccount;
+}
+
+/**
+ * A fresh account for each test of the enclosing describe block (or file), served from before the test until after
+ * it: call it where `beforeEach` would go, and read `account` and `aws` inside tests. `start` makes the account
+ * each test begins with.
+ */
+export function useFakeAccount(start: () => FakeAccount = emptyAccount): FakeAccountInUse {
+  let current: { account: FakeAccount; aws: MockedAccount } | undefined;
+  beforeEach(() => {
+    const account = start();
+    current = { account, aws: mockAccount(account) };
+  });
+  afterEach(() => {
+    current?.aws.restore();
+    current = undefined;
+  });
+  const inTest = () => {
+    if (!current) throw new Error("the fake account exists only while a test runs (useFakeAccount serves one per test)");
+    return current;
+  };
+  return {
+    get account() {
+      return inTest().account;
+    },
+    get aws() {
+      return inTest().aws;
+    },
   };
 }

@@ -11,7 +11,7 @@ import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { StackName } from "../../../tools/preflight/account-wide-names";
 import { formatCheck } from "../../../tools/preflight/check-result";
 import { NameCollisionInput, nameCollisionCheck } from "../../../tools/preflight/name-collision-check";
-import { FakeAccount, awsError, emptyAccount, mockAccount } from "./fake-account";
+import { awsError, useFakeAccount } from "./fake-account";
 
 const NAMES: StackName[] = [
   { type: "aws_iam_role", name: "vit-classifier-eu-west-1-lambda" },
@@ -26,13 +26,7 @@ const NAMES: StackName[] = [
 const EVERY_NAME = new Set(NAMES.map((n) => `${n.type}:${n.name}`));
 
 describe("Preflight: account-wide names", () => {
-  let account: FakeAccount;
-  let aws: ReturnType<typeof mockAccount>;
-  beforeEach(() => {
-    account = emptyAccount();
-    aws = mockAccount(account);
-  });
-  afterEach(() => aws.restore());
+  const fake = useFakeAccount();
 
   const check = async (input: Partial<NameCollisionInput> = {}) =>
     formatCheck(
@@ -55,9 +49,9 @@ describe("Preflight: account-wide names", () => {
 
   it("passes when none of the names exists yet", async () => {
     // Prepare: similar names that are not the stack's (prefix searches must match exactly).
-    account.logGroups = ["/aws/lambda/vit-classifier-api-old"];
-    account.dashboards = ["vit-classifier-eu-west-1-inference-v2"];
-    account.endpoints = [{ describe: { EndpointName: "vit-classifier-staging" } }];
+    fake.account.logGroups = ["/aws/lambda/vit-classifier-api-old"];
+    fake.account.dashboards = ["vit-classifier-eu-west-1-inference-v2"];
+    fake.account.endpoints = [{ describe: { EndpointName: "vit-classifier-staging" } }];
 
     // Act
     const line = await check();
@@ -68,9 +62,9 @@ describe("Preflight: account-wide names", () => {
 
   it("passes when every name that exists is in this stack's state (its own deploy)", async () => {
     // Prepare
-    account.roles = ["vit-classifier-eu-west-1-lambda"];
-    account.functions["vit-classifier-api"] = undefined;
-    account.dashboards = ["vit-classifier-eu-west-1-inference"];
+    fake.account.roles = ["vit-classifier-eu-west-1-lambda"];
+    fake.account.functions["vit-classifier-api"] = undefined;
+    fake.account.dashboards = ["vit-classifier-eu-west-1-inference"];
 
     // Act
     const line = await check({ owned: EVERY_NAME });
@@ -83,10 +77,10 @@ describe("Preflight: account-wide names", () => {
 
   it("fails on names that exist outside the stack's state, with how to rename or delete leftovers", async () => {
     // Prepare: a log group SageMaker wrote to after a destroy, another stack's dashboard and alarms, a role.
-    account.logGroups = ["/aws/sagemaker/Endpoints/vit-classifier"];
-    account.dashboards = ["vit-classifier-eu-west-1-inference"];
-    account.alarms = ["vit-classifier-lambda-errors", "vit-classifier-api-5xx-rate"];
-    account.roles = ["vit-classifier-eu-west-1-lambda"];
+    fake.account.logGroups = ["/aws/sagemaker/Endpoints/vit-classifier"];
+    fake.account.dashboards = ["vit-classifier-eu-west-1-inference"];
+    fake.account.alarms = ["vit-classifier-lambda-errors", "vit-classifier-api-5xx-rate"];
+    fake.account.roles = ["vit-classifier-eu-west-1-lambda"];
 
     // Act
     const line = await check();
@@ -106,8 +100,8 @@ describe("Preflight: account-wide names", () => {
 
   it("fails on an endpoint and a function of the same names that are not this stack's", async () => {
     // Prepare
-    account.endpoints = [{ describe: { EndpointName: "vit-classifier" } }];
-    account.functions["vit-classifier-api"] = undefined;
+    fake.account.endpoints = [{ describe: { EndpointName: "vit-classifier" } }];
+    fake.account.functions["vit-classifier-api"] = undefined;
 
     // Act
     const line = await check({ owned: new Set(["aws_iam_role:vit-classifier-eu-west-1-lambda"]) });
@@ -123,7 +117,7 @@ describe("Preflight: account-wide names", () => {
 
   it("warns when names exist but the state cannot be read to tell whose they are", async () => {
     // Prepare
-    account.roles = ["vit-classifier-eu-west-1-lambda"];
+    fake.account.roles = ["vit-classifier-eu-west-1-lambda"];
 
     // Act
     const line = await check({ owned: undefined, stateDescription: "s3://team-state/vit.tfstate could not be read: AccessDenied" });
@@ -138,8 +132,8 @@ describe("Preflight: account-wide names", () => {
 
   it("warns, naming the read action, when a lookup is refused, and still fails on what it did find", async () => {
     // Prepare
-    account.lookupErrors.iam = awsError("AccessDenied", 403, "not authorized: iam:GetRole");
-    account.dashboards = ["vit-classifier-eu-west-1-inference"];
+    fake.account.lookupErrors.iam = awsError("AccessDenied", 403, "not authorized: iam:GetRole");
+    fake.account.dashboards = ["vit-classifier-eu-west-1-inference"];
 
     // Act
     const refused = await check({ names: NAMES.filter((n) => n.type === "aws_iam_role") });
@@ -176,6 +170,6 @@ describe("Preflight: account-wide names", () => {
     await check({ names: alarms });
 
     // Assess
-    expect(aws.cloudwatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.AlarmNames?.length)).toEqual([100, 50]);
+    expect(fake.aws.cloudwatch.commandCalls(DescribeAlarmsCommand).map((c) => c.args[0].input.AlarmNames?.length)).toEqual([100, 50]);
   });
 });
