@@ -28,6 +28,7 @@ import {
   ListAWSDefaultServiceQuotasCommand,
   ServiceQuotasClient,
 } from "@aws-sdk/client-service-quotas";
+import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EXAMPLE_ACCOUNT_ID } from "../../example-account";
 
@@ -69,8 +70,10 @@ export interface FakeAccount {
   logGroups: string[];
   dashboards: string[];
   alarms: string[];
+  /** SNS topics by name, in this account (GetTopicAttributes finds them by their ARN). */
+  topics: string[];
   /** Thrown by the named-resource lookups of one service ("iam", "logs", ...). */
-  lookupErrors: Partial<Record<"iam" | "lambda" | "logs" | "cloudwatch", Error>>;
+  lookupErrors: Partial<Record<"iam" | "lambda" | "logs" | "cloudwatch" | "sns", Error>>;
   /** S3: buckets by name, with their objects (key -> body) and versioning. */
   buckets: Record<string, { objects: Record<string, string>; versioning?: "Enabled" | "Suspended"; error?: Error }>;
 }
@@ -87,6 +90,7 @@ export function emptyAccount(): FakeAccount {
     logGroups: [],
     dashboards: [],
     alarms: [],
+    topics: [],
     lookupErrors: {},
     buckets: {},
   };
@@ -156,6 +160,7 @@ export function mockAccount(account: FakeAccount) {
   const logs = mockClient(CloudWatchLogsClient);
   const cloudwatch = mockClient(CloudWatchClient);
   const s3 = mockClient(S3Client);
+  const sns = mockClient(SNSClient);
   const orThrow = <T>(error: Error | undefined, answer: () => T): T => {
     if (error) throw error;
     return answer();
@@ -249,6 +254,17 @@ export function mockAccount(account: FakeAccount) {
     })),
   );
 
+  sns.on(GetTopicAttributesCommand).callsFake((input) =>
+    orThrow(account.lookupErrors.sns, () => {
+      // arn:<partition>:sns:<region>:<account>:<name>; topics live in the caller's account and partition.
+      const [, partition, service, , owner, name] = (input.TopicArn ?? "").split(":");
+      if (service !== "sns" || partition !== account.arn.split(":")[1] || owner !== account.account || !name)
+        throw awsError("InvalidParameterException", 400, "Invalid parameter: TopicArn");
+      if (!account.topics.includes(name)) throw awsError("NotFoundException", 404, "Topic does not exist");
+      return { Attributes: { TopicArn: input.TopicArn!, Owner: account.account } };
+    }),
+  );
+
   const bucket = (name: string) => {
     const found = account.buckets[name];
     if (!found) throw awsError("NotFound", 404, "UnknownError");
@@ -269,7 +285,7 @@ export function mockAccount(account: FakeAccount) {
     return { Body: { transformToString: async () => body } as never };
   });
 
-  const mocks = { sts, quotas, sagemaker, lambda, iam, logs, cloudwatch, s3 };
+  const mocks = { sts, quotas, sagemaker, lambda, iam, logs, cloudwatch, s3, sns };
   return {
     ...mocks,
     /** Every command sent to any client, by name. */

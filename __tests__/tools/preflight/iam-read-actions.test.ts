@@ -1,6 +1,6 @@
 /**
  * The preflight only reads, and docs/deploy.md names every action it needs: the calls it really sends (through a
- * run that takes every path: endpoints to describe, reserved concurrency, an S3 backend) are the calls the action
+ * run that takes every path: endpoints to describe, reserved concurrency, an alarm topic, an S3 backend) are the calls the action
  * list knows, all of them reads, and the documented policy holds exactly those actions.
  */
 import * as fs from "fs";
@@ -23,6 +23,7 @@ describe("Preflight: read actions", () => {
     await preflightOf({
       region: "eu-west-1",
       lambda: { reservedConcurrency: 5 },
+      alarms: { email: "ops@example.com" },
       backend: { bucket: "team-state", key: "vit/terraform.tfstate", region: "eu-west-1" },
     });
     const sent = [...new Set(fake.aws.commandNames())].sort();
