@@ -10,6 +10,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SageMakerClient } from "@aws-sdk/client-sagemaker";
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
 
 export interface PreflightClients {
@@ -20,14 +21,21 @@ export interface PreflightClients {
   readonly iam: IAMClient;
   readonly logs: CloudWatchLogsClient;
   readonly cloudwatch: CloudWatchClient;
+  readonly sns: SNSClient;
   /** S3 in another region (the state bucket's). */
   s3(region: string): S3Client;
   /** Closes every client (their connections would keep the process alive a little longer). */
   destroy(): void;
 }
 
-export function preflightClients(region: string): PreflightClients {
-  const config = { region, maxAttempts: 3 };
+/** Where to connect instead of the SDK's defaults (the emulator, in tests that run the preflight in process). */
+export interface ClientConnection {
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export function preflightClients(region: string, connection: ClientConnection = {}): PreflightClients {
+  const config = { region, maxAttempts: 3, ...connection };
   const s3Clients = new Map<string, S3Client>();
   const clients = {
     sts: new STSClient(config),
@@ -37,6 +45,7 @@ export function preflightClients(region: string): PreflightClients {
     iam: new IAMClient(config),
     logs: new CloudWatchLogsClient(config),
     cloudwatch: new CloudWatchClient(config),
+    sns: new SNSClient(config),
   };
   return {
     ...clients,

@@ -17,6 +17,7 @@ export const PREFLIGHT_CALLS: Readonly<Record<string, string>> = {
   DescribeLogGroupsCommand: "logs:DescribeLogGroups",
   ListDashboardsCommand: "cloudwatch:ListDashboards",
   DescribeAlarmsCommand: "cloudwatch:DescribeAlarms",
+  GetTopicAttributesCommand: "sns:GetTopicAttributes",
   HeadBucketCommand: "s3:ListBucket",
   GetBucketVersioningCommand: "s3:GetBucketVersioning",
   HeadObjectCommand: "s3:GetObject",

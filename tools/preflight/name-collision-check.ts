@@ -2,39 +2,42 @@
  * Names this stack would create that already exist and are not this stack's (not in its state): a second copy of
  * the stack, another project, or a leftover of an earlier deploy. Creating them fails the apply (IAM roles,
  * functions, log groups, the endpoint) or, worse, silently takes over someone else's (a dashboard and alarms are
- * overwritten by their Put calls).
+ * overwritten by their Put calls; SNS CreateTopic is idempotent: it answers with the topic of that name that exists).
  */
 import { DescribeAlarmsCommand, ListDashboardsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetRoleCommand } from "@aws-sdk/client-iam";
 import { GetFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { ListEndpointsCommand } from "@aws-sdk/client-sagemaker";
-import { ACCOUNT_WIDE_NAMES, StackName } from "./account-wide-names";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
+import { ACCOUNT_WIDE_NAMES, AwsContextValues, StackName } from "./account-wide-names";
 import { PreflightClients } from "./aws-clients";
 import { describeError, errorName, isAccessDenied } from "./aws-errors";
 import { CheckResult, fail, pass, warn } from "./check-result";
 
-type Clients = Pick<PreflightClients, "iam" | "lambda" | "logs" | "sagemaker" | "cloudwatch">;
+type Clients = Pick<PreflightClients, "iam" | "lambda" | "logs" | "sagemaker" | "cloudwatch" | "sns">;
 
 interface NameLookup {
   /** The read action it needs. */
   readonly action: string;
-  /** Which of `names` exist. */
-  readonly existing: (clients: Clients, names: readonly string[]) => Promise<Set<string>>;
+  /** Which of `names` exist (in `where`'s account and region). */
+  readonly existing: (clients: Clients, names: readonly string[], where: AwsContextValues) => Promise<Set<string>>;
   /** How to delete a leftover. */
-  readonly remove: (names: readonly string[], region: string) => string;
+  readonly remove: (names: readonly string[], where: AwsContextValues) => string;
+  /** What creating the name does when one exists, for kinds whose create does not fail (said with the FAIL). */
+  readonly takeover?: string;
 }
 
 const quoted = (names: readonly string[]) => names.map((n) => `'${n}'`).join(" ");
 
 /** One by one, where the API answers "not found" with a named error. */
 const eachByName =
-  (get: (clients: Clients, name: string) => Promise<unknown>, notFound: string) =>
-  async (clients: Clients, names: readonly string[]): Promise<Set<string>> => {
+  (get: (clients: Clients, name: string, where: AwsContextValues) => Promise<unknown>, notFound: string) =>
+  async (clients: Clients, names: readonly string[], where: AwsContextValues): Promise<Set<string>> => {
     const found = new Set<string>();
     for (const name of names) {
       try {
-        await get(clients, name);
+        await get(clients, name, where);
         found.add(name);
       } catch (error) {
         if (errorName(error) !== notFound) throw error;
@@ -64,21 +67,21 @@ export const NAME_LOOKUPS: Readonly<Record<string, NameLookup>> = {
       (c, name) => c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })),
       "ResourceNotFoundException",
     ),
-    remove: (names, region) => names.map((n) => `aws lambda delete-function --function-name '${n}' --region ${region}`).join("; "),
+    remove: (names, { region }) => names.map((n) => `aws lambda delete-function --function-name '${n}' --region ${region}`).join("; "),
   },
   aws_cloudwatch_log_group: {
     action: "logs:DescribeLogGroups",
     existing: eachByPrefix(async (c, name) =>
       ((await c.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name }))).logGroups ?? []).map((g) => g.logGroupName),
     ),
-    remove: (names, region) => names.map((n) => `aws logs delete-log-group --log-group-name '${n}' --region ${region}`).join("; "),
+    remove: (names, { region }) => names.map((n) => `aws logs delete-log-group --log-group-name '${n}' --region ${region}`).join("; "),
   },
   aws_sagemaker_endpoint: {
     action: "sagemaker:ListEndpoints",
     existing: eachByPrefix(async (c, name) =>
       ((await c.sagemaker.send(new ListEndpointsCommand({ NameContains: name }))).Endpoints ?? []).map((e) => e.EndpointName),
     ),
-    remove: (names, region) => names.map((n) => `aws sagemaker delete-endpoint --endpoint-name '${n}' --region ${region}`).join("; "),
+    remove: (names, { region }) => names.map((n) => `aws sagemaker delete-endpoint --endpoint-name '${n}' --region ${region}`).join("; "),
   },
   aws_cloudwatch_dashboard: {
     action: "cloudwatch:ListDashboards",
@@ -87,7 +90,7 @@ export const NAME_LOOKUPS: Readonly<Record<string, NameLookup>> = {
         (d) => d.DashboardName,
       ),
     ),
-    remove: (names, region) => `aws cloudwatch delete-dashboards --dashboard-names ${quoted(names)} --region ${region}`,
+    remove: (names, { region }) => `aws cloudwatch delete-dashboards --dashboard-names ${quoted(names)} --region ${region}`,
   },
   aws_cloudwatch_metric_alarm: {
     action: "cloudwatch:DescribeAlarms",
@@ -102,9 +105,31 @@ export const NAME_LOOKUPS: Readonly<Record<string, NameLookup>> = {
       }
       return found;
     },
-    remove: (names, region) => `aws cloudwatch delete-alarms --alarm-names ${quoted(names)} --region ${region}`,
+    remove: (names, { region }) => `aws cloudwatch delete-alarms --alarm-names ${quoted(names)} --region ${region}`,
+  },
+  aws_sns_topic: {
+    action: "sns:GetTopicAttributes",
+    existing: eachByName(
+      (c, name, where) => c.sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn(name, where) })),
+      "NotFoundException",
+    ),
+    remove: (names, where) =>
+      names.map((n) => `aws sns delete-topic --topic-arn ${topicArn(n, where)} --region ${where.region}`).join("; "),
+    // AWS's CreateTopic reference: "This action is idempotent, so if the requester already owns a topic with the
+    // specified name, that topic's ARN is returned without creating a new topic." Terraform then manages that topic.
+    // Users report (not AWS's docs) that a topic with other tags is refused instead: this stack's default tags are
+    // the same in every copy of it, so a second copy or a leftover is the silent case.
+    takeover:
+      "SNS may not refuse the name: CreateTopic is idempotent and answers with a topic of that name whose tags match " +
+      "(another copy of this stack's do), so the deploy would take it over (its policy and encryption rewritten) and " +
+      "cdktf destroy would delete it",
   },
 };
+
+/** A topic's ARN: its name in the caller's partition, region and account (topics are looked up by ARN only). */
+export function topicArn(name: string, where: AwsContextValues): string {
+  return `arn:${where.partition}:sns:${where.region}:${where.account}:${name}`;
+}
 
 export interface NameCollisionInput {
   readonly clients: Clients;
@@ -115,7 +140,8 @@ export interface NameCollisionInput {
   readonly owned: ReadonlySet<string> | undefined;
   /** Where the state is (or why it could not be read), for the report. */
   readonly stateDescription: string;
-  readonly region: string;
+  /** The caller's account and partition and the deploy region: where the names are looked up. */
+  readonly context: AwsContextValues;
 }
 
 const kindOf = (type: string) => ACCOUNT_WIDE_NAMES[type]?.kind ?? type;
@@ -136,7 +162,7 @@ export async function nameCollisionCheck(input: NameCollisionInput): Promise<Che
       continue;
     }
     try {
-      const found = await lookup.existing(input.clients, names);
+      const found = await lookup.existing(input.clients, names, input.context);
       existing.push(...names.filter((n) => found.has(n)).map((name) => ({ type, name })));
     } catch (error) {
       problems.push(`${kindOf(type)} names not checked (${describeError(error)})`);
@@ -150,15 +176,18 @@ export async function nameCollisionCheck(input: NameCollisionInput): Promise<Che
   const tail = notes.length > 0 ? `; ${notes.join("; ")}` : "";
 
   if (foreign.length > 0) {
-    const removals = [...new Set(foreign.map((n) => n.type))].map((type) =>
+    const foreignTypes = [...new Set(foreign.map((n) => n.type))];
+    const removals = foreignTypes.map((type) =>
       NAME_LOOKUPS[type].remove(
         foreign.filter((n) => n.type === type).map((n) => n.name),
-        input.region,
+        input.context,
       ),
     );
+    const takeovers = foreignTypes.flatMap((type) => NAME_LOOKUPS[type].takeover ?? []).map((t) => `; ${t}`);
     return fail(
       "account-wide names",
-      `${alreadyExist(foreign)} and ${foreign.length === 1 ? "is" : "are"} not in this stack's state (${input.stateDescription})${tail}`,
+      `${alreadyExist(foreign)} and ${foreign.length === 1 ? "is" : "are"} not in this stack's state (${input.stateDescription})` +
+        `${takeovers.join("")}${tail}`,
       "if another stack uses these names, give this one others (namePrefix, endpoint.name in classifier.config.json); if they are " +
         `left over from an earlier deploy of this stack (log groups written to after a destroy are the usual case), delete them: ${removals.join("; ")}`,
     );

@@ -141,7 +141,8 @@ async function stackChecks(
   } else if (location?.kind === "s3" && config.backend) {
     results.push(...(await s3BackendChecks(clients.s3(location.region), { ...location, useLockfile: config.backend.useLockfile })));
   }
-  const { names, unresolved } = accountWideNames(stack, { region, account: identity.account, partition: identity.partition });
+  const context = { region, account: identity.account, partition: identity.partition };
+  const { names, unresolved } = accountWideNames(stack, context);
   results.push(
     await nameCollisionCheck({
       clients,
@@ -149,7 +150,7 @@ async function stackChecks(
       unresolved,
       owned: stateProblem ? undefined : namesInState(state, NAME_ATTRIBUTES),
       stateDescription: stateProblem ?? (location ? describeStateLocation(location) : "no backend"),
-      region,
+      context,
     }),
   );
   return results;

@@ -105,8 +105,8 @@ describe("Preflight: account-wide names from the synthesized stack", () => {
     expect(resolveContext("x-${data.aws_region.r.id}", CONTEXT)).toBe("x-eu-west-1");
   });
 
-  it("has a lookup for every checked kind but the SNS topic (no SNS client in the project)", () => {
-    expect(Object.keys(ACCOUNT_WIDE_NAMES).filter((type) => !(type in NAME_LOOKUPS))).toEqual(["aws_sns_topic"]);
+  it("has a lookup for every checked kind", () => {
+    expect(Object.keys(ACCOUNT_WIDE_NAMES).filter((type) => !(type in NAME_LOOKUPS))).toEqual([]);
   });
 
   it("finds the state where the synthesized backend keeps it: cdktf's local file beside the folder it runs in, or the S3 backend", () => {

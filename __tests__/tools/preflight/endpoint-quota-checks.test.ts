@@ -9,19 +9,13 @@ import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { EndpointVariant } from "../../../src/config/derived";
 import { EndpointQuotaInput, endpointQuotaChecks } from "../../../tools/preflight/endpoint-quota-checks";
 import { formatCheck } from "../../../tools/preflight/check-result";
-import { FakeAccount, awsError, emptyAccount, mockAccount, realtimeEndpoint, sagemakerQuotas, serverlessEndpoint } from "./fake-account";
+import { awsError, realtimeEndpoint, sagemakerQuotas, serverlessEndpoint, useFakeAccount } from "./fake-account";
 
 const C7I: EndpointVariant = { kind: "realtime", instanceType: "ml.c7i.xlarge", instanceCount: 1, startupHealthCheckTimeoutSeconds: 600 };
 const SERVERLESS: EndpointVariant = { kind: "serverless", memorySizeMb: 4096, maxConcurrency: 5 };
 
 describe("Preflight: endpoint quotas", () => {
-  let account: FakeAccount;
-  let aws: ReturnType<typeof mockAccount>;
-  beforeEach(() => {
-    account = emptyAccount();
-    aws = mockAccount(account);
-  });
-  afterEach(() => aws.restore());
+  const fake = useFakeAccount();
 
   const check = async (overrides: Partial<EndpointQuotaInput> = {}) =>
     (
@@ -41,7 +35,7 @@ describe("Preflight: endpoint quotas", () => {
 
   it("fails when the region does not list the instance type for endpoints, and stops there", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.m5.xlarge": 4 } });
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.m5.xlarge": 4 } });
 
     // Act
     const lines = await check();
@@ -56,22 +50,22 @@ describe("Preflight: endpoint quotas", () => {
 
   it("reads the AWS default when nothing was ever requested (GetServiceQuota answers NoSuchResource)", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas();
+    fake.account.quotas = sagemakerQuotas();
 
     // Act
     const lines = await check();
 
     // Assess
     expect(lines[1]).toMatch(/^FAIL {2}endpoint quota: "ml\.c7i\.xlarge for endpoint usage" is 0 \(the AWS default\)/);
-    expect(aws.quotas.calls().map((c) => c.args[0].constructor.name)).toEqual(
+    expect(fake.aws.quotas.calls().map((c) => c.args[0].constructor.name)).toEqual(
       expect.arrayContaining(["GetServiceQuotaCommand", "GetAWSDefaultServiceQuotaCommand"]),
     );
   });
 
   it("fails when the quota cannot hold the fleet beside the other endpoints, and asks for the peak plus what they hold", async () => {
     // Prepare: 3 applied, 2 held by another endpoint of the same type, 1 by one of another type.
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 3, "ml.m5.xlarge": 1 } });
-    account.endpoints = [realtimeEndpoint("other-app", "ml.c7i.xlarge", 2), realtimeEndpoint("m5-app", "ml.m5.xlarge", 1)];
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 3, "ml.m5.xlarge": 1 } });
+    fake.account.endpoints = [realtimeEndpoint("other-app", "ml.c7i.xlarge", 2), realtimeEndpoint("m5-app", "ml.m5.xlarge", 1)];
 
     // Act
     const lines = await check({ variant: { ...C7I, instanceCount: 2 } });
@@ -91,7 +85,7 @@ describe("Preflight: endpoint quotas", () => {
 
   it("warns when the quota holds the deploy but not a rollout's second fleet", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 1 } });
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 1 } });
 
     // Act
     const lines = await check();
@@ -108,7 +102,10 @@ describe("Preflight: endpoint quotas", () => {
 
   it("with autoscaling, needs the maximum, and the maximum plus the count for a rollout while scaled out", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 4 }, applied: { "Maximum number of instances per endpoint": 3 } });
+    fake.account.quotas = sagemakerQuotas({
+      instanceType: { "ml.c7i.xlarge": 4 },
+      applied: { "Maximum number of instances per endpoint": 3 },
+    });
 
     // Act
     const lines = await check({ autoscaling: { enabled: true, maxInstances: 4 } });
@@ -128,7 +125,7 @@ describe("Preflight: endpoint quotas", () => {
 
   it("passes with room for every figure, and names what the quota is", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
 
     // Act
     const lines = await check();
@@ -144,9 +141,9 @@ describe("Preflight: endpoint quotas", () => {
 
   it("does not count this stack's own endpoint (a rollout replaces it) nor failed endpoints, and counts updates in progress twice", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 6 } });
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 6 } });
     const updating = realtimeEndpoint("updating-app", "ml.c7i.xlarge", 1);
-    account.endpoints = [
+    fake.account.endpoints = [
       realtimeEndpoint("vit-classifier", "ml.c7i.xlarge", 2),
       {
         ...realtimeEndpoint("broken-app", "ml.c7i.xlarge", 3),
@@ -176,14 +173,16 @@ describe("Preflight: endpoint quotas", () => {
     expect(lines[1]).toMatch(
       /^PASS {2}endpoint quota: .* other endpoints hold 4 \(updating-app \(4\)\); this config needs 1 to deploy, 2 during a rollout$/,
     );
-    expect(aws.sagemaker.calls().map((c) => (c.args[0].input as { EndpointName?: string }).EndpointName)).not.toContain("vit-classifier");
+    expect(fake.aws.sagemaker.calls().map((c) => (c.args[0].input as { EndpointName?: string }).EndpointName)).not.toContain(
+      "vit-classifier",
+    );
   });
 
   it("counts shadow variants, and an endpoint still being created by its configured count", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
     const creating = realtimeEndpoint("new-app", "ml.c7i.xlarge", 1);
-    account.endpoints = [
+    fake.account.endpoints = [
       {
         describe: {
           ...creating.describe,
@@ -209,7 +208,7 @@ describe("Preflight: endpoint quotas", () => {
 
   it("warns, with the fix, when a shared quota is not listed in the region", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } }).filter(
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } }).filter(
       (q) => q.name !== "Number of instances across active endpoints",
     );
 
@@ -225,7 +224,7 @@ describe("Preflight: endpoint quotas", () => {
 
   it("warns, naming the read actions, when these credentials may not read Service Quotas", async () => {
     // Prepare
-    account.quotasError = awsError(
+    fake.account.quotasError = awsError(
       "AccessDeniedException",
       400,
       "User is not authorized to perform: servicequotas:ListAWSDefaultServiceQuotas",
@@ -244,8 +243,8 @@ describe("Preflight: endpoint quotas", () => {
 
   it("warns when the other endpoints cannot be listed, after saying whether the type is offered", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
-    account.sagemakerError = awsError("AccessDeniedException", 400, "not authorized: sagemaker:ListEndpoints");
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
+    fake.account.sagemakerError = awsError("AccessDeniedException", 400, "not authorized: sagemaker:ListEndpoints");
 
     // Act
     const lines = await check();
@@ -261,8 +260,8 @@ describe("Preflight: endpoint quotas", () => {
 
   it("serverless: fails when the account's serverless endpoints or their total concurrency are used up", async () => {
     // Prepare: 10 concurrency in all, 8 held by another serverless endpoint; 5 endpoints allowed, 1 used.
-    account.quotas = sagemakerQuotas();
-    account.endpoints = [serverlessEndpoint("chat", 8), realtimeEndpoint("other-app", "ml.m5.xlarge", 1)];
+    fake.account.quotas = sagemakerQuotas();
+    fake.account.endpoints = [serverlessEndpoint("chat", 8), realtimeEndpoint("other-app", "ml.m5.xlarge", 1)];
 
     // Act
     const lines = await check({ variant: SERVERLESS });
@@ -280,7 +279,7 @@ describe("Preflight: endpoint quotas", () => {
 
   it("serverless: passes with room, and does not ask about instance types", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas();
+    fake.account.quotas = sagemakerQuotas();
 
     // Act
     const lines = await check({ variant: SERVERLESS });
@@ -291,7 +290,7 @@ describe("Preflight: endpoint quotas", () => {
 
   it("gives the console address of the partition (China) and none where it has no address", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas();
+    fake.account.quotas = sagemakerQuotas();
 
     // Act
     const china = await check({ partition: "aws-cn", region: "cn-north-1" });

@@ -28,6 +28,7 @@ import {
   ListAWSDefaultServiceQuotasCommand,
   ServiceQuotasClient,
 } from "@aws-sdk/client-service-quotas";
+import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { EXAMPLE_ACCOUNT_ID } from "../../example-account";
 
@@ -52,7 +53,8 @@ export interface FakeEndpoint {
 
 export interface FakeAccount {
   readonly account: string;
-  readonly arn: string;
+  /** The caller GetCallerIdentity names (its partition is the preflight's). */
+  arn: string;
   /** Thrown by GetCallerIdentity (no credentials). */
   identityError?: Error;
   quotas: FakeQuota[];
@@ -68,8 +70,10 @@ export interface FakeAccount {
   logGroups: string[];
   dashboards: string[];
   alarms: string[];
+  /** SNS topics by name, in this account (GetTopicAttributes finds them by their ARN). */
+  topics: string[];
   /** Thrown by the named-resource lookups of one service ("iam", "logs", ...). */
-  lookupErrors: Partial<Record<"iam" | "lambda" | "logs" | "cloudwatch", Error>>;
+  lookupErrors: Partial<Record<"iam" | "lambda" | "logs" | "cloudwatch" | "sns", Error>>;
   /** S3: buckets by name, with their objects (key -> body) and versioning. */
   buckets: Record<string, { objects: Record<string, string>; versioning?: "Enabled" | "Suspended"; error?: Error }>;
 }
@@ -86,6 +90,7 @@ export function emptyAccount(): FakeAccount {
     logGroups: [],
     dashboards: [],
     alarms: [],
+    topics: [],
     lookupErrors: {},
     buckets: {},
   };
@@ -155,6 +160,7 @@ export function mockAccount(account: FakeAccount) {
   const logs = mockClient(CloudWatchLogsClient);
   const cloudwatch = mockClient(CloudWatchClient);
   const s3 = mockClient(S3Client);
+  const sns = mockClient(SNSClient);
   const orThrow = <T>(error: Error | undefined, answer: () => T): T => {
     if (error) throw error;
     return answer();
@@ -248,6 +254,17 @@ export function mockAccount(account: FakeAccount) {
     })),
   );
 
+  sns.on(GetTopicAttributesCommand).callsFake((input) =>
+    orThrow(account.lookupErrors.sns, () => {
+      // arn:<partition>:sns:<region>:<account>:<name>; topics live in the caller's account and partition.
+      const [, partition, service, , owner, name] = (input.TopicArn ?? "").split(":");
+      if (service !== "sns" || partition !== account.arn.split(":")[1] || owner !== account.account || !name)
+        throw awsError("InvalidParameterException", 400, "Invalid parameter: TopicArn");
+      if (!account.topics.includes(name)) throw awsError("NotFoundException", 404, "Topic does not exist");
+      return { Attributes: { TopicArn: input.TopicArn!, Owner: account.account } };
+    }),
+  );
+
   const bucket = (name: string) => {
     const found = account.buckets[name];
     if (!found) throw awsError("NotFound", 404, "UnknownError");
@@ -268,7 +285,7 @@ export function mockAccount(account: FakeAccount) {
     return { Body: { transformToString: async () => body } as never };
   });
 
-  const mocks = { sts, quotas, sagemaker, lambda, iam, logs, cloudwatch, s3 };
+  const mocks = { sts, quotas, sagemaker, lambda, iam, logs, cloudwatch, s3, sns };
   return {
     ...mocks,
     /** Every command sent to any client, by name. */
@@ -277,5 +294,43 @@ export function mockAccount(account: FakeAccount) {
         mock.calls().map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name),
       ),
     restore: () => Object.values(mocks).forEach((mock) => mock.restore()),
+  };
+}
+
+export type MockedAccount = ReturnType<typeof mockAccount>;
+
+/** The fake account of the running test and the mocks serving it. */
+export interface FakeAccountInUse {
+  /** What exists: write what the test needs into it before acting (the mocks read it on every call). */
+  readonly account: FakeAccount;
+  readonly aws: MockedAccount;
+}
+
+/**
+ * A fresh account for each test of the enclosing describe block (or file), served from before the test until after
+ * it: call it where `beforeEach` would go, and read `account` and `aws` inside tests. `start` makes the account
+ * each test begins with.
+ */
+export function useFakeAccount(start: () => FakeAccount = emptyAccount): FakeAccountInUse {
+  let current: { account: FakeAccount; aws: MockedAccount } | undefined;
+  beforeEach(() => {
+    const account = start();
+    current = { account, aws: mockAccount(account) };
+  });
+  afterEach(() => {
+    current?.aws.restore();
+    current = undefined;
+  });
+  const inTest = () => {
+    if (!current) throw new Error("the fake account exists only while a test runs (useFakeAccount serves one per test)");
+    return current;
+  };
+  return {
+    get account() {
+      return inTest().account;
+    },
+    get aws() {
+      return inTest().aws;
+    },
   };
 }

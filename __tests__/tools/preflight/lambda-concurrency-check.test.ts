@@ -6,17 +6,10 @@ import { GetAccountSettingsCommand, LambdaClient } from "@aws-sdk/client-lambda"
 import { ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
 import { formatCheck } from "../../../tools/preflight/check-result";
 import { lambdaConcurrencyCheck } from "../../../tools/preflight/lambda-concurrency-check";
-import { FakeAccount, awsError, emptyAccount, mockAccount, sagemakerQuotas } from "./fake-account";
+import { awsError, emptyAccount, sagemakerQuotas, useFakeAccount } from "./fake-account";
 
 describe("Preflight: Lambda reserved concurrency", () => {
-  let account: FakeAccount;
-  let aws: ReturnType<typeof mockAccount>;
-  beforeEach(() => {
-    account = emptyAccount();
-    account.quotas = sagemakerQuotas();
-    aws = mockAccount(account);
-  });
-  afterEach(() => aws.restore());
+  const fake = useFakeAccount(() => ({ ...emptyAccount(), quotas: sagemakerQuotas() }));
 
   const check = async (reservedConcurrency: number | null) =>
     formatCheck(
@@ -35,12 +28,12 @@ describe("Preflight: Lambda reserved concurrency", () => {
 
     // Assess
     expect(line).toBe("PASS  Lambda concurrency: lambda.reservedConcurrency is not set: the function shares the account's unreserved pool");
-    expect(aws.commandNames()).toEqual([]);
+    expect(fake.aws.commandNames()).toEqual([]);
   });
 
   it("passes when the unreserved pool keeps Lambda's 100 after the reservation", async () => {
     // Prepare
-    account.lambdaSettings = { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 900 };
+    fake.account.lambdaSettings = { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 900 };
 
     // Act
     const line = await check(10);
@@ -49,13 +42,13 @@ describe("Preflight: Lambda reserved concurrency", () => {
     expect(line).toBe(
       "PASS  Lambda concurrency: lambda.reservedConcurrency 10; the account's quota is 1000 concurrent executions, 900 unreserved, of which Lambda keeps 100: room for 800",
     );
-    expect(aws.lambda.commandCalls(GetAccountSettingsCommand)).toHaveLength(1);
+    expect(fake.aws.lambda.commandCalls(GetAccountSettingsCommand)).toHaveLength(1);
   });
 
   it("counts the reservation this stack's function already holds as available (a redeploy replaces it)", async () => {
     // Prepare: 110 in all, 10 of them reserved by this stack's function.
-    account.lambdaSettings = { ConcurrentExecutions: 110, UnreservedConcurrentExecutions: 100 };
-    account.functions["vit-classifier-api"] = 10;
+    fake.account.lambdaSettings = { ConcurrentExecutions: 110, UnreservedConcurrentExecutions: 100 };
+    fake.account.functions["vit-classifier-api"] = 10;
 
     // Act
     const line = await check(10);
@@ -69,7 +62,7 @@ describe("Preflight: Lambda reserved concurrency", () => {
 
   it("fails on a new account's quota of 10, where nothing can be reserved, with the quota request that makes room", async () => {
     // Prepare
-    account.lambdaSettings = { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 };
+    fake.account.lambdaSettings = { ConcurrentExecutions: 10, UnreservedConcurrentExecutions: 10 };
 
     // Act
     const line = await check(10);
@@ -87,7 +80,7 @@ describe("Preflight: Lambda reserved concurrency", () => {
 
   it("fails when other functions' reservations leave too little, offering the largest value that fits", async () => {
     // Prepare: 1000 in all, 850 reserved by other functions.
-    account.lambdaSettings = { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 150 };
+    fake.account.lambdaSettings = { ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 150 };
 
     // Act
     const line = await check(80);
@@ -100,8 +93,8 @@ describe("Preflight: Lambda reserved concurrency", () => {
 
   it("falls back to the console path when the Lambda quota cannot be looked up", async () => {
     // Prepare
-    account.lambdaSettings = { ConcurrentExecutions: 50, UnreservedConcurrentExecutions: 50 };
-    account.quotasError = awsError("AccessDeniedException");
+    fake.account.lambdaSettings = { ConcurrentExecutions: 50, UnreservedConcurrentExecutions: 50 };
+    fake.account.quotasError = awsError("AccessDeniedException");
 
     // Act
     const line = await check(5);
@@ -114,7 +107,9 @@ describe("Preflight: Lambda reserved concurrency", () => {
 
   it("warns, naming the read actions, when the account settings cannot be read", async () => {
     // Prepare
-    aws.lambda.on(GetAccountSettingsCommand).rejects(awsError("AccessDeniedException", 403, "not authorized: lambda:GetAccountSettings"));
+    fake.aws.lambda
+      .on(GetAccountSettingsCommand)
+      .rejects(awsError("AccessDeniedException", 403, "not authorized: lambda:GetAccountSettings"));
 
     // Act
     const line = await check(5);

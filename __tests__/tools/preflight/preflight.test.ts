@@ -10,22 +10,16 @@ import { usd } from "../../../tools/cost/format-report";
 import { readModelBenchmark } from "../../../tools/cost/model-benchmark";
 import { preflightPassed } from "../../../tools/preflight/preflight";
 import { EXAMPLE_ACCOUNT_ID } from "../../example-account";
-import { FakeAccount, emptyAccount, mockAccount, realtimeEndpoint, sagemakerQuotas } from "./fake-account";
+import { realtimeEndpoint, sagemakerQuotas, useFakeAccount } from "./fake-account";
 import { IMAGENET_LIKE, modelTarball } from "./model-tarball";
 import { preflightOf } from "./run";
 
 describe("Preflight: the whole report", () => {
-  let account: FakeAccount;
-  let aws: ReturnType<typeof mockAccount>;
-  beforeEach(() => {
-    account = emptyAccount();
-    aws = mockAccount(account);
-  });
-  afterEach(() => aws.restore());
+  const fake = useFakeAccount();
 
   it("prints one line per check, and passes an account whose quota covers the config", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
     const tarball = modelTarball(IMAGENET_LIKE);
     const config = { region: "eu-west-1", modelArtifact: { path: tarball } };
 
@@ -69,7 +63,7 @@ describe("Preflight: the whole report", () => {
 
   it("fails with the quota request to make when the endpoint quota is 0, and says so in the last line", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas();
+    fake.account.quotas = sagemakerQuotas();
 
     // Act
     const run = await preflightOf({ region: "eu-west-1" });
@@ -88,13 +82,13 @@ describe("Preflight: the whole report", () => {
 
   it("after the stack's own deploy (local state), counts neither its endpoint nor its existing names against it", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
-    account.endpoints = [realtimeEndpoint("vit-classifier", "ml.c7i.xlarge", 1)];
-    account.roles = ["vit-classifier-eu-west-1-lambda", "vit-classifier-eu-west-1-sagemaker"];
-    account.logGroups = ["/aws/sagemaker/Endpoints/vit-classifier"];
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
+    fake.account.endpoints = [realtimeEndpoint("vit-classifier", "ml.c7i.xlarge", 1)];
+    fake.account.roles = ["vit-classifier-eu-west-1-lambda", "vit-classifier-eu-west-1-sagemaker"];
+    fake.account.logGroups = ["/aws/sagemaker/Endpoints/vit-classifier"];
     const state = stateHolding({
-      aws_iam_role: { name: account.roles },
-      aws_cloudwatch_log_group: { name: account.logGroups },
+      aws_iam_role: { name: fake.account.roles },
+      aws_cloudwatch_log_group: { name: fake.account.logGroups },
       aws_sagemaker_endpoint: { name: ["vit-classifier"] },
     });
 
@@ -113,12 +107,12 @@ describe("Preflight: the whole report", () => {
 
   it("with an S3 backend, checks the bucket and lock, and reads the state there to tell the stack's own names", async () => {
     // Prepare
-    account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
-    account.dashboards = ["vit-classifier-eu-west-1-inference"];
-    account.buckets["team-state"] = {
+    fake.account.quotas = sagemakerQuotas({ instanceType: { "ml.c7i.xlarge": 2 } });
+    fake.account.dashboards = ["vit-classifier-eu-west-1-inference"];
+    fake.account.buckets["team-state"] = {
       versioning: "Enabled",
       objects: {
-        "vision/terraform.tfstate": JSON.stringify(stateHolding({ aws_cloudwatch_dashboard: { dashboard_name: account.dashboards } })),
+        "vision/terraform.tfstate": JSON.stringify(stateHolding({ aws_cloudwatch_dashboard: { dashboard_name: fake.account.dashboards } })),
       },
     };
     const config = { region: "eu-west-1", backend: { bucket: "team-state", key: "vision/terraform.tfstate", region: "eu-central-1" } };
@@ -141,7 +135,7 @@ describe("Preflight: the whole report", () => {
 
   it("without credentials, fails the identity line with how to give some, and runs only the checks that need no AWS", async () => {
     // Prepare
-    account.identityError = awsCredentialsError();
+    fake.account.identityError = awsCredentialsError();
 
     // Act
     const run = await preflightOf({ region: "eu-west-1" });
@@ -156,7 +150,7 @@ describe("Preflight: the whole report", () => {
     expect(run.lines).toContain(
       "not run: instance type and endpoint quotas, Lambda concurrency, state, account-wide names (no credentials)",
     );
-    expect(aws.commandNames()).toEqual(["GetCallerIdentityCommand"]);
+    expect(fake.aws.commandNames()).toEqual(["GetCallerIdentityCommand"]);
   });
 
   it("without a region, fails the region line and asks AWS nothing", async () => {
@@ -169,7 +163,7 @@ describe("Preflight: the whole report", () => {
         '      fix: set "region" in classifier.config.json (e.g. "eu-west-1"), or export AWS_REGION=<region>',
     );
     expect(run.lines).toContain("not run: instance type and endpoint quotas, Lambda concurrency, state, account-wide names (no region)");
-    expect(aws.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+    expect(fake.aws.sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
   });
 
   it("reports every problem of an invalid config on one FAIL line, and runs nothing else", async () => {
@@ -184,7 +178,7 @@ describe("Preflight: the whole report", () => {
         "      fix: fix classifier.config.json (every setting: docs/configuration.md)",
     );
     expect(run.lines).toContain("not run: everything else (the config must be valid first)");
-    expect(aws.commandNames()).toEqual([]);
+    expect(fake.aws.commandNames()).toEqual([]);
   });
 });
 

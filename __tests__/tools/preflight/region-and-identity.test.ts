@@ -8,7 +8,7 @@ import { formatCheck } from "../../../tools/preflight/check-result";
 import { callerIdentity } from "../../../tools/preflight/identity-check";
 import { regionCheck, resolveRegion } from "../../../tools/preflight/region-check";
 import { EXAMPLE_ACCOUNT_ID } from "../../example-account";
-import { emptyAccount, mockAccount } from "./fake-account";
+import { useFakeAccount } from "./fake-account";
 
 const noProfile = async () => undefined;
 
@@ -65,42 +65,35 @@ describe("Preflight: region", () => {
 });
 
 describe("Preflight: identity", () => {
+  const fake = useFakeAccount();
+
   it("names the account, partition and principal", async () => {
     // Prepare
-    const account = { ...emptyAccount(), arn: `arn:aws-us-gov:sts::${EXAMPLE_ACCOUNT_ID}:assumed-role/Deployer/alice` };
-    const aws = mockAccount(account);
-    try {
-      // Act
-      const { identity, result } = await callerIdentity(new STSClient({ region: "us-gov-west-1" }));
+    fake.account.arn = `arn:aws-us-gov:sts::${EXAMPLE_ACCOUNT_ID}:assumed-role/Deployer/alice`;
 
-      // Assess
-      expect(identity).toEqual({ account: EXAMPLE_ACCOUNT_ID, partition: "aws-us-gov", arn: account.arn });
-      expect(formatCheck(result)).toBe(
-        `PASS  identity: account ${EXAMPLE_ACCOUNT_ID}, partition aws-us-gov, as arn:aws-us-gov:sts::${EXAMPLE_ACCOUNT_ID}:assumed-role/Deployer/alice`,
-      );
-    } finally {
-      aws.restore();
-    }
+    // Act
+    const { identity, result } = await callerIdentity(new STSClient({ region: "us-gov-west-1" }));
+
+    // Assess
+    expect(identity).toEqual({ account: EXAMPLE_ACCOUNT_ID, partition: "aws-us-gov", arn: fake.account.arn });
+    expect(formatCheck(result)).toBe(
+      `PASS  identity: account ${EXAMPLE_ACCOUNT_ID}, partition aws-us-gov, as arn:aws-us-gov:sts::${EXAMPLE_ACCOUNT_ID}:assumed-role/Deployer/alice`,
+    );
   });
 
   it("fails with the SDK's reason when the credentials are refused (an expired SSO session, a deleted key)", async () => {
     // Prepare
-    const account = emptyAccount();
-    account.identityError = Object.assign(new Error("The security token included in the request is expired"), {
+    fake.account.identityError = Object.assign(new Error("The security token included in the request is expired"), {
       name: "ExpiredTokenException",
     });
-    const aws = mockAccount(account);
-    try {
-      // Act
-      const { identity, result } = await callerIdentity(new STSClient({ region: "eu-west-1" }));
 
-      // Assess
-      expect(identity).toBeUndefined();
-      expect(formatCheck(result)).toMatch(
-        /^FAIL {2}identity: no usable AWS credentials \(ExpiredTokenException: The security token included in the request is expired\)\n {6}fix: give the AWS SDK credentials: `aws configure`/,
-      );
-    } finally {
-      aws.restore();
-    }
+    // Act
+    const { identity, result } = await callerIdentity(new STSClient({ region: "eu-west-1" }));
+
+    // Assess
+    expect(identity).toBeUndefined();
+    expect(formatCheck(result)).toMatch(
+      /^FAIL {2}identity: no usable AWS credentials \(ExpiredTokenException: The security token included in the request is expired\)\n {6}fix: give the AWS SDK credentials: `aws configure`/,
+    );
   });
 });

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ModelBenchmark } from "../../../tools/cost/model-benchmark";
+import { PreflightClients } from "../../../tools/preflight/aws-clients";
 import { PreflightReport, formatPreflight, runPreflight } from "../../../tools/preflight/preflight";
 
 export interface PreflightRun {
@@ -21,6 +22,8 @@ export async function preflightOf(
     bench?: ModelBenchmark;
     /** Local state to put beside the config (terraform.<stack>.tfstate). */
     localState?: unknown;
+    /** @default the preflight's own (the SDK's default chain; unit tests mock the client classes) */
+    clients?: (region: string) => PreflightClients;
   } = {},
 ): Promise<PreflightRun> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflight-test-"));
@@ -37,6 +40,7 @@ export async function preflightOf(
       env: options.env ?? {},
       profileRegion: async () => options.profileRegion,
       bench: () => options.bench,
+      clients: options.clients,
     });
     const lines = formatPreflight(report).split("\n");
     return {

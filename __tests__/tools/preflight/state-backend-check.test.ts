@@ -2,7 +2,7 @@
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { formatCheck } from "../../../tools/preflight/check-result";
 import { S3BackendSettings, localStateCheck, s3BackendChecks } from "../../../tools/preflight/state-backend-check";
-import { FakeAccount, awsError, emptyAccount, mockAccount } from "./fake-account";
+import { awsError, useFakeAccount } from "./fake-account";
 
 const BACKEND: S3BackendSettings = {
   bucket: "team-state",
@@ -12,13 +12,7 @@ const BACKEND: S3BackendSettings = {
 };
 
 describe("Preflight: state", () => {
-  let account: FakeAccount;
-  let aws: ReturnType<typeof mockAccount>;
-  beforeEach(() => {
-    account = emptyAccount();
-    aws = mockAccount(account);
-  });
-  afterEach(() => aws.restore());
+  const fake = useFakeAccount();
 
   const check = async (backend: Partial<S3BackendSettings> = {}) =>
     (await s3BackendChecks(new S3Client({ region: "eu-west-1" }), { ...BACKEND, ...backend })).map(formatCheck);
@@ -57,7 +51,7 @@ describe("Preflight: state", () => {
 
   it("fails when the bucket refuses these credentials, naming the grants the backend needs", async () => {
     // Prepare
-    account.buckets["team-state"] = { objects: {}, error: awsError("Forbidden", 403, "UnknownError") };
+    fake.account.buckets["team-state"] = { objects: {}, error: awsError("Forbidden", 403, "UnknownError") };
 
     // Act
     const lines = await check();
@@ -72,7 +66,7 @@ describe("Preflight: state", () => {
 
   it("fails when the bucket is in another region", async () => {
     // Prepare
-    account.buckets["team-state"] = { objects: {}, error: awsError("PermanentRedirect", 301) };
+    fake.account.buckets["team-state"] = { objects: {}, error: awsError("PermanentRedirect", 301) };
 
     // Act
     const lines = await check();
@@ -85,7 +79,7 @@ describe("Preflight: state", () => {
 
   it("passes a versioned bucket with no state yet, and an unheld lock, saying what a read-only check cannot prove", async () => {
     // Prepare
-    account.buckets["team-state"] = { objects: {}, versioning: "Enabled" };
+    fake.account.buckets["team-state"] = { objects: {}, versioning: "Enabled" };
 
     // Act
     const lines = await check();
@@ -100,7 +94,7 @@ describe("Preflight: state", () => {
 
   it("warns when versioning is off, with the command that turns it on", async () => {
     // Prepare
-    account.buckets["team-state"] = { objects: { "vit-classifier/terraform.tfstate": "{}" } };
+    fake.account.buckets["team-state"] = { objects: { "vit-classifier/terraform.tfstate": "{}" } };
 
     // Act
     const [line] = await check();
@@ -115,7 +109,7 @@ describe("Preflight: state", () => {
 
   it("warns when a lock is held now (another run, or one killed mid-way)", async () => {
     // Prepare
-    account.buckets["team-state"] = { objects: { "vit-classifier/terraform.tfstate.tflock": "{}" }, versioning: "Enabled" };
+    fake.account.buckets["team-state"] = { objects: { "vit-classifier/terraform.tfstate.tflock": "{}" }, versioning: "Enabled" };
 
     // Act
     const [, line] = await check();
@@ -129,7 +123,7 @@ describe("Preflight: state", () => {
 
   it("warns when locking is switched off", async () => {
     // Prepare
-    account.buckets["team-state"] = { objects: {}, versioning: "Enabled" };
+    fake.account.buckets["team-state"] = { objects: {}, versioning: "Enabled" };
 
     // Act
     const [, line] = await check({ useLockfile: false });
@@ -143,8 +137,8 @@ describe("Preflight: state", () => {
 
   it("warns, naming the action, when the state object may not be read", async () => {
     // Prepare
-    account.buckets["team-state"] = { objects: {}, versioning: "Enabled" };
-    aws.s3.on(HeadObjectCommand, { Key: "vit-classifier/terraform.tfstate" }).rejects(awsError("Forbidden", 403, "UnknownError"));
+    fake.account.buckets["team-state"] = { objects: {}, versioning: "Enabled" };
+    fake.aws.s3.on(HeadObjectCommand, { Key: "vit-classifier/terraform.tfstate" }).rejects(awsError("Forbidden", 403, "UnknownError"));
 
     // Act
     const [line] = await check();
