@@ -91,6 +91,10 @@ export const NAME_LOOKUPS: Readonly<Record<string, NameLookup>> = {
       ),
     ),
     remove: (names, { region }) => `aws cloudwatch delete-dashboards --dashboard-names ${quoted(names)} --region ${region}`,
+    // AWS's PutDashboard reference: "Creates a dashboard if it does not already exist, or updates an existing
+    // dashboard. If you update a dashboard, the entire contents are replaced"; the provider creates with it.
+    takeover:
+      "PutDashboard replaces a dashboard of that name instead of failing: the deploy would overwrite it and cdktf destroy would delete it",
   },
   aws_cloudwatch_metric_alarm: {
     action: "cloudwatch:DescribeAlarms",
@@ -106,6 +110,10 @@ export const NAME_LOOKUPS: Readonly<Record<string, NameLookup>> = {
       return found;
     },
     remove: (names, { region }) => `aws cloudwatch delete-alarms --alarm-names ${quoted(names)} --region ${region}`,
+    // AWS's PutMetricAlarm reference: "Creates or updates an alarm ... the update completely overwrites the previous
+    // configuration of the alarm"; the provider creates with it.
+    takeover:
+      "PutMetricAlarm replaces an alarm of that name instead of failing: the deploy would overwrite it and cdktf destroy would delete it",
   },
   aws_sns_topic: {
     action: "sns:GetTopicAttributes",

@@ -96,7 +96,9 @@ describe("Preflight: account-wide names", () => {
     // Assess
     expect(line).toBe(
       "FAIL  account-wide names: IAM role vit-classifier-eu-west-1-lambda, log group /aws/sagemaker/Endpoints/vit-classifier, dashboard vit-classifier-eu-west-1-inference, " +
-        "alarm vit-classifier-lambda-errors, alarm vit-classifier-api-5xx-rate already exist and are not in this stack's state (/work/terraform.vit-classifier.tfstate)\n" +
+        "alarm vit-classifier-lambda-errors, alarm vit-classifier-api-5xx-rate already exist and are not in this stack's state (/work/terraform.vit-classifier.tfstate); " +
+        "PutDashboard replaces a dashboard of that name instead of failing: the deploy would overwrite it and cdktf destroy would delete it; " +
+        "PutMetricAlarm replaces an alarm of that name instead of failing: the deploy would overwrite it and cdktf destroy would delete it\n" +
         "      fix: if another stack uses these names, give this one others (namePrefix, endpoint.name in classifier.config.json); if they are left over " +
         "from an earlier deploy of this stack (log groups written to after a destroy are the usual case), delete them: " +
         "IAM console → Roles → vit-classifier-eu-west-1-lambda → Delete (it deletes the inline policies with the role); " +
