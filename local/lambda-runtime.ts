@@ -103,21 +103,24 @@ class ExecutionEnvironment {
       this.pending = undefined;
       settle?.(reply);
     });
+    let crash: Error | undefined;
     this.worker.on("error", (error: Error) => {
-      // An uncaught exception in the handler's code: the runtime process ends, and with it this environment.
+      // An uncaught exception in the handler's code: the runtime process ends, and with it this environment. The
+      // invocation is settled on "exit", not here: Node emits the error as soon as it arrives on a channel of its own,
+      // which can overtake an answer the handler posted before crashing; before "exit" Node delivers every message.
       this.dead = true;
-      const settle = this.pending;
-      this.pending = undefined;
-      settle?.({
-        kind: "error",
-        error: { name: "Runtime.ExitError", message: `Runtime exited with error: ${error.message}`, stack: error.stack },
-      });
+      crash = error;
     });
     this.worker.on("exit", () => {
       this.dead = true;
       const settle = this.pending;
       this.pending = undefined;
-      settle?.({ kind: "error", error: { name: "Runtime.ExitError", message: "Runtime exited without providing a reason" } });
+      settle?.({
+        kind: "error",
+        error: crash
+          ? { name: "Runtime.ExitError", message: `Runtime exited with error: ${crash.message}`, stack: crash.stack }
+          : { name: "Runtime.ExitError", message: "Runtime exited without providing a reason" },
+      });
     });
     this.worker.unref();
   }
