@@ -96,8 +96,13 @@ def check_jpeg(data: bytes) -> None:
     position, scans, segments = 2, 0, 0
     while True:
         marker, position = _next_marker(data, position)
-        if marker is None or marker == _EOI:
-            return  # a missing EOI is truncation: Pillow refuses it while decoding
+        if marker is None or marker == _EOI or position + 2 > len(data):
+            if scans == 0:
+                # No picture at all, whatever comes before: refused here, as Pillow would walk megabytes of fill bytes
+                # before it (one at a time, in Python) only to refuse the file.
+                raise _corrupt("JPEG image ends before its first scan")
+            if marker is None or marker == _EOI:
+                return  # a missing EOI is truncation: Pillow refuses it while decoding
         if marker < 0xC0 or marker == _SOI or marker in _RST:
             raise _corrupt(f"JPEG marker 0x{marker:02x} is out of place")
         if position + 2 > len(data):

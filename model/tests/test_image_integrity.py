@@ -140,6 +140,26 @@ def test_a_jpeg_segment_whose_length_misses_the_next_marker_is_refused():
     assert error_of(damaged) == (422, "undecodable_image")
 
 
+@pytest.mark.parametrize(
+    "ending",
+    [
+        pytest.param(b"\xff\xf2\xff\xff" + b"\xff" * 40_000, id="a segment running past the end"),
+        pytest.param(b"\xff\xd9", id="EOI"),
+        pytest.param(b"", id="the end of the body"),
+    ],
+)
+def test_a_jpeg_that_ends_before_its_first_scan_is_refused_before_pillow_reads_it(ending, monkeypatch):
+    # Prepare: megabytes of fill bytes, which Pillow walks one at a time in Python (2 s of CPU for 6 MB) only to find
+    # no picture; the decode property test found the first case (two bytes changed in a flood of fill bytes).
+    data = b"\xff\xd8" + b"\xff" * 6_000_000 + ending
+
+    opened, pillow_open = [], Image.open
+    monkeypatch.setattr(Image, "open", lambda *args, **kwargs: opened.append(args) or pillow_open(*args, **kwargs))
+    # Act / Assess
+    assert error_of(data) == (422, "undecodable_image")
+    assert opened == [], "Pillow was handed a JPEG without a scan"
+
+
 def test_a_jpeg_with_more_scans_than_the_ceiling_is_refused():
     # Prepare: a progressive JPEG whose second scan (an AC scan) is repeated; libjpeg would walk every copy.
     sound = encode(PHOTO, "JPEG", quality=90, progressive=True)
