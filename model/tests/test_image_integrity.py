@@ -154,7 +154,12 @@ def test_a_jpeg_that_ends_before_its_first_scan_is_refused_before_pillow_reads_i
     data = b"\xff\xd8" + b"\xff" * 6_000_000 + ending
 
     opened, pillow_open = [], Image.open
-    monkeypatch.setattr(Image, "open", lambda *args, **kwargs: opened.append(args) or pillow_open(*args, **kwargs))
+
+    def recording_open(*args, **kwargs):
+        opened.append(args)
+        return pillow_open(*args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", recording_open)
     # Act / Assess
     assert error_of(data) == (422, "undecodable_image")
     assert opened == [], "Pillow was handed a JPEG without a scan"
